@@ -1,0 +1,40 @@
+//! The routes of the reference server and the router that joins them with the layers.
+
+mod actions;
+mod intents;
+mod platform;
+mod streams;
+
+use axum::middleware;
+use axum::routing::{any, get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The whole HTTP application: served routes, the spec-driven fallback (501 for operations of the
+/// public surface not served yet, 404 otherwise), fault injection when enabled, and observation.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new()
+        .route("/health", get(platform::health))
+        .route("/v1/health", get(platform::health))
+        .route("/v1/capabilities", get(platform::capabilities))
+        .route("/metrics", get(platform::metrics))
+        .route("/v1/intents", post(intents::create).get(intents::list))
+        .route("/v1/intents/{intent_id}", get(intents::get))
+        .route("/v1/intents/{intent_id}/events", get(intents::events))
+        .route("/v1/intents/{intent_id}/events/stream", get(streams::intent_events))
+        .route("/v1/intents/{intent_id}/resolve", post(actions::resolve))
+        .route("/v1/intents/{intent_id}/resume", post(actions::resume))
+        .route("/v1/intents/{intent_id}/controls", post(actions::controls))
+        .route("/v1/intents/{intent_id}/policy", post(actions::policy))
+        // Agent addresses may hold `/`, so the agent family is one wildcard dispatched by suffix.
+        .route("/v1/agents/{*rest}", any(streams::agents_dispatch));
+    if state.faults.is_some() {
+        app = app.merge(crate::faults::api::routes());
+    }
+    app.fallback(platform::fallback)
+        .method_not_allowed_fallback(platform::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::faults::layer::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::http::observe::layer))
+        .with_state(state)
+}

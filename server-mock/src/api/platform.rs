@@ -1,0 +1,69 @@
+//! Health, capabilities, metrics, and the answers for routes that are not served.
+
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::http::respond::ok;
+use crate::state::AppState;
+
+pub async fn health() -> Response {
+    ok(json!({"ok": true, "service": "axme-server", "version": env!("CARGO_PKG_VERSION"), "storage": "sqlite"}))
+}
+
+pub async fn capabilities() -> Response {
+    ok(json!({
+        "ok": true,
+        "protocol_version": "axp.v1",
+        "capabilities": [
+            "intents", "intents.list", "intents.events", "intents.events.stream", "intents.resolve",
+            "intents.resume", "intents.controls", "intents.policy", "intents.deadline", "agents.listen",
+            "idempotency",
+        ],
+        "supported_intent_types": ["intent.ask.v1", "intent.notify.v1", "intent.task.v1"],
+    }))
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Unknown paths: 501 when the public AXP surface (spec/openapi.yaml) has the operation but this server
+/// does not serve it yet, 405 when the path exists for other methods, else 404.
+pub async fn fallback(req: Request) -> Response {
+    not_served(req.method().as_str(), req.uri().path()).into_response()
+}
+
+pub fn not_served(method: &str, path: &str) -> ApiError {
+    match crate::spec_routes::lookup(method, path) {
+        crate::spec_routes::Lookup::Operation(operation_id) => ApiError::new(
+            501,
+            "not_implemented",
+            format!("{method} {path} ({operation_id}) is part of AXP but not served by this version of axme-server"),
+        )
+        .with_details(json!({"operation_id": operation_id})),
+        crate::spec_routes::Lookup::OtherMethods(allowed) => ApiError::new(
+            405,
+            "method_not_allowed",
+            format!("{method} is not allowed on {path}; allowed: {}", allowed.join(", ")),
+        ),
+        crate::spec_routes::Lookup::Unknown => {
+            ApiError::not_found("route_not_found", format!("no AXP route matches {method} {path}"))
+        }
+    }
+}
+
+pub async fn method_not_allowed(req: Request) -> Response {
+    ApiError::new(
+        405,
+        "method_not_allowed",
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+    .into_response()
+}

@@ -1,0 +1,8 @@
+//! The AXP domain, free of I/O: statuses and their transitions, addresses, timestamps and the
+//! validation of what clients send. Storage and HTTP build on this; nothing here knows about either.
+
+pub mod address;
+pub mod clock;
+pub mod lifecycle;
+pub mod status;
+pub mod validate;

@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by the handlers: error responses, credentials, bodies and query parameters,
+//! idempotency keys, and the per-request observation layer (request ids, metrics, logs).
+
+pub mod auth;
+pub mod body;
+pub mod idempotency;
+pub mod observe;
+pub mod respond;

@@ -1,0 +1,210 @@
+//! The `axme-server` command: serve a data dir, or administer its credentials.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use axme_server::store::sqlite::{self, credentials};
+use axme_server::{start, ServerConfig};
+use clap::{Args, Parser, Subcommand};
+
+/// The AXP reference server: durable intents on an embedded SQLite store, served over HTTP and SSE.
+#[derive(Parser, Debug)]
+#[command(name = "axme-server", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Directory holding the database, the lock, `server-addr` and `dev-api-key`; created if missing.
+    #[arg(long, env = "AXME_DATA_DIR", default_value = "./axme-data", global = true)]
+    data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port (the bound address is printed and written to DIR/server-addr).
+    #[arg(long, env = "AXME_LISTEN", default_value = "127.0.0.1:8100")]
+    listen: String,
+    /// Serve the fault-injection control API under /_faults (tests and conformance only; see spec/faults.md).
+    #[arg(long)]
+    faults: bool,
+    /// Most writes committed in one transaction (group commit); 1 commits every write on its own.
+    #[arg(long, default_value_t = sqlite::DEFAULT_MAX_BATCH as u64, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    commit_batch_max: u64,
+    /// Hours an idempotency key is remembered (at least 24 is what clients are promised).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..))]
+    idempotency_ttl_hours: u64,
+    /// Log filter, e.g. `info` or `axme_server=debug` (also RUST_LOG).
+    #[arg(long, env = "AXME_LOG", default_value = "info")]
+    log: String,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Administer organisations and API keys of the data dir (works while the server runs).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Organisations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+    },
+    /// Workspaces.
+    Workspaces {
+        #[command(subcommand)]
+        command: WorkspacesCommand,
+    },
+    /// API keys of service accounts.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgsCommand {
+    /// Create an organisation with a `default` workspace.
+    Create {
+        /// Name (lower-case letters, digits, '.', '_', '-'); part of agent addresses.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WorkspacesCommand {
+    /// Create a workspace in an organisation.
+    Create {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// Workspace name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Create an API key for a service account (created if missing); prints the key once.
+    Create {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// Workspace id or name.
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// Service account name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id; it is refused from the next request on.
+    Revoke {
+        /// Key id (see `admin keys list`).
+        key_id: String,
+    },
+}
+
+fn init_logging(filter: &str, json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()> {
+    let conn = sqlite::open_admin(data_dir).with_context(|| format!("cannot open data dir {}", data_dir.display()))?;
+    match command {
+        AdminCommand::Orgs { command: OrgsCommand::Create { name } } => {
+            let org_id = credentials::create_org(&conn, &name)?;
+            credentials::create_workspace(&conn, &org_id, "default")?;
+            println!("created organisation {name} ({org_id}) with workspace default");
+        }
+        AdminCommand::Workspaces { command: WorkspacesCommand::Create { org, name } } => {
+            let id = credentials::create_workspace(&conn, &org, &name)?;
+            println!("created workspace {name} ({id})");
+        }
+        AdminCommand::Keys { command: KeysCommand::Create { org, workspace, name } } => {
+            let key = credentials::create_key(&conn, &org, &workspace, &name)?;
+            eprintln!("created key {} for service account {name}; it is shown once:", key.key_id);
+            println!("{}", key.api_key);
+        }
+        AdminCommand::Keys { command: KeysCommand::List } => {
+            println!("{:<22} {:<16} {:<16} {:<12} {:<12} {}", "KEY ID", "NAME", "ORG", "WORKSPACE", "STATE", "HINT");
+            for key in credentials::list_keys(&conn)? {
+                let state = if key.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{:<22} {:<16} {:<16} {:<12} {:<12} {}", key.key_id, key.name, key.org, key.workspace, state, key.hint);
+            }
+        }
+        AdminCommand::Keys { command: KeysCommand::Revoke { key_id } } => {
+            credentials::revoke_key(&conn, &key_id)?;
+            println!("revoked {key_id}");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Admin { command }) = cli.command {
+        return admin(&cli.serve.data_dir, command);
+    }
+    let args = cli.serve;
+    init_logging(&args.log, args.log_json);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let mut config = ServerConfig::new(&args.data_dir);
+        config.listen = args.listen.clone();
+        config.faults = args.faults;
+        config.max_batch = args.commit_batch_max as usize;
+        config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
+        let server = start(config).await?;
+        if let Some(key) = &server.new_dev_api_key {
+            println!("created dev organisation; dev API key (shown once, also in {}):", server.data_dir.join("dev-api-key").display());
+            println!("  {key}");
+        } else {
+            println!("dev API key: see {}", server.data_dir.join("dev-api-key").display());
+        }
+        if args.faults {
+            println!("fault injection is ON (/_faults): for tests only");
+        }
+        println!("listening on {}", server.base_url());
+        let stop = server.stop_token();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            stop.cancel();
+        });
+        server.wait().await;
+        anyhow::Ok(())
+    })
+}

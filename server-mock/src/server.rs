@@ -1,0 +1,192 @@
+//! Starting and stopping a server: the data-dir lock, the store, the dev credential, the listener, the
+//! accept loop (hyper, so a fault can close a connection without answering) and graceful shutdown.
+
+use std::fs::File;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use crate::faults::{Faults, ResetConnection};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Settings};
+use crate::store::sqlite::{self, credentials, SqliteStore};
+use crate::store::Store;
+
+/// How a server is started.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub listen: String,
+    /// Serve the fault-injection control API and apply its rules.
+    pub faults: bool,
+    /// Most writes per committed transaction (1 disables group commit).
+    pub max_batch: usize,
+    /// How long idempotency records are kept.
+    pub idempotency_ttl: Duration,
+    /// Interval of stream heartbeats.
+    pub heartbeat: Duration,
+    /// How long shutdown waits for open connections.
+    pub shutdown_grace: Duration,
+}
+
+impl ServerConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            listen: "127.0.0.1:8100".into(),
+            faults: false,
+            max_batch: sqlite::DEFAULT_MAX_BATCH,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            heartbeat: Duration::from_secs(15),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// The dev API key when this start created it (first start on an empty data dir).
+    pub new_dev_api_key: Option<String>,
+    pub data_dir: PathBuf,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The dev API key of the data dir (`DIR/dev-api-key`).
+    pub fn dev_api_key(&self) -> anyhow::Result<String> {
+        Ok(std::fs::read_to_string(self.data_dir.join("dev-api-key"))?.trim().to_string())
+    }
+
+    /// A handle that stops the server when cancelled (signals, tests).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Stops gracefully and waits until everything is flushed and the data dir is released.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server stops (after its stop token is cancelled).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Holds the data dir for one server: the lock is released when the file closes, even on `kill -9`.
+fn lock_data_dir(dir: &Path) -> anyhow::Result<File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data dir {}", dir.display()))?;
+    let path = dir.join("axme-server.lock");
+    let file = File::options().create(true).truncate(false).write(true).open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "data dir {} is in use by another axme-server (lock held on {}); stop it or choose another --data-dir",
+            dir.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(err)) => Err(err).context("cannot lock the data dir"),
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Starts a server; returns once it is listening and ready.
+pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    let lock = lock_data_dir(&config.data_dir)?;
+    let new_dev_key = {
+        let conn = sqlite::open_admin(&config.data_dir)?;
+        credentials::bootstrap_dev(&conn)?
+    };
+    if let Some(key) = &new_dev_key {
+        write_private(&config.data_dir.join("dev-api-key"), &format!("{}\n", key.api_key))?;
+    }
+    let hub = Hub::new();
+    let metrics = Arc::new(Metrics::default());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir, config.max_batch, hub.clone(), metrics.clone())?);
+    let settings = Settings { heartbeat: config.heartbeat, ..Settings::default() };
+    let faults = config.faults.then(|| Arc::new(Faults::new(settings.started)));
+    let state = AppState { store: store.clone(), hub: hub.clone(), metrics, faults, settings: Arc::new(settings) };
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    write_private(&config.data_dir.join("server-addr"), &format!("http://{addr}\n"))?;
+    let stop = CancellationToken::new();
+    tokio::spawn(crate::timers::deadlines(store.clone(), hub.clone()));
+    tokio::spawn(crate::timers::purge_idempotency(store.clone(), hub.clone(), config.idempotency_ttl, Duration::from_secs(600)));
+    let app = crate::api::router(state);
+    let task = tokio::spawn(serve(listener, app, stop.clone(), hub, store, config.clone(), lock));
+    Ok(RunningServer { addr, new_dev_api_key: new_dev_key.map(|k| k.api_key), data_dir: config.data_dir, stop, task })
+}
+
+async fn serve(listener: TcpListener, app: axum::Router, stop: CancellationToken, hub: Arc<Hub>, store: Arc<dyn Store>, config: ServerConfig, lock: File) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new());
+    loop {
+        let (socket, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    tracing::warn!(error = %err, "accept failed");
+                    continue;
+                }
+            },
+            _ = stop.cancelled() => break,
+        };
+        let _ = socket.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            let app = app.clone();
+            async move {
+                let response = app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {});
+                if response.extensions().get::<ResetConnection>().is_some() {
+                    // Returning an error makes hyper drop the connection without a response.
+                    return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: connection reset"));
+                }
+                Ok(response)
+            }
+        });
+        let connection = builder.serve_connection(TokioIo::new(socket), service);
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = watched.await;
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: ending stream windows and draining connections");
+    hub.shutdown.cancel();
+    if tokio::time::timeout(config.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open after the grace period; closing them");
+    }
+    store.close().await;
+    let _ = std::fs::remove_file(config.data_dir.join("server-addr"));
+    drop(lock);
+    tracing::info!("stopped");
+}

@@ -1,0 +1,43 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::faults::Faults;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// Tunables of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Interval of `: keep-alive` comments on open streams (at most 15 s, wire facts §7).
+    pub heartbeat: Duration,
+    /// When the process started, for the monotonic times of the fault request log.
+    pub started: Instant,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            heartbeat: Duration::from_secs(15),
+            started: Instant::now(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    /// Present only when the server runs with `--faults`.
+    pub faults: Option<Arc<Faults>>,
+    pub settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("faults", &self.faults.is_some()).finish()
+    }
+}

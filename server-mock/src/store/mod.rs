@@ -1,0 +1,168 @@
+//! Durable storage behind one trait, so the embedded SQLite store can be joined by PostgreSQL.
+//!
+//! Writes are typed operations ([`WriteOp`]) executed by the store inside a transaction together with
+//! their idempotency record, so a crash can never keep the effect of a write but lose its key (or the
+//! reverse). The store acknowledges a write only after it is durable.
+
+pub mod sqlite;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+
+use crate::domain::status::Status;
+use crate::domain::validate::{NewIntent, PolicyChange, Resolution, Resumption};
+use crate::error::ApiError;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Who a request acts for: an API key of a service account inside one organisation and workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub service_account_id: String,
+    pub account_name: String,
+}
+
+impl Principal {
+    /// The address a service account sends from when the body names none.
+    pub fn default_from_agent(&self) -> String {
+        format!(
+            "agent://{}/{}/{}",
+            self.org_name, self.workspace_name, self.account_name
+        )
+    }
+}
+
+/// What looking up an API key digest found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyLookup {
+    Active(Principal),
+    Revoked,
+    Unknown,
+}
+
+/// A change to one intent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Resolve(Resolution),
+    Resume {
+        resumption: Resumption,
+        owner: Option<String>,
+    },
+    /// A listen stream handed the intent to its agent.
+    Acknowledge { by: String },
+    /// `deadline_at` passed.
+    Timeout,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyTarget {
+    Controls,
+    Policy,
+}
+
+/// A durable write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WriteOp {
+    CreateIntent {
+        principal: Principal,
+        intent: NewIntent,
+    },
+    Transition {
+        org_id: String,
+        intent_id: String,
+        change: Change,
+    },
+    UpdatePolicy {
+        org_id: String,
+        intent_id: String,
+        target: PolicyTarget,
+        change: PolicyChange,
+    },
+    /// A fresh organisation, workspace, service account and key (fault-injection credentials).
+    CreateCredential { label: String },
+    /// Drop idempotency records created before this time.
+    PurgeIdempotency { before_us: i64 },
+}
+
+/// The idempotency record a write is checked against and stored with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idempotency {
+    /// Credential, method and concrete path: keys are only compared inside one scope.
+    pub scope: String,
+    pub key: String,
+    /// Digest of the canonical request body.
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteRequest {
+    pub op: WriteOp,
+    pub idempotency: Option<Idempotency>,
+}
+
+/// A committed write: the response to send, and whether it is a replay of an earlier one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub status: u16,
+    pub body: Value,
+    pub replayed: bool,
+}
+
+/// A page of intents, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntentPage {
+    pub intents: Vec<Value>,
+    pub next_cursor: Option<String>,
+}
+
+/// One item of an agent's delivery queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub cursor: i64,
+    pub intent: Value,
+}
+
+/// The storage interface the HTTP layer and the timers use.
+pub trait Store: Send + Sync + 'static {
+    /// Executes a write durably (group-committed) and returns its response.
+    fn write(&self, request: WriteRequest) -> BoxFuture<'_, Result<Written, ApiError>>;
+    fn lookup_key(&self, digest: String) -> BoxFuture<'_, Result<KeyLookup, ApiError>>;
+    fn get_intent(&self, org_id: String, intent_id: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    fn list_intents(
+        &self,
+        org_id: String,
+        statuses: Vec<Status>,
+        limit: usize,
+        cursor: Option<i64>,
+    ) -> BoxFuture<'_, Result<IntentPage, ApiError>>;
+    /// Events with `seq > since`, or `None` when the intent is not visible to the organisation.
+    fn list_events(
+        &self,
+        org_id: String,
+        intent_id: String,
+        since: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Option<Vec<Value>>, ApiError>>;
+    /// An agent's queue items with `cursor > since` whose intent status is in `statuses`.
+    fn deliveries(
+        &self,
+        org_id: String,
+        agent: String,
+        since: i64,
+        statuses: Vec<Status>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Delivery>, ApiError>>;
+    /// Open intents whose deadline is at or before `now_us`: `(org_id, intent_id)`.
+    fn due_deadlines(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
+    /// The earliest deadline of an open intent.
+    fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
+    /// Finishes the writes already accepted and stops the writer.
+    fn close(&self) -> BoxFuture<'_, ()>;
+}

@@ -1,0 +1,148 @@
+//! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
+//! pool of reader connections used from Tokio's blocking pool.
+
+pub mod credentials;
+mod intents;
+mod reads;
+pub mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{BoxFuture, Delivery, IntentPage, KeyLookup, Store, WriteRequest, Written};
+use crate::domain::status::Status;
+use crate::error::ApiError;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+
+/// File name of the database inside the data dir.
+pub const DB_FILE: &str = "axme.sqlite3";
+
+/// How many requests one transaction may carry by default.
+pub const DEFAULT_MAX_BATCH: usize = 512;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    queue: mpsc::Sender<writer::Message>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+/// Opens (creating and migrating if needed) the database of a data dir for the admin CLI.
+pub fn open_admin(data_dir: &Path) -> anyhow::Result<Connection> {
+    std::fs::create_dir_all(data_dir)?;
+    let mut conn = schema::open(&data_dir.join(DB_FILE))?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens the store of a data dir and starts its writer thread.
+    pub fn open(data_dir: &Path, max_batch: usize, hub: Arc<Hub>, metrics: Arc<Metrics>) -> anyhow::Result<SqliteStore> {
+        let conn = open_admin(data_dir)?;
+        let (queue, receiver) = mpsc::channel(8192);
+        let max_batch = max_batch.max(1);
+        let writer = std::thread::Builder::new()
+            .name("axme-store-writer".into())
+            .spawn(move || writer::run(conn, receiver, max_batch, hub, metrics))?;
+        Ok(SqliteStore {
+            path: data_dir.join(DB_FILE),
+            queue,
+            readers: Arc::new(Mutex::new(Vec::new())),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    /// Runs a read on a pooled connection in the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().expect("reader pool").pop();
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => {
+                    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    conn
+                }
+            };
+            let result = f(&conn);
+            let mut pool = readers.lock().expect("reader pool");
+            if pool.len() < 16 {
+                pool.push(conn);
+            }
+            result.map_err(ApiError::from)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("read task failed: {e}")))?
+    }
+}
+
+impl Store for SqliteStore {
+    fn write(&self, request: WriteRequest) -> BoxFuture<'_, Result<Written, ApiError>> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            let job = writer::Job { request, reply };
+            if self.queue.send(writer::Message::Write(job)).await.is_err() {
+                return Err(ApiError::new(503, "unavailable", "the server is shutting down; retry against a running server"));
+            }
+            answer.await.unwrap_or_else(|_| {
+                Err(ApiError::new(503, "unavailable", "the store stopped before answering; the write may not be applied"))
+            })
+        })
+    }
+
+    fn lookup_key(&self, digest: String) -> BoxFuture<'_, Result<KeyLookup, ApiError>> {
+        Box::pin(self.read(move |conn| credentials::lookup(conn, &digest)))
+    }
+
+    fn get_intent(&self, org_id: String, intent_id: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| reads::get_intent(conn, &org_id, &intent_id)))
+    }
+
+    fn list_intents(&self, org_id: String, statuses: Vec<Status>, limit: usize, cursor: Option<i64>) -> BoxFuture<'_, Result<IntentPage, ApiError>> {
+        Box::pin(self.read(move |conn| reads::list_intents(conn, &org_id, &statuses, limit, cursor)))
+    }
+
+    fn list_events(&self, org_id: String, intent_id: String, since: i64, limit: usize) -> BoxFuture<'_, Result<Option<Vec<Value>>, ApiError>> {
+        Box::pin(self.read(move |conn| reads::list_events(conn, &org_id, &intent_id, since, limit)))
+    }
+
+    fn deliveries(&self, org_id: String, agent: String, since: i64, statuses: Vec<Status>, limit: usize) -> BoxFuture<'_, Result<Vec<Delivery>, ApiError>> {
+        Box::pin(self.read(move |conn| reads::deliveries(conn, &org_id, &agent, since, &statuses, limit)))
+    }
+
+    fn due_deadlines(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>> {
+        Box::pin(self.read(move |conn| reads::due_deadlines(conn, now_us, limit)))
+    }
+
+    fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
+        Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _ = self.queue.send(writer::Message::Stop).await;
+            let handle = self.writer.lock().expect("writer handle").take();
+            if let Some(handle) = handle {
+                let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+            }
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! The SQLite schema and its migrations. `meta.schema_version` records how far a data dir has been
+//! migrated; each migration runs once, in order, inside a transaction.
+
+use rusqlite::{Connection, OptionalExtension};
+
+/// Migrations in order; index + 1 is the schema version they produce.
+const MIGRATIONS: &[&str] = &[
+    // 1: tenancy, credentials, intents and their events, agent queues, idempotency records.
+    r#"
+    CREATE TABLE orgs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs(id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (org_id, name)
+    );
+    CREATE TABLE service_accounts (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs(id),
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (workspace_id, name)
+    );
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        service_account_id TEXT NOT NULL REFERENCES service_accounts(id),
+        digest TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE intents (
+        id TEXT NOT NULL UNIQUE,
+        org_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        terminal INTEGER NOT NULL DEFAULT 0,
+        to_agent TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        deadline_us INTEGER,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX intents_by_org ON intents (org_id);
+    CREATE INDEX intents_by_org_status ON intents (org_id, status);
+    CREATE INDEX intents_open_deadlines ON intents (deadline_us) WHERE deadline_us IS NOT NULL AND terminal = 0;
+    CREATE TABLE events (
+        intent_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (intent_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE agent_cursors (
+        org_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (org_id, agent)
+    ) WITHOUT ROWID;
+    CREATE TABLE agent_queue (
+        org_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        cursor INTEGER NOT NULL,
+        intent_id TEXT NOT NULL,
+        PRIMARY KEY (org_id, agent, cursor)
+    ) WITHOUT ROWID;
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_us INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_by_age ON idempotency (created_us);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Opens a connection with the durability settings every connection uses: WAL, `synchronous=FULL`
+/// (a commit returns only after fsync), and a busy timeout so the admin CLI can write beside a server.
+pub fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+/// Brings the database to [`CURRENT_VERSION`], refusing a data dir written by a newer build.
+pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?
+        .map(|v| v.parse().unwrap_or(0))
+        .unwrap_or(0);
+    if version > CURRENT_VERSION {
+        anyhow::bail!(
+            "this data dir has schema version {version}, newer than the {CURRENT_VERSION} this axme-server knows; use a newer axme-server"
+        );
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(migration)?;
+        tracing::info!(version = index + 1, "applied storage migration");
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [CURRENT_VERSION.to_string()],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Reads the schema version of a migrated database.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        [],
+        |row| row.get::<_, String>(0),
+    )
+    .map(|v| v.parse().unwrap_or(0))
+}

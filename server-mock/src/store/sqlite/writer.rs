@@ -1,0 +1,161 @@
+//! The single writer and its group commit. Requests queue on a channel; the writer takes every request
+//! waiting (up to a batch limit), runs each inside its own savepoint of one transaction, commits once
+//! (one fsync for the whole batch), and only then answers each request and wakes the streams. With a
+//! batch limit of 1 it is the classic one-transaction-per-request store, kept for the benchmark.
+
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{credentials, intents};
+use crate::domain::clock;
+use crate::error::ApiError;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::{Idempotency, WriteOp, WriteRequest, Written};
+
+pub(super) struct Job {
+    pub request: WriteRequest,
+    pub reply: oneshot::Sender<Result<Written, ApiError>>,
+}
+
+pub(super) enum Message {
+    Write(Job),
+    /// Finish what is queued, then stop.
+    Stop,
+}
+
+/// Runs the writer loop on the current (dedicated) thread until stopped or every sender is gone.
+pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Message>, max_batch: usize, hub: Arc<Hub>, metrics: Arc<Metrics>) {
+    let mut stopping = false;
+    while !stopping {
+        let Some(first) = queue.blocking_recv() else { break };
+        let mut batch = Vec::new();
+        match first {
+            Message::Write(job) => batch.push(job),
+            Message::Stop => stopping = true,
+        }
+        while batch.len() < max_batch {
+            match queue.try_recv() {
+                Ok(Message::Write(job)) => batch.push(job),
+                Ok(Message::Stop) => stopping = true,
+                Err(_) => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        metrics.commit_batch_size.observe(batch.len() as f64);
+        commit_batch(&mut conn, batch, &hub);
+    }
+    if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+        tracing::warn!(error = %err, "checkpoint at shutdown failed");
+    }
+    tracing::info!("store writer stopped");
+}
+
+fn commit_batch(conn: &mut Connection, batch: Vec<Job>, hub: &Hub) {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let committed = (|| -> rusqlite::Result<()> {
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for job in &batch {
+            let mut savepoint = tx.savepoint()?;
+            let outcome = execute(&savepoint, &job.request);
+            match &outcome {
+                Ok(_) => savepoint.commit()?,
+                Err(_) => savepoint.rollback()?,
+            }
+            outcomes.push(outcome);
+        }
+        tx.commit()
+    })();
+    if let Err(err) = committed {
+        tracing::error!(error = %err, batch = batch.len(), "commit failed; the whole batch is refused");
+        for job in batch {
+            let _ = job.reply.send(Err(ApiError::new(
+                503,
+                "unavailable",
+                "the store could not commit this write; it was not applied, retry it",
+            )));
+        }
+        return;
+    }
+    for (job, outcome) in batch.into_iter().zip(outcomes) {
+        let reply = outcome.map(|(written, effects)| {
+            for (topic, position) in &effects.topics {
+                hub.notify(topic, *position);
+            }
+            if effects.deadline_added {
+                hub.deadlines.notify_one();
+            }
+            written
+        });
+        // The requester may have gone away; the write is durable either way.
+        let _ = job.reply.send(reply);
+    }
+}
+
+/// Runs one request: replays or refuses a reused idempotency key, else performs the operation and
+/// stores the key with its response in the same transaction.
+fn execute(conn: &Connection, request: &WriteRequest) -> Result<(Written, intents::Effects), ApiError> {
+    if let Some(idem) = &request.idempotency {
+        if let Some(previous) = replay(conn, idem)? {
+            return Ok((previous, intents::Effects::default()));
+        }
+    }
+    let (body, effects) = perform(conn, &request.op)?;
+    if let Some(idem) = &request.idempotency {
+        conn.prepare_cached(
+            "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_us) VALUES (?1, ?2, ?3, 200, ?4, ?5)",
+        )?
+        .execute(params![idem.scope, idem.key, idem.fingerprint, body.to_string(), clock::now_us()])?;
+    }
+    Ok((Written { status: 200, body, replayed: false }, effects))
+}
+
+fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiError> {
+    let found: Option<(String, u16, String)> = conn
+        .prepare_cached("SELECT fingerprint, status, body FROM idempotency WHERE scope = ?1 AND key = ?2")?
+        .query_row(params![idem.scope, idem.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((fingerprint, _, _)) if fingerprint != idem.fingerprint => Err(ApiError::conflict(
+            "idempotency_key_reused",
+            "idempotency key reused with different payload: a key names one request; send a new key for a different body",
+        )),
+        Some((_, status, body)) => Ok(Some(Written {
+            status,
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+            replayed: true,
+        })),
+    }
+}
+
+fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects), ApiError> {
+    match op {
+        WriteOp::CreateIntent { principal, intent } => intents::create(conn, principal, intent),
+        WriteOp::Transition { org_id, intent_id, change } => intents::transition(conn, org_id, intent_id, change),
+        WriteOp::UpdatePolicy { org_id, intent_id, target, change } => {
+            intents::update_policy(conn, org_id, intent_id, *target, change)
+        }
+        WriteOp::CreateCredential { label } => {
+            let key = credentials::create_isolated_credential(conn, label)
+                .map_err(|e| ApiError::internal(format!("could not create a credential: {e}")))?;
+            let body = serde_json::json!({
+                "credential_id": key.service_account_id,
+                "api_key": key.api_key,
+                "key_id": key.key_id,
+                "org_id": key.org_id,
+                "workspace_id": key.workspace_id,
+            });
+            Ok((body, intents::Effects::default()))
+        }
+        WriteOp::PurgeIdempotency { before_us } => {
+            let purged = conn.execute("DELETE FROM idempotency WHERE created_us < ?1", [before_us])?;
+            Ok((serde_json::json!({"purged": purged}), intents::Effects::default()))
+        }
+    }
+}

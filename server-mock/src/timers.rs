@@ -1,0 +1,59 @@
+//! Background work driven by time: deadlines (`deadline_at` → TIMED_OUT) and the purge of expired
+//! idempotency records. Both read their schedule from the store, so they survive restarts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::domain::clock;
+use crate::hub::Hub;
+use crate::store::{Change, Store, WriteOp, WriteRequest};
+
+const DUE_PAGE: usize = 256;
+
+/// Times out open intents whose deadline passed, waking at the next deadline or when one is added.
+pub async fn deadlines(store: Arc<dyn Store>, hub: Arc<Hub>) {
+    loop {
+        let now = clock::now_us();
+        let due = match store.due_deadlines(now, DUE_PAGE).await {
+            Ok(due) => due,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading due deadlines failed");
+                Vec::new()
+            }
+        };
+        for (org_id, intent_id) in &due {
+            let op = WriteOp::Transition { org_id: org_id.clone(), intent_id: intent_id.clone(), change: Change::Timeout };
+            if let Err(err) = store.write(WriteRequest { op, idempotency: None }).await {
+                tracing::warn!(error = %err, %intent_id, "timing out an intent failed");
+            }
+        }
+        if due.len() == DUE_PAGE {
+            continue;
+        }
+        let next = store.next_deadline().await.ok().flatten();
+        let sleep = match next {
+            Some(at) => Duration::from_micros((at - clock::now_us()).max(0) as u64),
+            None => Duration::from_secs(3600),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = hub.deadlines.notified() => {}
+            _ = hub.shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// Deletes idempotency records older than `ttl`, now and then every `every`.
+pub async fn purge_idempotency(store: Arc<dyn Store>, hub: Arc<Hub>, ttl: Duration, every: Duration) {
+    loop {
+        let before_us = clock::now_us() - ttl.as_micros() as i64;
+        match store.write(WriteRequest { op: WriteOp::PurgeIdempotency { before_us }, idempotency: None }).await {
+            Ok(written) => tracing::debug!(purged = %written.body["purged"], "purged expired idempotency records"),
+            Err(err) => tracing::warn!(error = %err, "purging idempotency records failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = hub.shutdown.cancelled() => return,
+        }
+    }
+}
