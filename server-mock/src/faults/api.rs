@@ -55,8 +55,8 @@ async fn add_rules(State(state): State<AppState>, Path(id): Path<String>, JsonBo
 }
 
 async fn clear_rules(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    credential(&state, &id)?.lock().expect("faults lock").clear_rules();
-    Ok(ok(json!({"ok": true})))
+    let cleared = credential(&state, &id)?.lock().expect("faults lock").clear_rules();
+    Ok(ok(json!({"ok": true, "cleared": cleared})))
 }
 
 async fn requests(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {

@@ -68,7 +68,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             "method": method,
             "path": parts.uri.path(),
             "route": route,
-            "query": parts.uri.query().unwrap_or_default(),
+            "query": parts.uri.query(),
             "attempt": attempt,
             "headers": logged_headers(&parts.headers),
             "body_sha256": (!bytes.is_empty()).then(|| hex::encode(Sha256::digest(&bytes))),

@@ -53,8 +53,11 @@ impl CredentialFaults {
             .collect()
     }
 
-    pub fn clear_rules(&mut self) {
+    /// Removes every rule; returns how many there were.
+    pub fn clear_rules(&mut self) -> usize {
+        let cleared = self.rules.len();
         self.rules.clear();
+        cleared
     }
 
     /// Appends a log entry; returns its index so the status can be filled in later.

@@ -1,0 +1,6 @@
+//! Integration tests of the reference server: one binary, one module per area.
+
+mod support;
+
+mod api;
+mod streams;
