@@ -70,8 +70,13 @@ impl ApiError {
 
 impl From<Invalid> for ApiError {
     fn from(invalid: Invalid) -> Self {
-        let status = if invalid.code == "payload_too_large" { 413 } else { 422 };
-        ApiError::new(status, invalid.code, invalid.message).with_details(json!({"field": invalid.field}))
+        let status = if invalid.code == "payload_too_large" {
+            413
+        } else {
+            422
+        };
+        ApiError::new(status, invalid.code, invalid.message)
+            .with_details(json!({"field": invalid.field}))
     }
 }
 

@@ -21,7 +21,12 @@ struct Cli {
 #[derive(Args, Debug)]
 struct ServeArgs {
     /// Directory holding the database, the lock, `server-addr` and `dev-api-key`; created if missing.
-    #[arg(long, env = "AXME_DATA_DIR", default_value = "./axme-data", global = true)]
+    #[arg(
+        long,
+        env = "AXME_DATA_DIR",
+        default_value = "./axme-data",
+        global = true
+    )]
     data_dir: PathBuf,
     /// Address to listen on; port 0 picks a free port (the bound address is printed and written to DIR/server-addr).
     #[arg(long, env = "AXME_LISTEN", default_value = "127.0.0.1:8100")]
@@ -120,7 +125,9 @@ enum KeysCommand {
 fn init_logging(filter: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -129,30 +136,59 @@ fn init_logging(filter: &str, json: bool) {
 }
 
 fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()> {
-    let conn = sqlite::open_admin(data_dir).with_context(|| format!("cannot open data dir {}", data_dir.display()))?;
+    let conn = sqlite::open_admin(data_dir)
+        .with_context(|| format!("cannot open data dir {}", data_dir.display()))?;
     match command {
-        AdminCommand::Orgs { command: OrgsCommand::Create { name } } => {
+        AdminCommand::Orgs {
+            command: OrgsCommand::Create { name },
+        } => {
             let org_id = credentials::create_org(&conn, &name)?;
             credentials::create_workspace(&conn, &org_id, "default")?;
             println!("created organisation {name} ({org_id}) with workspace default");
         }
-        AdminCommand::Workspaces { command: WorkspacesCommand::Create { org, name } } => {
+        AdminCommand::Workspaces {
+            command: WorkspacesCommand::Create { org, name },
+        } => {
             let id = credentials::create_workspace(&conn, &org, &name)?;
             println!("created workspace {name} ({id})");
         }
-        AdminCommand::Keys { command: KeysCommand::Create { org, workspace, name } } => {
+        AdminCommand::Keys {
+            command:
+                KeysCommand::Create {
+                    org,
+                    workspace,
+                    name,
+                },
+        } => {
             let key = credentials::create_key(&conn, &org, &workspace, &name)?;
-            eprintln!("created key {} for service account {name}; it is shown once:", key.key_id);
+            eprintln!(
+                "created key {} for service account {name}; it is shown once:",
+                key.key_id
+            );
             println!("{}", key.api_key);
         }
-        AdminCommand::Keys { command: KeysCommand::List } => {
-            println!("{:<22} {:<16} {:<16} {:<12} {:<12} {}", "KEY ID", "NAME", "ORG", "WORKSPACE", "STATE", "HINT");
+        AdminCommand::Keys {
+            command: KeysCommand::List,
+        } => {
+            println!(
+                "{:<22} {:<16} {:<16} {:<12} {:<12} HINT",
+                "KEY ID", "NAME", "ORG", "WORKSPACE", "STATE"
+            );
             for key in credentials::list_keys(&conn)? {
-                let state = if key.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{:<22} {:<16} {:<16} {:<12} {:<12} {}", key.key_id, key.name, key.org, key.workspace, state, key.hint);
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<22} {:<16} {:<16} {:<12} {:<12} {}",
+                    key.key_id, key.name, key.org, key.workspace, state, key.hint
+                );
             }
         }
-        AdminCommand::Keys { command: KeysCommand::Revoke { key_id } } => {
+        AdminCommand::Keys {
+            command: KeysCommand::Revoke { key_id },
+        } => {
             credentials::revoke_key(&conn, &key_id)?;
             println!("revoked {key_id}");
         }
@@ -164,7 +200,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -181,7 +218,9 @@ fn main() -> anyhow::Result<()> {
     }
     let args = cli.serve;
     init_logging(&args.log, args.log_json);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let mut config = ServerConfig::new(&args.data_dir);
         config.listen = args.listen.clone();
@@ -190,10 +229,16 @@ fn main() -> anyhow::Result<()> {
         config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
-            println!("created dev organisation; dev API key (shown once, also in {}):", server.data_dir.join("dev-api-key").display());
+            println!(
+                "created dev organisation; dev API key (shown once, also in {}):",
+                server.data_dir.join("dev-api-key").display()
+            );
             println!("  {key}");
         } else {
-            println!("dev API key: see {}", server.data_dir.join("dev-api-key").display());
+            println!(
+                "dev API key: see {}",
+                server.data_dir.join("dev-api-key").display()
+            );
         }
         if args.faults {
             println!("fault injection is ON (/_faults): for tests only");

@@ -31,13 +31,30 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("axme");
         let requests = Family::<Labels, Counter>::default();
-        let latency = Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let latency =
+            Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let commit_batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 11));
         let open_streams = Gauge::default();
-        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to the response head, by route", latency.clone());
-        registry.register("store_commit_batch_size", "Writes carried by each committed transaction", commit_batch_size.clone());
-        registry.register("sse_open_streams", "Server-sent event streams open now", open_streams.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to the response head, by route",
+            latency.clone(),
+        );
+        registry.register(
+            "store_commit_batch_size",
+            "Writes carried by each committed transaction",
+            commit_batch_size.clone(),
+        );
+        registry.register(
+            "sse_open_streams",
+            "Server-sent event streams open now",
+            open_streams.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -51,9 +68,15 @@ impl Default for Metrics {
 impl Metrics {
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
-            .get_or_create(&vec![("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())])
+            .get_or_create(&vec![
+                ("method", method.to_string()),
+                ("route", route.to_string()),
+                ("status", status.to_string()),
+            ])
             .inc();
-        self.latency.get_or_create(&vec![("route", route.to_string())]).observe(seconds);
+        self.latency
+            .get_or_create(&vec![("route", route.to_string())])
+            .observe(seconds);
     }
 
     /// The OpenMetrics text exposition.

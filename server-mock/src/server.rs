@@ -70,7 +70,9 @@ impl RunningServer {
 
     /// The dev API key of the data dir (`DIR/dev-api-key`).
     pub fn dev_api_key(&self) -> anyhow::Result<String> {
-        Ok(std::fs::read_to_string(self.data_dir.join("dev-api-key"))?.trim().to_string())
+        Ok(std::fs::read_to_string(self.data_dir.join("dev-api-key"))?
+            .trim()
+            .to_string())
     }
 
     /// A handle that stops the server when cancelled (signals, tests).
@@ -92,9 +94,14 @@ impl RunningServer {
 
 /// Holds the data dir for one server: the lock is released when the file closes, even on `kill -9`.
 fn lock_data_dir(dir: &Path) -> anyhow::Result<File> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data dir {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data dir {}", dir.display()))?;
     let path = dir.join("axme-server.lock");
-    let file = File::options().create(true).truncate(false).write(true).open(&path)?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
@@ -124,28 +131,77 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         credentials::bootstrap_dev(&conn)?
     };
     if let Some(key) = &new_dev_key {
-        write_private(&config.data_dir.join("dev-api-key"), &format!("{}\n", key.api_key))?;
+        write_private(
+            &config.data_dir.join("dev-api-key"),
+            &format!("{}\n", key.api_key),
+        )?;
     }
     let hub = Hub::new();
     let metrics = Arc::new(Metrics::default());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir, config.max_batch, hub.clone(), metrics.clone())?);
-    let settings = Settings { heartbeat: config.heartbeat, ..Settings::default() };
-    let faults = config.faults.then(|| Arc::new(Faults::new(settings.started)));
-    let state = AppState { store: store.clone(), hub: hub.clone(), metrics, faults, settings: Arc::new(settings) };
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(
+        &config.data_dir,
+        config.max_batch,
+        hub.clone(),
+        metrics.clone(),
+    )?);
+    let settings = Settings {
+        heartbeat: config.heartbeat,
+        ..Settings::default()
+    };
+    let faults = config
+        .faults
+        .then(|| Arc::new(Faults::new(settings.started)));
+    let state = AppState {
+        store: store.clone(),
+        hub: hub.clone(),
+        metrics,
+        faults,
+        settings: Arc::new(settings),
+    };
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    write_private(&config.data_dir.join("server-addr"), &format!("http://{addr}\n"))?;
+    write_private(
+        &config.data_dir.join("server-addr"),
+        &format!("http://{addr}\n"),
+    )?;
     let stop = CancellationToken::new();
     tokio::spawn(crate::timers::deadlines(store.clone(), hub.clone()));
-    tokio::spawn(crate::timers::purge_idempotency(store.clone(), hub.clone(), config.idempotency_ttl, Duration::from_secs(600)));
+    tokio::spawn(crate::timers::purge_idempotency(
+        store.clone(),
+        hub.clone(),
+        config.idempotency_ttl,
+        Duration::from_secs(600),
+    ));
     let app = crate::api::router(state);
-    let task = tokio::spawn(serve(listener, app, stop.clone(), hub, store, config.clone(), lock));
-    Ok(RunningServer { addr, new_dev_api_key: new_dev_key.map(|k| k.api_key), data_dir: config.data_dir, stop, task })
+    let task = tokio::spawn(serve(
+        listener,
+        app,
+        stop.clone(),
+        hub,
+        store,
+        config.clone(),
+        lock,
+    ));
+    Ok(RunningServer {
+        addr,
+        new_dev_api_key: new_dev_key.map(|k| k.api_key),
+        data_dir: config.data_dir,
+        stop,
+        task,
+    })
 }
 
-async fn serve(listener: TcpListener, app: axum::Router, stop: CancellationToken, hub: Arc<Hub>, store: Arc<dyn Store>, config: ServerConfig, lock: File) {
+async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    stop: CancellationToken,
+    hub: Arc<Hub>,
+    store: Arc<dyn Store>,
+    config: ServerConfig,
+    lock: File,
+) {
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(hyper_util::rt::TokioTimer::new());
@@ -162,17 +218,24 @@ async fn serve(listener: TcpListener, app: axum::Router, stop: CancellationToken
         };
         let _ = socket.set_nodelay(true);
         let app = app.clone();
-        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-            let app = app.clone();
-            async move {
-                let response = app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {});
-                if response.extensions().get::<ResetConnection>().is_some() {
-                    // Returning an error makes hyper drop the connection without a response.
-                    return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: connection reset"));
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let app = app.clone();
+                async move {
+                    let response = app
+                        .oneshot(req.map(axum::body::Body::new))
+                        .await
+                        .unwrap_or_else(|never| match never {});
+                    if response.extensions().get::<ResetConnection>().is_some() {
+                        // Returning an error makes hyper drop the connection without a response.
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "fault: connection reset",
+                        ));
+                    }
+                    Ok(response)
                 }
-                Ok(response)
-            }
-        });
+            });
         let connection = builder.serve_connection(TokioIo::new(socket), service);
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
@@ -182,7 +245,10 @@ async fn serve(listener: TcpListener, app: axum::Router, stop: CancellationToken
     drop(listener);
     tracing::info!("shutting down: ending stream windows and draining connections");
     hub.shutdown.cancel();
-    if tokio::time::timeout(config.shutdown_grace, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(config.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("connections still open after the grace period; closing them");
     }
     store.close().await;

@@ -27,7 +27,9 @@ fn spec() -> Option<&'static Spec> {
 }
 
 pub fn lookup(method: &str, path: &str) -> Lookup {
-    let Some(spec) = spec() else { return Lookup::Unknown };
+    let Some(spec) = spec() else {
+        return Lookup::Unknown;
+    };
     if let Some(op) = spec.find_operation(method, path) {
         return Lookup::Operation(op.operation_id.to_string());
     }

@@ -85,14 +85,26 @@ mod tests {
     #[test]
     fn normal_framing_is_one_line_json() {
         let text = Framing::default().event(Some(2), "intent.submitted", &json!({"seq": 2}));
-        assert_eq!(text, "id: 2\nevent: intent.submitted\ndata: {\"seq\":2}\n\n");
+        assert_eq!(
+            text,
+            "id: 2\nevent: intent.submitted\ndata: {\"seq\":2}\n\n"
+        );
     }
 
     #[test]
     fn alternative_framings() {
-        let crlf = Framing { line_end: LineEnd::CrLf, ..Framing::default() };
-        assert_eq!(crlf.event(None, "e", &json!(1)), "event: e\r\ndata: 1\r\n\r\n");
-        let multi = Framing { multiline_data: true, ..Framing::default() };
+        let crlf = Framing {
+            line_end: LineEnd::CrLf,
+            ..Framing::default()
+        };
+        assert_eq!(
+            crlf.event(None, "e", &json!(1)),
+            "event: e\r\ndata: 1\r\n\r\n"
+        );
+        let multi = Framing {
+            multiline_data: true,
+            ..Framing::default()
+        };
         let text = multi.event(Some(1), "e", &json!({"a": 1, "b": 2}));
         assert_eq!(text.matches("data: ").count(), 4, "{text}");
     }

@@ -38,6 +38,8 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("faults", &self.faults.is_some()).finish()
+        f.debug_struct("AppState")
+            .field("faults", &self.faults.is_some())
+            .finish()
     }
 }

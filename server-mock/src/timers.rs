@@ -22,8 +22,18 @@ pub async fn deadlines(store: Arc<dyn Store>, hub: Arc<Hub>) {
             }
         };
         for (org_id, intent_id) in &due {
-            let op = WriteOp::Transition { org_id: org_id.clone(), intent_id: intent_id.clone(), change: Change::Timeout };
-            if let Err(err) = store.write(WriteRequest { op, idempotency: None }).await {
+            let op = WriteOp::Transition {
+                org_id: org_id.clone(),
+                intent_id: intent_id.clone(),
+                change: Change::Timeout,
+            };
+            if let Err(err) = store
+                .write(WriteRequest {
+                    op,
+                    idempotency: None,
+                })
+                .await
+            {
                 tracing::warn!(error = %err, %intent_id, "timing out an intent failed");
             }
         }
@@ -44,11 +54,24 @@ pub async fn deadlines(store: Arc<dyn Store>, hub: Arc<Hub>) {
 }
 
 /// Deletes idempotency records older than `ttl`, now and then every `every`.
-pub async fn purge_idempotency(store: Arc<dyn Store>, hub: Arc<Hub>, ttl: Duration, every: Duration) {
+pub async fn purge_idempotency(
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    ttl: Duration,
+    every: Duration,
+) {
     loop {
         let before_us = clock::now_us() - ttl.as_micros() as i64;
-        match store.write(WriteRequest { op: WriteOp::PurgeIdempotency { before_us }, idempotency: None }).await {
-            Ok(written) => tracing::debug!(purged = %written.body["purged"], "purged expired idempotency records"),
+        match store
+            .write(WriteRequest {
+                op: WriteOp::PurgeIdempotency { before_us },
+                idempotency: None,
+            })
+            .await
+        {
+            Ok(written) => {
+                tracing::debug!(purged = %written.body["purged"], "purged expired idempotency records")
+            }
             Err(err) => tracing::warn!(error = %err, "purging idempotency records failed"),
         }
         tokio::select! {

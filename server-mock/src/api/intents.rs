@@ -15,9 +15,17 @@ use crate::http::respond::{ok, written};
 use crate::state::AppState;
 use crate::store::{WriteOp, WriteRequest};
 
-pub async fn create(State(state): State<AppState>, Auth(principal): Auth, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
     let mut intent = validate::new_intent(&body)?;
-    if let Some(header) = headers.get("x-correlation-id").and_then(|v| v.to_str().ok()) {
+    if let Some(header) = headers
+        .get("x-correlation-id")
+        .and_then(|v| v.to_str().ok())
+    {
         match &intent.correlation_id {
             Some(in_body) if in_body != header => {
                 return Err(ApiError::bad_request(
@@ -35,12 +43,19 @@ pub async fn create(State(state): State<AppState>, Auth(principal): Auth, header
     let idempotency = idempotency::for_write(&principal, "POST", "/v1/intents", &headers, &body)?;
     let result = state
         .store
-        .write(WriteRequest { op: WriteOp::CreateIntent { principal, intent }, idempotency })
+        .write(WriteRequest {
+            op: WriteOp::CreateIntent { principal, intent },
+            idempotency,
+        })
         .await?;
     Ok(written(result))
 }
 
-pub async fn list(State(state): State<AppState>, Auth(principal): Auth, Query(query): Query<body::Query>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Query(query): Query<body::Query>,
+) -> Result<Response, ApiError> {
     let statuses = body::statuses_param(&query, "status")?.unwrap_or_default();
     let limit = body::int_param(&query, "limit", 50, 1, 200)? as usize;
     let cursor = match query.get("cursor").map(|c| c.trim()).filter(|c| !c.is_empty()) {
@@ -49,11 +64,20 @@ pub async fn list(State(state): State<AppState>, Auth(principal): Auth, Query(qu
             ApiError::new(422, "validation_error", format!("`cursor` {raw:?} is not a cursor this server issued; pass next_cursor back unchanged"))
         })?),
     };
-    let page = state.store.list_intents(principal.org_id, statuses, limit, cursor).await?;
-    Ok(ok(json!({"ok": true, "intents": page.intents, "next_cursor": page.next_cursor})))
+    let page = state
+        .store
+        .list_intents(principal.org_id, statuses, limit, cursor)
+        .await?;
+    Ok(ok(
+        json!({"ok": true, "intents": page.intents, "next_cursor": page.next_cursor}),
+    ))
 }
 
-pub async fn get(State(state): State<AppState>, Auth(principal): Auth, Path(intent_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(intent_id): Path<String>,
+) -> Result<Response, ApiError> {
     let intent = state
         .store
         .get_intent(principal.org_id, intent_id.clone())
@@ -62,15 +86,25 @@ pub async fn get(State(state): State<AppState>, Auth(principal): Auth, Path(inte
     Ok(ok(json!({"ok": true, "intent": intent})))
 }
 
-pub async fn events(State(state): State<AppState>, Auth(principal): Auth, Path(intent_id): Path<String>, Query(query): Query<body::Query>) -> Result<Response, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(intent_id): Path<String>,
+    Query(query): Query<body::Query>,
+) -> Result<Response, ApiError> {
     let since = body::int_param(&query, "since", 0, 0, i64::MAX)?;
     let events = state
         .store
         .list_events(principal.org_id, intent_id.clone(), since, EVENT_PAGE)
         .await?
         .ok_or_else(|| ApiError::intent_not_found(&intent_id))?;
-    let next_seq = events.last().and_then(|e| e["seq"].as_i64()).unwrap_or(since);
-    Ok(ok(json!({"ok": true, "events": events, "next_seq": next_seq})))
+    let next_seq = events
+        .last()
+        .and_then(|e| e["seq"].as_i64())
+        .unwrap_or(since);
+    Ok(ok(
+        json!({"ok": true, "events": events, "next_seq": next_seq}),
+    ))
 }
 
 /// The concrete path of a write, for idempotency scoping.
@@ -80,5 +114,7 @@ pub fn intent_path(intent_id: &str, action: &str) -> String {
 
 /// A JSON value's `status` field as text, for stream filtering.
 pub fn status_of(doc: &Value) -> &str {
-    doc.get("status").and_then(Value::as_str).unwrap_or_default()
+    doc.get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }

@@ -22,7 +22,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents", post(intents::create).get(intents::list))
         .route("/v1/intents/{intent_id}", get(intents::get))
         .route("/v1/intents/{intent_id}/events", get(intents::events))
-        .route("/v1/intents/{intent_id}/events/stream", get(streams::intent_events))
+        .route(
+            "/v1/intents/{intent_id}/events/stream",
+            get(streams::intent_events),
+        )
         .route("/v1/intents/{intent_id}/resolve", post(actions::resolve))
         .route("/v1/intents/{intent_id}/resume", post(actions::resume))
         .route("/v1/intents/{intent_id}/controls", post(actions::controls))
@@ -34,7 +37,13 @@ pub fn router(state: AppState) -> Router {
     }
     app.fallback(platform::fallback)
         .method_not_allowed_fallback(platform::method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::faults::layer::layer))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::http::observe::layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::layer::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::observe::layer,
+        ))
         .with_state(state)
 }

@@ -10,7 +10,9 @@ use crate::http::respond::ok;
 use crate::state::AppState;
 
 pub async fn health() -> Response {
-    ok(json!({"ok": true, "service": "axme-server", "version": env!("CARGO_PKG_VERSION"), "storage": "sqlite"}))
+    ok(
+        json!({"ok": true, "service": "axme-server", "version": env!("CARGO_PKG_VERSION"), "storage": "sqlite"}),
+    )
 }
 
 pub async fn capabilities() -> Response {
@@ -28,7 +30,10 @@ pub async fn capabilities() -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()

@@ -36,8 +36,15 @@ pub const EVENT_PAGE: usize = 1000;
 /// What a stream reads from the store after its cursor.
 #[derive(Clone, Debug)]
 enum Feed {
-    Intent { org_id: String, intent_id: String },
-    Agent { principal: Principal, agent: String, statuses: Vec<Status> },
+    Intent {
+        org_id: String,
+        intent_id: String,
+    },
+    Agent {
+        principal: Principal,
+        agent: String,
+        statuses: Vec<Status>,
+    },
 }
 
 /// One item to send: its `id`, event name and data; `last` ends the stream after it.
@@ -61,16 +68,29 @@ impl Feed {
                     .into_iter()
                     .map(|event| Item {
                         id: event["seq"].as_i64().unwrap_or(cursor),
-                        name: event["event_type"].as_str().unwrap_or("intent.event").to_string(),
+                        name: event["event_type"]
+                            .as_str()
+                            .unwrap_or("intent.event")
+                            .to_string(),
                         last: Status::parse(status_of(&event)).is_some_and(Status::is_terminal),
                         data: event,
                     })
                     .collect())
             }
-            Feed::Agent { principal, agent, statuses } => {
+            Feed::Agent {
+                principal,
+                agent,
+                statuses,
+            } => {
                 let deliveries = state
                     .store
-                    .deliveries(principal.org_id.clone(), agent.clone(), cursor, statuses.clone(), EVENT_PAGE)
+                    .deliveries(
+                        principal.org_id.clone(),
+                        agent.clone(),
+                        cursor,
+                        statuses.clone(),
+                        EVENT_PAGE,
+                    )
                     .await?;
                 Ok(deliveries
                     .into_iter()
@@ -93,7 +113,12 @@ impl Feed {
                             "payload": intent["payload"],
                             "intent": intent,
                         });
-                        Item { id: delivery.cursor, name: status.event_type().to_string(), data, last: false }
+                        Item {
+                            id: delivery.cursor,
+                            name: status.event_type().to_string(),
+                            data,
+                            last: false,
+                        }
                     })
                     .collect())
             }
@@ -103,15 +128,25 @@ impl Feed {
 
 /// A listen stream handing an intent over is the agent taking it: DELIVERED → ACKNOWLEDGED.
 fn acknowledge(state: &AppState, principal: &Principal, agent: &str, intent: &Value) {
-    let Some(intent_id) = intent["intent_id"].as_str() else { return };
+    let Some(intent_id) = intent["intent_id"].as_str() else {
+        return;
+    };
     let op = WriteOp::Transition {
         org_id: principal.org_id.clone(),
         intent_id: intent_id.to_string(),
-        change: Change::Acknowledge { by: agent.to_string() },
+        change: Change::Acknowledge {
+            by: agent.to_string(),
+        },
     };
     let store = state.store.clone();
     tokio::spawn(async move {
-        if let Err(err) = store.write(WriteRequest { op, idempotency: None }).await {
+        if let Err(err) = store
+            .write(WriteRequest {
+                op,
+                idempotency: None,
+            })
+            .await
+        {
             tracing::warn!(error = %err, "acknowledging a handed-over intent failed");
         }
     });
@@ -167,7 +202,11 @@ impl Streamer {
     }
 
     fn push_timeout(&mut self) {
-        let text = self.framing.event(None, "stream.timeout", &json!({"ok": true, "next_seq": self.cursor}));
+        let text = self.framing.event(
+            None,
+            "stream.timeout",
+            &json!({"ok": true, "next_seq": self.cursor}),
+        );
         self.push_text(text);
         self.finished = true;
     }
@@ -178,7 +217,13 @@ impl Streamer {
             match self.pending.pop_front() {
                 Some(Chunk::Data(bytes)) => return Some(Ok(bytes)),
                 Some(Chunk::Abort) => {
-                    return Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault: stream dropped")))
+                    // Give the connection a moment to flush the events before it, so the client sees
+                    // exactly N events and then a broken connection.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    return Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "fault: stream dropped",
+                    )));
                 }
                 None if self.finished => return None,
                 None => {}
@@ -226,17 +271,35 @@ struct Window {
 fn window(query: &body::Query, headers: &HeaderMap) -> Result<Window, ApiError> {
     let since = body::int_param(query, "since", 0, 0, i64::MAX)?;
     let wait = body::int_param(query, "wait_seconds", 15, 1, 60)?;
-    let last_event_id = match headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::trim) {
+    let last_event_id = match headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+    {
         None | Some("") => 0,
         Some(raw) => raw.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| {
-            ApiError::new(422, "validation_error", format!("Last-Event-ID {raw:?} is not a non-negative integer (an event seq)"))
+            ApiError::new(
+                422,
+                "validation_error",
+                format!("Last-Event-ID {raw:?} is not a non-negative integer (an event seq)"),
+            )
         })?,
     };
     // Wire facts §7: Last-Event-ID is honoured like `since`, and the larger wins.
-    Ok(Window { since: since.max(last_event_id), wait: Duration::from_secs(wait as u64) })
+    Ok(Window {
+        since: since.max(last_event_id),
+        wait: Duration::from_secs(wait as u64),
+    })
 }
 
-fn respond(state: AppState, feed: Feed, subscription: Subscription, window: Window, framing: Framing, already_over: bool) -> Response {
+fn respond(
+    state: AppState,
+    feed: Feed,
+    subscription: Subscription,
+    window: Window,
+    framing: Framing,
+    already_over: bool,
+) -> Response {
     let heartbeat_every = state.settings.heartbeat;
     let mut streamer = Streamer {
         _guard: StreamGuard::new(&state.metrics),
@@ -258,7 +321,9 @@ fn respond(state: AppState, feed: Feed, subscription: Subscription, window: Wind
     if already_over {
         streamer.push_timeout();
     }
-    let body = stream::unfold(streamer, |mut s| async move { s.next().await.map(|chunk| (chunk, s)) });
+    let body = stream::unfold(streamer, |mut s| async move {
+        s.next().await.map(|chunk| (chunk, s))
+    });
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),
@@ -290,8 +355,18 @@ pub async fn intent_events(
     let last_seq = intent["last_seq"].as_i64().unwrap_or_default();
     // Resuming after the terminal event: nothing more will ever come, so end the window at once.
     let already_over = terminal && window.since >= last_seq;
-    let feed = Feed::Intent { org_id: principal.org_id, intent_id };
-    Ok(respond(state, feed, subscription, window, framing.map(|f| f.0).unwrap_or_default(), already_over))
+    let feed = Feed::Intent {
+        org_id: principal.org_id,
+        intent_id,
+    };
+    Ok(respond(
+        state,
+        feed,
+        subscription,
+        window,
+        framing.map(|f| f.0).unwrap_or_default(),
+        already_over,
+    ))
 }
 
 /// `/v1/agents/...`: the listen stream is served; the rest of the agent family answers 501.
@@ -302,17 +377,39 @@ pub async fn agents_dispatch(
     framing: Option<Extension<Framing>>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let listen_address = rest.strip_suffix("/intents/stream").filter(|_| req.method() == Method::GET);
+    let listen_address = rest
+        .strip_suffix("/intents/stream")
+        .filter(|_| req.method() == Method::GET);
     let Some(raw_address) = listen_address else {
         return Err(not_served(req.method().as_str(), req.uri().path()));
     };
     let (mut parts, _) = req.into_parts();
-    let Auth(principal) = <Auth as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state).await?;
-    let agent = address::normalize(raw_address).map_err(|why| ApiError::new(422, "invalid_agent_address", why))?;
+    let Auth(principal) =
+        <Auth as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
+            .await?;
+    let agent = address::normalize(raw_address)
+        .map_err(|why| ApiError::new(422, "invalid_agent_address", why))?;
     let window = window(&query, &parts.headers)?;
-    let statuses = body::statuses_param(&query, "status")?
-        .unwrap_or_else(|| Status::ALL.into_iter().filter(|s| !s.is_terminal()).collect());
-    let subscription = state.hub.subscribe(&hub::agent_topic(&principal.org_id, &agent));
-    let feed = Feed::Agent { principal, agent, statuses };
-    Ok(respond(state, feed, subscription, window, framing.map(|f| f.0).unwrap_or_default(), false))
+    let statuses = body::statuses_param(&query, "status")?.unwrap_or_else(|| {
+        Status::ALL
+            .into_iter()
+            .filter(|s| !s.is_terminal())
+            .collect()
+    });
+    let subscription = state
+        .hub
+        .subscribe(&hub::agent_topic(&principal.org_id, &agent));
+    let feed = Feed::Agent {
+        principal,
+        agent,
+        statuses,
+    };
+    Ok(respond(
+        state,
+        feed,
+        subscription,
+        window,
+        framing.map(|f| f.0).unwrap_or_default(),
+        false,
+    ))
 }

@@ -56,9 +56,15 @@ mod tests {
 
     #[test]
     fn accepts_prefixed_bare_and_nested_addresses() {
-        assert_eq!(normalize("agent://Acme/prod/billing").unwrap(), "agent://acme/prod/billing");
+        assert_eq!(
+            normalize("agent://Acme/prod/billing").unwrap(),
+            "agent://acme/prod/billing"
+        );
         assert_eq!(normalize("billing").unwrap(), "agent://billing");
-        assert_eq!(normalize("agent://conformance/owner").unwrap(), "agent://conformance/owner");
+        assert_eq!(
+            normalize("agent://conformance/owner").unwrap(),
+            "agent://conformance/owner"
+        );
     }
 
     #[test]
@@ -66,6 +72,8 @@ mod tests {
         assert!(normalize("").unwrap_err().contains("empty"));
         assert!(normalize("a/b/c/d").unwrap_err().contains("segments"));
         assert!(normalize("a//b").unwrap_err().contains("empty segment"));
-        assert!(normalize("bad name").unwrap_err().contains("invalid characters"));
+        assert!(normalize("bad name")
+            .unwrap_err()
+            .contains("invalid characters"));
     }
 }

@@ -35,7 +35,10 @@ mod tests {
         let text = format_us(us);
         assert!(text.ends_with(".123456Z"), "{text}");
         assert_eq!(parse_rfc3339_us(&text), Some(us));
-        assert_eq!(parse_rfc3339_us("2026-11-22T07:00:00+02:00"), parse_rfc3339_us("2026-11-22T05:00:00Z"));
+        assert_eq!(
+            parse_rfc3339_us("2026-11-22T07:00:00+02:00"),
+            parse_rfc3339_us("2026-11-22T05:00:00Z")
+        );
         assert_eq!(parse_rfc3339_us("yesterday"), None);
     }
 }

@@ -53,7 +53,12 @@ pub fn apply(current: Status, action: Action) -> Result<Outcome, Refusal> {
         Action::Resolve(target) if target.is_terminal() && target != TimedOut => {
             Outcome::Enter(target)
         }
-        Action::Resolve(_) => return Err(Refusal::Invalid { from: current, action }),
+        Action::Resolve(_) => {
+            return Err(Refusal::Invalid {
+                from: current,
+                action,
+            })
+        }
         Action::Ack => match current {
             Created | Submitted | Delivered => Outcome::Enter(Acknowledged),
             Acknowledged | InProgress | Waiting => Outcome::Unchanged,
@@ -65,7 +70,12 @@ pub fn apply(current: Status, action: Action) -> Result<Outcome, Refusal> {
         Action::Fail => Outcome::Enter(Failed),
         Action::ApproveStep => match current {
             Waiting => Outcome::Enter(InProgress),
-            _ => return Err(Refusal::Invalid { from: current, action }),
+            _ => {
+                return Err(Refusal::Invalid {
+                    from: current,
+                    action,
+                })
+            }
         },
         Action::Timeout => Outcome::Enter(TimedOut),
     };
@@ -87,7 +97,10 @@ mod tests {
     fn resolve_reaches_each_outcome_from_any_open_status() {
         for from in Status::ALL.into_iter().filter(|s| !s.is_terminal()) {
             for target in [Completed, Failed, Canceled] {
-                assert_eq!(apply(from, Action::Resolve(target)), Ok(Outcome::Enter(target)));
+                assert_eq!(
+                    apply(from, Action::Resolve(target)),
+                    Ok(Outcome::Enter(target))
+                );
             }
         }
     }
@@ -95,7 +108,12 @@ mod tests {
     #[test]
     fn nothing_leaves_a_terminal_status() {
         for from in [Completed, Failed, Canceled, TimedOut] {
-            for action in [Action::Resolve(Completed), Action::Ack, Action::Timeout, Action::Progress] {
+            for action in [
+                Action::Resolve(Completed),
+                Action::Ack,
+                Action::Timeout,
+                Action::Progress,
+            ] {
                 assert_eq!(apply(from, action), Err(Refusal::AlreadyTerminal(from)));
             }
         }
@@ -103,7 +121,10 @@ mod tests {
 
     #[test]
     fn ack_is_idempotent_once_taken() {
-        assert_eq!(apply(Delivered, Action::Ack), Ok(Outcome::Enter(Acknowledged)));
+        assert_eq!(
+            apply(Delivered, Action::Ack),
+            Ok(Outcome::Enter(Acknowledged))
+        );
         assert_eq!(apply(Acknowledged, Action::Ack), Ok(Outcome::Unchanged));
         assert_eq!(apply(InProgress, Action::Ack), Ok(Outcome::Unchanged));
     }
@@ -113,6 +134,9 @@ mod tests {
         assert!(apply(Delivered, Action::Resolve(InProgress)).is_err());
         assert!(apply(Delivered, Action::Resolve(TimedOut)).is_err());
         assert!(apply(Delivered, Action::ApproveStep).is_err());
-        assert_eq!(apply(Waiting, Action::ApproveStep), Ok(Outcome::Enter(InProgress)));
+        assert_eq!(
+            apply(Waiting, Action::ApproveStep),
+            Ok(Outcome::Enter(InProgress))
+        );
     }
 }

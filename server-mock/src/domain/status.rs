@@ -113,7 +113,10 @@ mod tests {
 
     #[test]
     fn terminal_set_is_the_four_outcomes() {
-        let terminal: Vec<_> = Status::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+        let terminal: Vec<_> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_terminal())
+            .collect();
         assert_eq!(
             terminal,
             vec![

@@ -64,7 +64,7 @@ pub fn is_intent_type(text: &str) -> bool {
         })
 }
 
-fn object<'a>(body: &'a Value) -> Result<&'a Map<String, Value>, Invalid> {
+fn object(body: &Value) -> Result<&Map<String, Value>, Invalid> {
     body.as_object().ok_or_else(|| {
         Invalid::new(
             "validation_error",
@@ -105,7 +105,10 @@ fn opt_int(
         Some(other) => Err(Invalid::new(
             "validation_error",
             field,
-            format!("`{field}` must be an integer from {min} to {max}, got {}", kind(other)),
+            format!(
+                "`{field}` must be an integer from {min} to {max}, got {}",
+                kind(other)
+            ),
         )),
     }
 }
@@ -125,9 +128,9 @@ fn opt_object(obj: &Map<String, Value>, field: &str) -> Result<Option<Value>, In
 fn opt_address(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, Invalid> {
     match opt_str(obj, field)? {
         None => Ok(None),
-        Some(raw) => address::normalize(raw)
-            .map(Some)
-            .map_err(|why| Invalid::new("invalid_agent_address", field, format!("`{field}`: {why}"))),
+        Some(raw) => address::normalize(raw).map(Some).map_err(|why| {
+            Invalid::new("invalid_agent_address", field, format!("`{field}`: {why}"))
+        }),
     }
 }
 
@@ -147,7 +150,11 @@ pub fn kind(value: &Value) -> &'static str {
 pub fn new_intent(body: &Value) -> Result<NewIntent, Invalid> {
     let obj = object(body)?;
     let intent_type = opt_str(obj, "intent_type")?.ok_or_else(|| {
-        Invalid::new("validation_error", "intent_type", "`intent_type` is required, e.g. \"notify.message.v1\"")
+        Invalid::new(
+            "validation_error",
+            "intent_type",
+            "`intent_type` is required, e.g. \"notify.message.v1\"",
+        )
     })?;
     if !is_intent_type(intent_type) {
         return Err(Invalid::new(
@@ -169,12 +176,20 @@ pub fn new_intent(body: &Value) -> Result<NewIntent, Invalid> {
         other => other.map(str::to_string),
     };
     let to_agent = opt_address(obj, "to_agent")?.ok_or_else(|| {
-        Invalid::new("validation_error", "to_agent", "`to_agent` is required, e.g. \"agent://acme/prod/billing\"")
+        Invalid::new(
+            "validation_error",
+            "to_agent",
+            "`to_agent` is required, e.g. \"agent://acme/prod/billing\"",
+        )
     })?;
     let payload = match obj.get("payload") {
         Some(v @ Value::Object(_)) => v.clone(),
         None | Some(Value::Null) => {
-            return Err(Invalid::new("validation_error", "payload", "`payload` is required and must be a JSON object"))
+            return Err(Invalid::new(
+                "validation_error",
+                "payload",
+                "`payload` is required and must be a JSON object",
+            ))
         }
         Some(other) => {
             return Err(Invalid::new(
@@ -205,7 +220,11 @@ pub fn new_intent(body: &Value) -> Result<NewIntent, Invalid> {
     let human_task = opt_object(obj, "human_task")?;
     if let Some(task) = &human_task {
         if !task.get("title").is_some_and(Value::is_string) {
-            return Err(Invalid::new("validation_error", "human_task.title", "`human_task.title` is required and must be a string"));
+            return Err(Invalid::new(
+                "validation_error",
+                "human_task.title",
+                "`human_task.title` is required and must be a string",
+            ));
         }
     }
     Ok(NewIntent {
@@ -239,7 +258,11 @@ pub struct Resolution {
 pub fn resolution(body: &Value) -> Result<Resolution, Invalid> {
     let obj = object(body)?;
     let raw = opt_str(obj, "status")?.ok_or_else(|| {
-        Invalid::new("validation_error", "status", "`status` is required: one of COMPLETED, FAILED, CANCELED")
+        Invalid::new(
+            "validation_error",
+            "status",
+            "`status` is required: one of COMPLETED, FAILED, CANCELED",
+        )
     })?;
     let status = match Status::parse(raw) {
         Some(s @ (Status::Completed | Status::Failed | Status::Canceled)) => s,
@@ -328,7 +351,10 @@ pub fn resumption(body: &Value) -> Result<Resumption, Invalid> {
             return Err(Invalid::new(
                 "validation_error",
                 "waiting_reason",
-                format!("`waiting_reason` {r:?} is not accepted; expected one of {}", WAITING_REASONS.join(", ")),
+                format!(
+                    "`waiting_reason` {r:?} is not accepted; expected one of {}",
+                    WAITING_REASONS.join(", ")
+                ),
             ))
         }
         other => other.map(str::to_string),
@@ -367,7 +393,11 @@ pub fn policy_change(body: &Value, controls: bool) -> Result<PolicyChange, Inval
         reason: opt_str(obj, "reason")?.map(str::to_string),
     };
     if controls && change.controls_patch.is_none() {
-        return Err(Invalid::new("validation_error", "controls_patch", "`controls_patch` is required and must be a JSON object"));
+        return Err(Invalid::new(
+            "validation_error",
+            "controls_patch",
+            "`controls_patch` is required and must be a JSON object",
+        ));
     }
     if !controls && change.grants_patch.is_none() && change.envelope_patch.is_none() {
         return Err(Invalid::new(
@@ -389,34 +419,71 @@ mod tests {
         for ok in ["notify.message.v1", "a.b.v12", "deploy_x.approval.v2"] {
             assert!(is_intent_type(ok), "{ok}");
         }
-        for bad in ["notify.v1", "Notify.message.v1", "notify.message.1", "notify..v1", "a.b.v"] {
+        for bad in [
+            "notify.v1",
+            "Notify.message.v1",
+            "notify.message.1",
+            "notify..v1",
+            "a.b.v",
+        ] {
             assert!(!is_intent_type(bad), "{bad}");
         }
     }
 
     #[test]
     fn create_body_errors_name_the_field() {
-        let ok = json!({"intent_type": "notify.message.v1", "to_agent": "agent://x", "payload": {}});
+        let ok =
+            json!({"intent_type": "notify.message.v1", "to_agent": "agent://x", "payload": {}});
         assert!(new_intent(&ok).is_ok());
-        let err = new_intent(&json!({"intent_type": "nope", "to_agent": "x", "payload": {}})).unwrap_err();
-        assert_eq!((err.code, err.field.as_str()), ("invalid_intent_type", "intent_type"));
-        let err = new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "a b", "payload": {}})).unwrap_err();
+        let err = new_intent(&json!({"intent_type": "nope", "to_agent": "x", "payload": {}}))
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_str()),
+            ("invalid_intent_type", "intent_type")
+        );
+        let err = new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "a b", "payload": {}}))
+            .unwrap_err();
         assert_eq!(err.code, "invalid_agent_address");
-        let err = new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "x", "payload": []})).unwrap_err();
+        let err = new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "x", "payload": []}))
+            .unwrap_err();
         assert!(err.message.contains("an array"), "{}", err.message);
         let big = "x".repeat(MAX_PAYLOAD_BYTES);
-        let err = new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "x", "payload": {"b": big}})).unwrap_err();
+        let err =
+            new_intent(&json!({"intent_type": "a.b.v1", "to_agent": "x", "payload": {"b": big}}))
+                .unwrap_err();
         assert_eq!(err.code, "payload_too_large");
     }
 
     #[test]
     fn resolve_and_resume_bodies() {
-        assert_eq!(resolution(&json!({"status": "CANCELLED"})).unwrap().status, Status::Canceled);
-        assert_eq!(resolution(&json!({"status": "WAITING"})).unwrap_err().code, "invalid_status");
-        assert_eq!(resumption(&json!({"action": "wait", "waiting_reason": "WAITING_FOR_TIME"})).unwrap().action, ResumeAction::Wait);
+        assert_eq!(
+            resolution(&json!({"status": "CANCELLED"})).unwrap().status,
+            Status::Canceled
+        );
+        assert_eq!(
+            resolution(&json!({"status": "WAITING"})).unwrap_err().code,
+            "invalid_status"
+        );
+        assert_eq!(
+            resumption(&json!({"action": "wait", "waiting_reason": "WAITING_FOR_TIME"}))
+                .unwrap()
+                .action,
+            ResumeAction::Wait
+        );
         assert!(resumption(&json!({"action": "dance"})).is_err());
-        assert_eq!(resumption(&json!({})).unwrap().action, ResumeAction::ApproveStep);
+        assert_eq!(
+            resumption(&json!({})).unwrap().action,
+            ResumeAction::ApproveStep
+        );
         assert!(policy_change(&json!({}), true).is_err());
-        assert_eq!(policy_change(&json!({"grants_patch": {}, "expected_policy_generation": 2}), false).unwrap().expected_generation, Some(2));
+        assert_eq!(
+            policy_change(
+                &json!({"grants_patch": {}, "expected_policy_generation": 2}),
+                false
+            )
+            .unwrap()
+            .expected_generation,
+            Some(2)
+        );
     }
 }

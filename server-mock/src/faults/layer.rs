@@ -36,7 +36,9 @@ fn logged_headers(headers: &axum::http::HeaderMap) -> Value {
             },
             _ => text,
         };
-        out.entry(name.as_str().to_string()).or_default().push(shown);
+        out.entry(name.as_str().to_string())
+            .or_default()
+            .push(shown);
     }
     json!(out)
 }
@@ -45,7 +47,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(faults) = state.faults.clone() else {
         return next.run(req).await;
     };
-    let Some(credential) = presented_key(req.headers()).and_then(|key| faults.by_digest(&key_digest(&key))) else {
+    let Some(credential) =
+        presented_key(req.headers()).and_then(|key| faults.by_digest(&key_digest(&key)))
+    else {
         return next.run(req).await;
     };
     let route = req
@@ -92,7 +96,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             other => (status, Json(other)).into_response(),
         };
         for (name, value) in headers {
-            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            if let (Ok(name), Ok(value)) =
+                (HeaderName::try_from(name), HeaderValue::try_from(value))
+            {
                 response.headers_mut().insert(name, value);
             }
         }
@@ -104,6 +110,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         next.run(req).await
     };
-    credential.lock().expect("faults lock").set_status(index, response.status().as_u16());
+    credential
+        .lock()
+        .expect("faults lock")
+        .set_status(index, response.status().as_u16());
     response
 }

@@ -31,7 +31,10 @@ pub struct CredentialFaults {
 impl CredentialFaults {
     /// Counts a request to `method route` and returns its 1-based attempt number.
     pub fn next_attempt(&mut self, method: &str, route: &str) -> u32 {
-        let count = self.attempts.entry(format!("{method} {route}")).or_default();
+        let count = self
+            .attempts
+            .entry(format!("{method} {route}"))
+            .or_default();
         *count += 1;
         *count
     }
@@ -101,15 +104,29 @@ impl Faults {
             credential_id: credential_id.to_string(),
             ..CredentialFaults::default()
         }));
-        self.by_digest.lock().expect("faults lock").insert(digest.to_string(), Arc::clone(&state));
-        self.by_id.lock().expect("faults lock").insert(credential_id.to_string(), state);
+        self.by_digest
+            .lock()
+            .expect("faults lock")
+            .insert(digest.to_string(), Arc::clone(&state));
+        self.by_id
+            .lock()
+            .expect("faults lock")
+            .insert(credential_id.to_string(), state);
     }
 
     pub fn by_digest(&self, digest: &str) -> Option<Arc<Mutex<CredentialFaults>>> {
-        self.by_digest.lock().expect("faults lock").get(digest).cloned()
+        self.by_digest
+            .lock()
+            .expect("faults lock")
+            .get(digest)
+            .cloned()
     }
 
     pub fn by_id(&self, credential_id: &str) -> Option<Arc<Mutex<CredentialFaults>>> {
-        self.by_id.lock().expect("faults lock").get(credential_id).cloned()
+        self.by_id
+            .lock()
+            .expect("faults lock")
+            .get(credential_id)
+            .cloned()
     }
 }

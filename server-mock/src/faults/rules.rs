@@ -32,12 +32,15 @@ pub struct Rule {
     pub action: RuleAction,
 }
 
+/// A canned answer: status, headers and body.
+pub type CannedResponse = (u16, Vec<(String, String)>, Value);
+
 /// What the matching rules of one request add up to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     pub delay: Duration,
     pub reset: bool,
-    pub respond: Option<(u16, Vec<(String, String)>, Value)>,
+    pub respond: Option<CannedResponse>,
     pub sse: Option<Framing>,
 }
 
@@ -46,7 +49,9 @@ pub struct Plan {
 pub fn plan(rules: &[Rule], method: &str, route: &str, attempt: u32) -> Plan {
     let mut plan = Plan::default();
     let matching = rules.iter().filter(|r| {
-        r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        r.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && r.route.as_deref().is_none_or(|t| t == route)
             && r.attempt.is_none_or(|n| n == attempt)
     });
@@ -54,7 +59,11 @@ pub fn plan(rules: &[Rule], method: &str, route: &str, attempt: u32) -> Plan {
         match &rule.action {
             RuleAction::Delay(d) => plan.delay += *d,
             RuleAction::Reset if plan.respond.is_none() => plan.reset = true,
-            RuleAction::Respond { status, headers, body } if !plan.reset && plan.respond.is_none() => {
+            RuleAction::Respond {
+                status,
+                headers,
+                body,
+            } if !plan.reset && plan.respond.is_none() => {
                 plan.respond = Some((*status, headers.clone(), body.clone()));
             }
             RuleAction::Sse(framing) => {
@@ -82,16 +91,27 @@ fn merge_framing(into: &mut Framing, from: &Framing) {
 }
 
 fn invalid(index: usize, message: impl Into<String>) -> ApiError {
-    ApiError::new(422, "validation_error", format!("rules[{index}]: {}", message.into()))
+    ApiError::new(
+        422,
+        "validation_error",
+        format!("rules[{index}]: {}", message.into()),
+    )
 }
 
 /// Parses `{"rules": [...]}` with messages that name the rule and field.
 pub fn parse_rules(body: &Value) -> Result<Vec<Rule>, ApiError> {
-    let rules = body
-        .get("rules")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::new(422, "validation_error", "body must be {\"rules\": [rule, ...]} (see spec/faults.md)"))?;
-    rules.iter().enumerate().map(|(i, r)| parse_rule(i, r)).collect()
+    let rules = body.get("rules").and_then(Value::as_array).ok_or_else(|| {
+        ApiError::new(
+            422,
+            "validation_error",
+            "body must be {\"rules\": [rule, ...]} (see spec/faults.md)",
+        )
+    })?;
+    rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| parse_rule(i, r))
+        .collect()
 }
 
 fn parse_rule(index: usize, rule: &Value) -> Result<Rule, ApiError> {
@@ -113,7 +133,12 @@ fn parse_rule(index: usize, rule: &Value) -> Result<Rule, ApiError> {
         Some(v) => Some(
             v.as_u64()
                 .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
-                .ok_or_else(|| invalid(index, "`match.attempt` must be a positive integer (1 = first request)"))? as u32,
+                .ok_or_else(|| {
+                    invalid(
+                        index,
+                        "`match.attempt` must be a positive integer (1 = first request)",
+                    )
+                })? as u32,
         ),
     };
     let action = rule
@@ -130,14 +155,22 @@ fn parse_rule(index: usize, rule: &Value) -> Result<Rule, ApiError> {
 }
 
 fn parse_action(index: usize, action: &Map<String, Value>) -> Result<RuleAction, ApiError> {
-    let kind = action.get("type").and_then(Value::as_str).unwrap_or_default();
+    let kind = action
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match kind {
         "respond" => {
             let status = action
                 .get("status")
                 .and_then(Value::as_u64)
                 .filter(|s| (200..=599).contains(s))
-                .ok_or_else(|| invalid(index, "`action.status` must be an HTTP status from 200 to 599"))? as u16;
+                .ok_or_else(|| {
+                    invalid(
+                        index,
+                        "`action.status` must be an HTTP status from 200 to 599",
+                    )
+                })? as u16;
             let headers = match action.get("headers") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(Value::Object(h)) => h
@@ -145,7 +178,10 @@ fn parse_action(index: usize, action: &Map<String, Value>) -> Result<RuleAction,
                     .map(|(k, v)| match v {
                         Value::String(s) => Ok((k.clone(), s.clone())),
                         Value::Number(n) => Ok((k.clone(), n.to_string())),
-                        _ => Err(invalid(index, format!("header {k:?} must be a string or number"))),
+                        _ => Err(invalid(
+                            index,
+                            format!("header {k:?} must be a string or number"),
+                        )),
                     })
                     .collect::<Result<_, _>>()?,
                 Some(_) => return Err(invalid(index, "`action.headers` must be an object")),
@@ -168,9 +204,14 @@ fn parse_action(index: usize, action: &Map<String, Value>) -> Result<RuleAction,
         "sse" => {
             let mut framing = Framing::default();
             if let Some(n) = action.get("drop_after_events") {
-                framing.drop_after_events = Some(n.as_u64().ok_or_else(|| invalid(index, "`drop_after_events` must be a non-negative integer"))?);
+                framing.drop_after_events = Some(n.as_u64().ok_or_else(|| {
+                    invalid(index, "`drop_after_events` must be a non-negative integer")
+                })?);
             }
-            framing.duplicate_events = action.get("duplicate_events").and_then(Value::as_bool).unwrap_or(false);
+            framing.duplicate_events = action
+                .get("duplicate_events")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             match action.get("framing").and_then(Value::as_str) {
                 None | Some("lf") => {}
                 Some("crlf") => framing.line_end = LineEnd::CrLf,
@@ -190,7 +231,9 @@ fn parse_action(index: usize, action: &Map<String, Value>) -> Result<RuleAction,
         }
         other => Err(invalid(
             index,
-            format!("`action.type` {other:?} is not accepted; expected respond, delay, reset or sse"),
+            format!(
+                "`action.type` {other:?} is not accepted; expected respond, delay, reset or sse"
+            ),
         )),
     }
 }
@@ -219,6 +262,9 @@ mod tests {
     fn bad_rules_name_the_rule() {
         let err = parse_rules(&json!({"rules": [{"action": {"type": "explode"}}]})).unwrap_err();
         assert!(err.message.starts_with("rules[0]"), "{}", err.message);
-        assert!(parse_rules(&json!({"rules": [{"action": {"type": "sse", "framing": "wobbly"}}]})).is_err());
+        assert!(
+            parse_rules(&json!({"rules": [{"action": {"type": "sse", "framing": "wobbly"}}]}))
+                .is_err()
+        );
     }
 }

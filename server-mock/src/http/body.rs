@@ -24,7 +24,11 @@ impl FromRequest<AppState> for JsonBody {
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await
             .map_err(|_| {
-                ApiError::new(413, "payload_too_large", format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
+                ApiError::new(
+                    413,
+                    "payload_too_large",
+                    format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+                )
             })?;
         parse_json(&bytes).map(JsonBody)
     }
@@ -46,16 +50,28 @@ pub fn parse_json(bytes: &Bytes) -> Result<Value, ApiError> {
 pub type Query = HashMap<String, String>;
 
 fn bad_param(name: &str, message: String) -> ApiError {
-    ApiError::new(422, "validation_error", message).with_details(serde_json::json!({"parameter": name}))
+    ApiError::new(422, "validation_error", message)
+        .with_details(serde_json::json!({"parameter": name}))
 }
 
 /// An integer parameter within bounds, or its default.
-pub fn int_param(query: &Query, name: &str, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
+pub fn int_param(
+    query: &Query,
+    name: &str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ApiError> {
     match query.get(name).map(|v| v.trim()) {
         None | Some("") => Ok(default),
         Some(raw) => match raw.parse::<i64>() {
             Ok(v) if (min..=max).contains(&v) => Ok(v),
-            _ => Err(bad_param(name, format!("query parameter `{name}` must be an integer from {min} to {max}, got {raw:?}"))),
+            _ => Err(bad_param(
+                name,
+                format!(
+                    "query parameter `{name}` must be an integer from {min} to {max}, got {raw:?}"
+                ),
+            )),
         },
     }
 }
@@ -71,7 +87,11 @@ pub fn statuses_param(query: &Query, name: &str) -> Result<Option<Vec<Status>>, 
                 ApiError::new(
                     422,
                     "invalid_status",
-                    format!("`{name}` has unknown status {:?}; accepted: {}", part.trim(), Status::accepted_names()),
+                    format!(
+                        "`{name}` has unknown status {:?}; accepted: {}",
+                        part.trim(),
+                        Status::accepted_names()
+                    ),
                 )
                 .with_details(serde_json::json!({"parameter": name}))
             })

@@ -12,7 +12,13 @@ use crate::http::body::Query;
 use crate::store::{Idempotency, Principal};
 
 /// The idempotency record for a write, when the request carries `Idempotency-Key`.
-pub fn for_write(principal: &Principal, method: &str, path: &str, headers: &HeaderMap, body: &Value) -> Result<Option<Idempotency>, ApiError> {
+pub fn for_write(
+    principal: &Principal,
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Result<Option<Idempotency>, ApiError> {
     let Some(raw) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -35,14 +41,19 @@ pub fn for_write(principal: &Principal, method: &str, path: &str, headers: &Head
 /// The owner agent of an owner-scoped call: query `owner_agent` and header `x-owner-agent`, which must
 /// agree when both are given.
 pub fn owner_agent(query: &Query, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let from_query = query.get("owner_agent").map(|v| v.trim()).filter(|v| !v.is_empty());
+    let from_query = query
+        .get("owner_agent")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
     let from_header = headers
         .get("x-owner-agent")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty());
     let normalize = |raw: &str| {
-        address::normalize(raw).map_err(|why| ApiError::new(422, "invalid_agent_address", format!("owner agent: {why}")))
+        address::normalize(raw).map_err(|why| {
+            ApiError::new(422, "invalid_agent_address", format!("owner agent: {why}"))
+        })
     };
     match (from_query, from_header) {
         (None, None) => Ok(None),

@@ -36,7 +36,9 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    state.metrics.observe_request(&method, &route, status, seconds);
+    state
+        .metrics
+        .observe_request(&method, &route, status, seconds);
     if status >= 500 {
         tracing::warn!(target: "axme_server::http", %method, %route, status, elapsed_ms = seconds * 1e3, request_id = %request_id, "request failed");
     } else {

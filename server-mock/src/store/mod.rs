@@ -56,7 +56,9 @@ pub enum Change {
         owner: Option<String>,
     },
     /// A listen stream handed the intent to its agent.
-    Acknowledge { by: String },
+    Acknowledge {
+        by: String,
+    },
     /// `deadline_at` passed.
     Timeout,
 }
@@ -134,7 +136,11 @@ pub trait Store: Send + Sync + 'static {
     /// Executes a write durably (group-committed) and returns its response.
     fn write(&self, request: WriteRequest) -> BoxFuture<'_, Result<Written, ApiError>>;
     fn lookup_key(&self, digest: String) -> BoxFuture<'_, Result<KeyLookup, ApiError>>;
-    fn get_intent(&self, org_id: String, intent_id: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    fn get_intent(
+        &self,
+        org_id: String,
+        intent_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
     fn list_intents(
         &self,
         org_id: String,
@@ -160,7 +166,11 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<Delivery>, ApiError>>;
     /// Open intents whose deadline is at or before `now_us`: `(org_id, intent_id)`.
-    fn due_deadlines(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
+    fn due_deadlines(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
     /// The earliest deadline of an open intent.
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
     /// Finishes the writes already accepted and stops the writer.

@@ -39,7 +39,12 @@ impl TestServer {
         configure(&mut config);
         let server = start(config).await.expect("server starts");
         let key = server.dev_api_key().expect("dev key written");
-        TestServer { base: server.base_url(), server: Some(server), dir, key }
+        TestServer {
+            base: server.base_url(),
+            server: Some(server),
+            dir,
+            key,
+        }
     }
 
     /// A client using the dev key.
@@ -54,17 +59,34 @@ impl TestServer {
 
     /// A fresh isolated credential from the fault control API: `(credential_id, client)`.
     pub async fn credential(&self, name: &str) -> (String, Api) {
-        let created = self.anonymous().call(Method::POST, "/_faults/credentials", Some(json!({"name": name})), &[]).await;
+        let created = self
+            .anonymous()
+            .call(
+                Method::POST,
+                "/_faults/credentials",
+                Some(json!({"name": name})),
+                &[],
+            )
+            .await;
         assert_eq!(created.status, 200, "{}", created.body);
-        let id = created.body["credential_id"].as_str().expect("credential_id").to_string();
-        let key = created.body["api_key"].as_str().expect("api_key").to_string();
+        let id = created.body["credential_id"]
+            .as_str()
+            .expect("credential_id")
+            .to_string();
+        let key = created.body["api_key"]
+            .as_str()
+            .expect("api_key")
+            .to_string();
         (id, Api::new(&self.base, &key))
     }
 
     /// Attaches fault rules to a credential.
     pub async fn add_rules(&self, credential_id: &str, rules: Value) {
         let path = format!("/_faults/credentials/{credential_id}/rules");
-        let added = self.anonymous().call(Method::POST, &path, Some(json!({"rules": rules})), &[]).await;
+        let added = self
+            .anonymous()
+            .call(Method::POST, &path, Some(json!({"rules": rules})), &[])
+            .await;
         assert_eq!(added.status, 200, "{}", added.body);
     }
 
@@ -110,11 +132,23 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: &str, key: &str) -> Api {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
-        Api { base: base.to_string(), key: key.to_string(), http }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        Api {
+            base: base.to_string(),
+            key: key.to_string(),
+            http,
+        }
     }
 
-    fn request(&self, method: Method, path: &str, headers: &[(&str, &str)]) -> reqwest::RequestBuilder {
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if !self.key.is_empty() {
             req = req.header("x-api-key", &self.key);
@@ -126,7 +160,13 @@ impl Api {
     }
 
     /// Sends a request; a JSON response of a served AXP operation must match the spec.
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self.request(method.clone(), path, headers);
         if let Some(body) = body {
             req = req.json(&body);
@@ -136,15 +176,24 @@ impl Api {
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body read");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        assert!(headers.contains_key("x-request-id"), "{method} {path}: no x-request-id");
+        assert!(
+            headers.contains_key("x-request-id"),
+            "{method} {path}: no x-request-id"
+        );
         let route_path = path.split('?').next().unwrap_or(path);
         let documented = spec().find_operation(method.as_str(), route_path).is_some();
         if documented && !route_path.starts_with("/_faults") && body.is_object() {
-            if let Err(failure) = spec().validate_response(method.as_str(), route_path, status, &body) {
+            if let Err(failure) =
+                spec().validate_response(method.as_str(), route_path, status, &body)
+            {
                 panic!("{method} {path} -> {status} does not match spec/openapi.yaml: {failure}\nbody: {body}");
             }
         }
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -159,7 +208,10 @@ impl Api {
     pub async fn create_to(&self, to_agent: &str) -> String {
         let created = self.post("/v1/intents", intent_body(to_agent)).await;
         assert_eq!(created.status, 200, "{}", created.body);
-        created.body["intent_id"].as_str().expect("intent_id").to_string()
+        created.body["intent_id"]
+            .as_str()
+            .expect("intent_id")
+            .to_string()
     }
 
     pub async fn create(&self) -> String {
@@ -171,7 +223,9 @@ impl Api {
     }
 
     pub async fn events(&self, intent_id: &str, since: i64) -> Vec<Value> {
-        let resp = self.get(&format!("/v1/intents/{intent_id}/events?since={since}")).await;
+        let resp = self
+            .get(&format!("/v1/intents/{intent_id}/events?since={since}"))
+            .await;
         assert_eq!(resp.status, 200, "{}", resp.body);
         resp.body["events"].as_array().cloned().unwrap_or_default()
     }
@@ -182,8 +236,17 @@ impl Api {
     }
 
     /// Like [`Api::sse`], but stops reading (dropping the connection) once `stop` holds for a frame.
-    pub async fn sse_until(&self, path: &str, headers: &[(&str, &str)], stop: impl Fn(&Frame) -> bool) -> Sse {
-        let resp = self.request(Method::GET, path, headers).send().await.expect("stream opened");
+    pub async fn sse_until(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        stop: impl Fn(&Frame) -> bool,
+    ) -> Sse {
+        let resp = self
+            .request(Method::GET, path, headers)
+            .send()
+            .await
+            .expect("stream opened");
         let status = resp.status().as_u16();
         let response_headers = resp.headers().clone();
         let mut raw = Vec::new();
@@ -205,7 +268,9 @@ impl Api {
                 }
             }
         };
-        tokio::time::timeout(Duration::from_secs(70), read).await.expect("stream ended in time");
+        tokio::time::timeout(Duration::from_secs(70), read)
+            .await
+            .expect("stream ended in time");
         let raw = String::from_utf8_lossy(&raw).to_string();
         if status == 200 {
             for frame in &frames {
@@ -215,11 +280,20 @@ impl Api {
                     _ => "IntentEvent",
                 };
                 if let Err(failure) = spec().validate_schema(component, &frame.data) {
-                    panic!("SSE frame {} does not match {component}: {failure}", frame.data);
+                    panic!(
+                        "SSE frame {} does not match {component}: {failure}",
+                        frame.data
+                    );
                 }
             }
         }
-        Sse { status, headers: response_headers, frames, raw, aborted }
+        Sse {
+            status,
+            headers: response_headers,
+            frames,
+            raw,
+            aborted,
+        }
     }
 }
 
@@ -248,7 +322,10 @@ pub struct Sse {
 impl Sse {
     /// Frames that carry intent events (everything but `stream.timeout`).
     pub fn events(&self) -> Vec<&Frame> {
-        self.frames.iter().filter(|f| f.event != "stream.timeout").collect()
+        self.frames
+            .iter()
+            .filter(|f| f.event != "stream.timeout")
+            .collect()
     }
 
     pub fn seqs(&self) -> Vec<i64> {
@@ -280,7 +357,11 @@ pub fn parse_frames(text: &str) -> Vec<Frame> {
             }
         }
         if !event.is_empty() {
-            frames.push(Frame { id, event, data: serde_json::from_str(&data).unwrap_or(Value::Null) });
+            frames.push(Frame {
+                id,
+                event,
+                data: serde_json::from_str(&data).unwrap_or(Value::Null),
+            });
         }
     }
     frames

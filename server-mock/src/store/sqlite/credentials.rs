@@ -26,18 +26,33 @@ fn now() -> String {
 }
 
 /// Something that names an organisation or workspace: its id or its name.
-fn resolve_id(conn: &Connection, table: &str, reference: &str, scope: Option<&str>) -> anyhow::Result<String> {
+fn resolve_id(
+    conn: &Connection,
+    table: &str,
+    reference: &str,
+    scope: Option<&str>,
+) -> anyhow::Result<String> {
     let sql = match (table, scope) {
         ("orgs", _) => "SELECT id FROM orgs WHERE id = ?1 OR name = ?1",
-        ("workspaces", Some(_)) => "SELECT id FROM workspaces WHERE (id = ?1 OR name = ?1) AND org_id = ?2",
+        ("workspaces", Some(_)) => {
+            "SELECT id FROM workspaces WHERE (id = ?1 OR name = ?1) AND org_id = ?2"
+        }
         _ => anyhow::bail!("unknown table {table}"),
     };
     let found: Option<String> = match scope {
-        Some(org) => conn.query_row(sql, params![reference, org], |r| r.get(0)).optional()?,
-        None => conn.query_row(sql, params![reference], |r| r.get(0)).optional()?,
+        Some(org) => conn
+            .query_row(sql, params![reference, org], |r| r.get(0))
+            .optional()?,
+        None => conn
+            .query_row(sql, params![reference], |r| r.get(0))
+            .optional()?,
     };
     found.ok_or_else(|| {
-        let what = if table == "orgs" { "organisation" } else { "workspace" };
+        let what = if table == "orgs" {
+            "organisation"
+        } else {
+            "workspace"
+        };
         anyhow::anyhow!("no {what} with id or name {reference:?}")
     })
 }
@@ -60,7 +75,9 @@ pub fn create_org(conn: &Connection, name: &str) -> anyhow::Result<String> {
         params![id, name, now()],
     )
     .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             anyhow::anyhow!("an organisation named {name:?} already exists")
         }
         other => other.into(),
@@ -91,7 +108,12 @@ pub struct NewKey {
 }
 
 /// Creates a key for the service account `name` in a workspace, creating the account if missing.
-pub fn create_key(conn: &Connection, org: &str, workspace: &str, name: &str) -> anyhow::Result<NewKey> {
+pub fn create_key(
+    conn: &Connection,
+    org: &str,
+    workspace: &str,
+    name: &str,
+) -> anyhow::Result<NewKey> {
     check_name("service account", name)?;
     let org_id = resolve_id(conn, "orgs", org, None)?;
     let workspace_id = resolve_id(conn, "workspaces", workspace, Some(&org_id))?;
@@ -134,10 +156,20 @@ pub fn create_isolated_credential(conn: &Connection, label: &str) -> anyhow::Res
     let clean: String = label
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(24)
         .collect();
-    let org_name = format!("t-{}-{}", if clean.is_empty() { "case" } else { &clean }, random_hex(4));
+    let org_name = format!(
+        "t-{}-{}",
+        if clean.is_empty() { "case" } else { &clean },
+        random_hex(4)
+    );
     create_org(conn, &org_name)?;
     create_workspace(conn, &org_name, "default")?;
     create_key(conn, &org_name, "default", "tester")
@@ -184,7 +216,9 @@ pub fn revoke_key(conn: &Connection, key_id: &str) -> anyhow::Result<()> {
     )?;
     if changed == 0 {
         let exists: Option<String> = conn
-            .query_row("SELECT id FROM api_keys WHERE id = ?1", [key_id], |r| r.get(0))
+            .query_row("SELECT id FROM api_keys WHERE id = ?1", [key_id], |r| {
+                r.get(0)
+            })
             .optional()?;
         match exists {
             Some(_) => anyhow::bail!("key {key_id} is already revoked"),

@@ -29,15 +29,27 @@ fn pending_with(status: Status, doc: &Map<String, Value>) -> Value {
             json!({"type": "agent", "ref": to_agent, "name": to_agent})
         }
         Status::Waiting => match doc.get("waiting_reason").and_then(Value::as_str) {
-            Some("WAITING_FOR_HUMAN") => json!({"type": "human", "ref": "human_task", "name": "human task"}),
-            Some("WAITING_FOR_AGENT") | None => json!({"type": "agent", "ref": to_agent, "name": to_agent}),
+            Some("WAITING_FOR_HUMAN") => {
+                json!({"type": "human", "ref": "human_task", "name": "human task"})
+            }
+            Some("WAITING_FOR_AGENT") | None => {
+                json!({"type": "agent", "ref": to_agent, "name": to_agent})
+            }
             Some(_) => json!({"type": "internal", "ref": "axme-server", "name": "scheduler"}),
         },
         _ => Value::Null,
     }
 }
 
-fn event(intent_id: &str, seq: i64, status: Status, doc: &Map<String, Value>, actor: Option<&str>, details: Value, at: &str) -> Value {
+fn event(
+    intent_id: &str,
+    seq: i64,
+    status: Status,
+    doc: &Map<String, Value>,
+    actor: Option<&str>,
+    details: Value,
+    at: &str,
+) -> Value {
     let handler = match status {
         Status::Created | Status::Submitted => Value::Null,
         _ => doc.get("to_agent").cloned().unwrap_or(Value::Null),
@@ -64,7 +76,11 @@ fn insert_event(conn: &Connection, intent_id: &str, event: &Value) -> rusqlite::
 
 /// Creates an intent: the row, the events `created`, `submitted`, `delivered` (wire facts §7: delivery
 /// is the durable enqueue for the recipient, done here) and the recipient's queue item.
-pub fn create(conn: &Connection, principal: &Principal, new: &NewIntent) -> Result<(Value, Effects), ApiError> {
+pub fn create(
+    conn: &Connection,
+    principal: &Principal,
+    new: &NewIntent,
+) -> Result<(Value, Effects), ApiError> {
     let intent_id = uuid::Uuid::new_v4().to_string();
     let now_us = clock::now_us();
     let at = clock::format_us(now_us);
@@ -122,7 +138,15 @@ pub fn create(conn: &Connection, principal: &Principal, new: &NewIntent) -> Resu
     )?
     .execute(params![intent_id, principal.org_id, new.to_agent, new.deadline_us, doc.to_string()])?;
     for (index, (status, details)) in steps.into_iter().enumerate() {
-        let e = event(&intent_id, index as i64 + 1, status, doc.as_object().expect("object"), Some(&actor), details, &at);
+        let e = event(
+            &intent_id,
+            index as i64 + 1,
+            status,
+            doc.as_object().expect("object"),
+            Some(&actor),
+            details,
+            &at,
+        );
         insert_event(conn, &intent_id, &e)?;
     }
     let cursor: i64 = conn
@@ -131,8 +155,10 @@ pub fn create(conn: &Connection, principal: &Principal, new: &NewIntent) -> Resu
              ON CONFLICT (org_id, agent) DO UPDATE SET last = last + 1 RETURNING last",
         )?
         .query_row(params![principal.org_id, new.to_agent], |r| r.get(0))?;
-    conn.prepare_cached("INSERT INTO agent_queue (org_id, agent, cursor, intent_id) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![principal.org_id, new.to_agent, cursor, intent_id])?;
+    conn.prepare_cached(
+        "INSERT INTO agent_queue (org_id, agent, cursor, intent_id) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![principal.org_id, new.to_agent, cursor, intent_id])?;
     let body = json!({"ok": true, "intent_id": intent_id, "status": "DELIVERED", "correlation_id": correlation_id, "created_at": at});
     let effects = Effects {
         topics: vec![
@@ -152,19 +178,40 @@ fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, 
     let doc = doc.ok_or_else(|| ApiError::intent_not_found(intent_id))?;
     match serde_json::from_str(&doc) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(ApiError::internal(format!("stored intent {intent_id} is unreadable"))),
+        _ => Err(ApiError::internal(format!(
+            "stored intent {intent_id} is unreadable"
+        ))),
     }
 }
 
-fn save(conn: &Connection, intent_id: &str, doc: &Map<String, Value>, status: Status) -> rusqlite::Result<()> {
-    let last_seq = doc.get("last_seq").and_then(Value::as_i64).unwrap_or_default();
-    conn.prepare_cached("UPDATE intents SET status = ?2, terminal = ?3, last_seq = ?4, doc = ?5 WHERE id = ?1")?
-        .execute(params![intent_id, status.as_str(), status.is_terminal(), last_seq, Value::Object(doc.clone()).to_string()])?;
+fn save(
+    conn: &Connection,
+    intent_id: &str,
+    doc: &Map<String, Value>,
+    status: Status,
+) -> rusqlite::Result<()> {
+    let last_seq = doc
+        .get("last_seq")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    conn.prepare_cached(
+        "UPDATE intents SET status = ?2, terminal = ?3, last_seq = ?4, doc = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        intent_id,
+        status.as_str(),
+        status.is_terminal(),
+        last_seq,
+        Value::Object(doc.clone()).to_string()
+    ])?;
     Ok(())
 }
 
 fn current_status(doc: &Map<String, Value>) -> Status {
-    doc.get("status").and_then(Value::as_str).and_then(Status::parse).unwrap_or(Status::Delivered)
+    doc.get("status")
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+        .unwrap_or(Status::Delivered)
 }
 
 fn refusal(intent_id: &str, refusal: Refusal) -> ApiError {
@@ -183,14 +230,21 @@ fn refusal(intent_id: &str, refusal: Refusal) -> ApiError {
 }
 
 /// Applies a change to an intent.
-pub fn transition(conn: &Connection, org_id: &str, intent_id: &str, change: &Change) -> Result<(Value, Effects), ApiError> {
+pub fn transition(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+    change: &Change,
+) -> Result<(Value, Effects), ApiError> {
     let mut doc = load(conn, org_id, intent_id)?;
     let current = current_status(&doc);
     let (action, actor, details) = describe(change, &doc)?;
     let outcome = match lifecycle::apply(current, action) {
         Ok(outcome) => outcome,
         // A handover or a timer racing a resolve is not an error: the intent simply moved on.
-        Err(_) if matches!(change, Change::Acknowledge { .. } | Change::Timeout) => Outcome::Unchanged,
+        Err(_) if matches!(change, Change::Acknowledge { .. } | Change::Timeout) => {
+            Outcome::Unchanged
+        }
         Err(why) => return Err(refusal(intent_id, why)),
     };
     let Outcome::Enter(next) = outcome else {
@@ -199,12 +253,19 @@ pub fn transition(conn: &Connection, org_id: &str, intent_id: &str, change: &Cha
     };
     let now_us = clock::now_us();
     let at = clock::format_us(now_us);
-    let seq = doc.get("last_seq").and_then(Value::as_i64).unwrap_or_default() + 1;
+    let seq = doc
+        .get("last_seq")
+        .and_then(Value::as_i64)
+        .unwrap_or_default()
+        + 1;
     doc.insert("status".into(), json!(next.as_str()));
     doc.insert("lifecycle_status".into(), json!(next.as_str()));
     let waiting_reason = match (next, change) {
         (Status::Waiting, Change::Resume { resumption, .. }) => {
-            json!(resumption.waiting_reason.clone().unwrap_or_else(|| "WAITING_FOR_AGENT".into()))
+            json!(resumption
+                .waiting_reason
+                .clone()
+                .unwrap_or_else(|| "WAITING_FOR_AGENT".into()))
         }
         _ => Value::Null,
     };
@@ -242,20 +303,34 @@ pub fn transition(conn: &Connection, org_id: &str, intent_id: &str, change: &Cha
     if let Change::Resolve(_) = change {
         body["completion_delivery"] = match doc.get("reply_to").and_then(Value::as_str) {
             None => json!({"delivered": false, "reason": "reply_to_not_set"}),
-            Some(reply_to) => json!({"delivered": false, "reason": "inbox_delivery_not_served", "reply_to": reply_to}),
+            Some(reply_to) => {
+                json!({"delivered": false, "reason": "inbox_delivery_not_served", "reply_to": reply_to})
+            }
         };
     }
     let mut topics = vec![(hub::intent_topic(intent_id), seq)];
     if next.is_terminal() {
         // Listeners filter terminal intents; waking them lets a filtered stream notice nothing is owed.
-        let agent = doc.get("to_agent").and_then(Value::as_str).unwrap_or_default();
+        let agent = doc
+            .get("to_agent")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         topics.push((hub::agent_topic(org_id, agent), 0));
     }
-    Ok((body, Effects { topics, deadline_added: false }))
+    Ok((
+        body,
+        Effects {
+            topics,
+            deadline_added: false,
+        },
+    ))
 }
 
 /// The lifecycle action a change asks for, who asked, and the event details to record.
-fn describe(change: &Change, doc: &Map<String, Value>) -> Result<(Action, Option<String>, Value), ApiError> {
+fn describe(
+    change: &Change,
+    doc: &Map<String, Value>,
+) -> Result<(Action, Option<String>, Value), ApiError> {
     Ok(match change {
         Change::Resolve(r) => {
             let mut details = Map::new();
@@ -267,7 +342,11 @@ fn describe(change: &Change, doc: &Map<String, Value>) -> Result<(Action, Option
             if let Some(reason) = &r.reason {
                 details.insert("reason".into(), json!(reason));
             }
-            (Action::Resolve(r.status), r.actor.clone(), Value::Object(details))
+            (
+                Action::Resolve(r.status),
+                r.actor.clone(),
+                Value::Object(details),
+            )
         }
         Change::Resume { resumption, owner } => {
             if let Some(owner) = owner {
@@ -297,7 +376,11 @@ fn describe(change: &Change, doc: &Map<String, Value>) -> Result<(Action, Option
                 }
             };
             let mut details = Map::new();
-            for (key, value) in [("result", &resumption.result), ("error", &resumption.error), ("details", &resumption.details)] {
+            for (key, value) in [
+                ("result", &resumption.result),
+                ("error", &resumption.error),
+                ("details", &resumption.details),
+            ] {
                 if let Some(v) = value {
                     details.insert(key.into(), v.clone());
                 }
@@ -337,20 +420,35 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// Updates controls or policy with compare-and-set on `policy_generation`.
-pub fn update_policy(conn: &Connection, org_id: &str, intent_id: &str, target: PolicyTarget, change: &PolicyChange) -> Result<(Value, Effects), ApiError> {
+pub fn update_policy(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+    target: PolicyTarget,
+    change: &PolicyChange,
+) -> Result<(Value, Effects), ApiError> {
     let mut doc = load(conn, org_id, intent_id)?;
     let status = current_status(&doc);
     if status.is_terminal() {
         return Err(refusal(intent_id, Refusal::AlreadyTerminal(status)));
     }
-    let generation = doc.get("policy_generation").and_then(Value::as_i64).unwrap_or_default();
-    if change.expected_generation.is_some_and(|expected| expected != generation) {
+    let generation = doc
+        .get("policy_generation")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    if change
+        .expected_generation
+        .is_some_and(|expected| expected != generation)
+    {
         let body = json!({"ok": true, "applied": false, "reason": "stale_policy_generation", "policy_generation": generation});
         return Ok((body, Effects::default()));
     }
     let patches: Vec<(&str, &Option<Value>)> = match target {
         PolicyTarget::Controls => vec![("controls", &change.controls_patch)],
-        PolicyTarget::Policy => vec![("grants", &change.grants_patch), ("envelope", &change.envelope_patch)],
+        PolicyTarget::Policy => vec![
+            ("grants", &change.grants_patch),
+            ("envelope", &change.envelope_patch),
+        ],
     };
     let mut body = json!({"ok": true, "applied": true, "policy_generation": generation + 1});
     for (field, patch) in patches {
@@ -362,7 +460,10 @@ pub fn update_policy(conn: &Connection, org_id: &str, intent_id: &str, target: P
         doc.insert(field.into(), current);
     }
     doc.insert("policy_generation".into(), json!(generation + 1));
-    doc.insert("updated_at".into(), json!(clock::format_us(clock::now_us())));
+    doc.insert(
+        "updated_at".into(),
+        json!(clock::format_us(clock::now_us())),
+    );
     save(conn, intent_id, &doc, status)?;
     Ok((body, Effects::default()))
 }

@@ -35,7 +35,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -49,7 +51,12 @@ pub fn open_admin(data_dir: &Path) -> anyhow::Result<Connection> {
 
 impl SqliteStore {
     /// Opens the store of a data dir and starts its writer thread.
-    pub fn open(data_dir: &Path, max_batch: usize, hub: Arc<Hub>, metrics: Arc<Metrics>) -> anyhow::Result<SqliteStore> {
+    pub fn open(
+        data_dir: &Path,
+        max_batch: usize,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<SqliteStore> {
         let conn = open_admin(data_dir)?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
@@ -77,7 +84,10 @@ impl SqliteStore {
             let conn = match pooled {
                 Some(conn) => conn,
                 None => {
-                    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                    let conn = Connection::open_with_flags(
+                        &path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
                     conn.busy_timeout(std::time::Duration::from_secs(10))?;
                     conn
                 }
@@ -99,11 +109,24 @@ impl Store for SqliteStore {
         Box::pin(async move {
             let (reply, answer) = oneshot::channel();
             let job = writer::Job { request, reply };
-            if self.queue.send(writer::Message::Write(job)).await.is_err() {
-                return Err(ApiError::new(503, "unavailable", "the server is shutting down; retry against a running server"));
+            if self
+                .queue
+                .send(writer::Message::Write(Box::new(job)))
+                .await
+                .is_err()
+            {
+                return Err(ApiError::new(
+                    503,
+                    "unavailable",
+                    "the server is shutting down; retry against a running server",
+                ));
             }
             answer.await.unwrap_or_else(|_| {
-                Err(ApiError::new(503, "unavailable", "the store stopped before answering; the write may not be applied"))
+                Err(ApiError::new(
+                    503,
+                    "unavailable",
+                    "the store stopped before answering; the write may not be applied",
+                ))
             })
         })
     }
@@ -112,23 +135,56 @@ impl Store for SqliteStore {
         Box::pin(self.read(move |conn| credentials::lookup(conn, &digest)))
     }
 
-    fn get_intent(&self, org_id: String, intent_id: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+    fn get_intent(
+        &self,
+        org_id: String,
+        intent_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
         Box::pin(self.read(move |conn| reads::get_intent(conn, &org_id, &intent_id)))
     }
 
-    fn list_intents(&self, org_id: String, statuses: Vec<Status>, limit: usize, cursor: Option<i64>) -> BoxFuture<'_, Result<IntentPage, ApiError>> {
-        Box::pin(self.read(move |conn| reads::list_intents(conn, &org_id, &statuses, limit, cursor)))
+    fn list_intents(
+        &self,
+        org_id: String,
+        statuses: Vec<Status>,
+        limit: usize,
+        cursor: Option<i64>,
+    ) -> BoxFuture<'_, Result<IntentPage, ApiError>> {
+        Box::pin(
+            self.read(move |conn| reads::list_intents(conn, &org_id, &statuses, limit, cursor)),
+        )
     }
 
-    fn list_events(&self, org_id: String, intent_id: String, since: i64, limit: usize) -> BoxFuture<'_, Result<Option<Vec<Value>>, ApiError>> {
+    fn list_events(
+        &self,
+        org_id: String,
+        intent_id: String,
+        since: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Option<Vec<Value>>, ApiError>> {
         Box::pin(self.read(move |conn| reads::list_events(conn, &org_id, &intent_id, since, limit)))
     }
 
-    fn deliveries(&self, org_id: String, agent: String, since: i64, statuses: Vec<Status>, limit: usize) -> BoxFuture<'_, Result<Vec<Delivery>, ApiError>> {
-        Box::pin(self.read(move |conn| reads::deliveries(conn, &org_id, &agent, since, &statuses, limit)))
+    fn deliveries(
+        &self,
+        org_id: String,
+        agent: String,
+        since: i64,
+        statuses: Vec<Status>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Delivery>, ApiError>> {
+        Box::pin(
+            self.read(move |conn| {
+                reads::deliveries(conn, &org_id, &agent, since, &statuses, limit)
+            }),
+        )
     }
 
-    fn due_deadlines(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>> {
+    fn due_deadlines(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>> {
         Box::pin(self.read(move |conn| reads::due_deadlines(conn, now_us, limit)))
     }
 

@@ -11,7 +11,11 @@ fn parse(doc: String) -> Value {
     serde_json::from_str(&doc).unwrap_or(Value::Null)
 }
 
-pub fn get_intent(conn: &Connection, org_id: &str, intent_id: &str) -> rusqlite::Result<Option<Value>> {
+pub fn get_intent(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+) -> rusqlite::Result<Option<Value>> {
     conn.prepare_cached("SELECT doc FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row([intent_id, org_id], |r| r.get::<_, String>(0))
         .optional()
@@ -19,20 +23,39 @@ pub fn get_intent(conn: &Connection, org_id: &str, intent_id: &str) -> rusqlite:
 }
 
 fn placeholders(count: usize, first: usize) -> String {
-    (0..count).map(|i| format!("?{}", first + i)).collect::<Vec<_>>().join(", ")
+    (0..count)
+        .map(|i| format!("?{}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-pub fn list_intents(conn: &Connection, org_id: &str, statuses: &[Status], limit: usize, cursor: Option<i64>) -> rusqlite::Result<IntentPage> {
+pub fn list_intents(
+    conn: &Connection,
+    org_id: &str,
+    statuses: &[Status],
+    limit: usize,
+    cursor: Option<i64>,
+) -> rusqlite::Result<IntentPage> {
     let mut sql = String::from("SELECT rowid, doc FROM intents WHERE org_id = ?1 AND rowid < ?2");
     if !statuses.is_empty() {
-        sql.push_str(&format!(" AND status IN ({})", placeholders(statuses.len(), 3)));
+        sql.push_str(&format!(
+            " AND status IN ({})",
+            placeholders(statuses.len(), 3)
+        ));
     }
     sql.push_str(&format!(" ORDER BY rowid DESC LIMIT {}", limit + 1));
-    let mut args: Vec<rusqlite::types::Value> = vec![org_id.to_string().into(), cursor.unwrap_or(i64::MAX).into()];
-    args.extend(statuses.iter().map(|s| rusqlite::types::Value::from(s.as_str().to_string())));
+    let mut args: Vec<rusqlite::types::Value> =
+        vec![org_id.to_string().into(), cursor.unwrap_or(i64::MAX).into()];
+    args.extend(
+        statuses
+            .iter()
+            .map(|s| rusqlite::types::Value::from(s.as_str().to_string())),
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows: Vec<(i64, Value)> = stmt
-        .query_map(params_from_iter(args), |r| Ok((r.get(0)?, parse(r.get(1)?))))?
+        .query_map(params_from_iter(args), |r| {
+            Ok((r.get(0)?, parse(r.get(1)?)))
+        })?
         .collect::<Result<_, _>>()?;
     let next_cursor = if rows.len() > limit {
         rows.truncate(limit);
@@ -46,7 +69,13 @@ pub fn list_intents(conn: &Connection, org_id: &str, statuses: &[Status], limit:
     })
 }
 
-pub fn list_events(conn: &Connection, org_id: &str, intent_id: &str, since: i64, limit: usize) -> rusqlite::Result<Option<Vec<Value>>> {
+pub fn list_events(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+    since: i64,
+    limit: usize,
+) -> rusqlite::Result<Option<Vec<Value>>> {
     let visible: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row([intent_id, org_id], |r| r.get(0))
@@ -54,22 +83,41 @@ pub fn list_events(conn: &Connection, org_id: &str, intent_id: &str, since: i64,
     if visible.is_none() {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached("SELECT doc FROM events WHERE intent_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc FROM events WHERE intent_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
     let events = stmt
-        .query_map(rusqlite::params![intent_id, since, limit as i64], |r| Ok(parse(r.get(0)?)))?
+        .query_map(rusqlite::params![intent_id, since, limit as i64], |r| {
+            Ok(parse(r.get(0)?))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(Some(events))
 }
 
-pub fn deliveries(conn: &Connection, org_id: &str, agent: &str, since: i64, statuses: &[Status], limit: usize) -> rusqlite::Result<Vec<Delivery>> {
+pub fn deliveries(
+    conn: &Connection,
+    org_id: &str,
+    agent: &str,
+    since: i64,
+    statuses: &[Status],
+    limit: usize,
+) -> rusqlite::Result<Vec<Delivery>> {
     let sql = format!(
         "SELECT q.cursor, i.doc FROM agent_queue q JOIN intents i ON i.id = q.intent_id
          WHERE q.org_id = ?1 AND q.agent = ?2 AND q.cursor > ?3 AND i.status IN ({})
          ORDER BY q.cursor LIMIT {limit}",
         placeholders(statuses.len(), 4)
     );
-    let mut args: Vec<rusqlite::types::Value> = vec![org_id.to_string().into(), agent.to_string().into(), since.into()];
-    args.extend(statuses.iter().map(|s| rusqlite::types::Value::from(s.as_str().to_string())));
+    let mut args: Vec<rusqlite::types::Value> = vec![
+        org_id.to_string().into(),
+        agent.to_string().into(),
+        since.into(),
+    ];
+    args.extend(
+        statuses
+            .iter()
+            .map(|s| rusqlite::types::Value::from(s.as_str().to_string())),
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(params_from_iter(args), |r| {
@@ -82,17 +130,25 @@ pub fn deliveries(conn: &Connection, org_id: &str, agent: &str, since: i64, stat
     Ok(rows)
 }
 
-pub fn due_deadlines(conn: &Connection, now_us: i64, limit: usize) -> rusqlite::Result<Vec<(String, String)>> {
+pub fn due_deadlines(
+    conn: &Connection,
+    now_us: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT org_id, id FROM intents WHERE deadline_us IS NOT NULL AND terminal = 0 AND deadline_us <= ?1 ORDER BY deadline_us LIMIT ?2",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![now_us, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(rusqlite::params![now_us, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 pub fn next_deadline(conn: &Connection) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached("SELECT MIN(deadline_us) FROM intents WHERE deadline_us IS NOT NULL AND terminal = 0")?
-        .query_row([], |r| r.get(0))
+    conn.prepare_cached(
+        "SELECT MIN(deadline_us) FROM intents WHERE deadline_us IS NOT NULL AND terminal = 0",
+    )?
+    .query_row([], |r| r.get(0))
 }

@@ -22,24 +22,32 @@ pub(super) struct Job {
 }
 
 pub(super) enum Message {
-    Write(Job),
+    Write(Box<Job>),
     /// Finish what is queued, then stop.
     Stop,
 }
 
 /// Runs the writer loop on the current (dedicated) thread until stopped or every sender is gone.
-pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Message>, max_batch: usize, hub: Arc<Hub>, metrics: Arc<Metrics>) {
+pub(super) fn run(
+    mut conn: Connection,
+    mut queue: mpsc::Receiver<Message>,
+    max_batch: usize,
+    hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
+) {
     let mut stopping = false;
     while !stopping {
-        let Some(first) = queue.blocking_recv() else { break };
+        let Some(first) = queue.blocking_recv() else {
+            break;
+        };
         let mut batch = Vec::new();
         match first {
-            Message::Write(job) => batch.push(job),
+            Message::Write(job) => batch.push(*job),
             Message::Stop => stopping = true,
         }
         while batch.len() < max_batch {
             match queue.try_recv() {
-                Ok(Message::Write(job)) => batch.push(job),
+                Ok(Message::Write(job)) => batch.push(*job),
                 Ok(Message::Stop) => stopping = true,
                 Err(_) => break,
             }
@@ -99,7 +107,10 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, hub: &Hub) {
 
 /// Runs one request: replays or refuses a reused idempotency key, else performs the operation and
 /// stores the key with its response in the same transaction.
-fn execute(conn: &Connection, request: &WriteRequest) -> Result<(Written, intents::Effects), ApiError> {
+fn execute(
+    conn: &Connection,
+    request: &WriteRequest,
+) -> Result<(Written, intents::Effects), ApiError> {
     if let Some(idem) = &request.idempotency {
         if let Some(previous) = replay(conn, idem)? {
             return Ok((previous, intents::Effects::default()));
@@ -112,13 +123,24 @@ fn execute(conn: &Connection, request: &WriteRequest) -> Result<(Written, intent
         )?
         .execute(params![idem.scope, idem.key, idem.fingerprint, body.to_string(), clock::now_us()])?;
     }
-    Ok((Written { status: 200, body, replayed: false }, effects))
+    Ok((
+        Written {
+            status: 200,
+            body,
+            replayed: false,
+        },
+        effects,
+    ))
 }
 
 fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiError> {
     let found: Option<(String, u16, String)> = conn
-        .prepare_cached("SELECT fingerprint, status, body FROM idempotency WHERE scope = ?1 AND key = ?2")?
-        .query_row(params![idem.scope, idem.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .prepare_cached(
+            "SELECT fingerprint, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+        )?
+        .query_row(params![idem.scope, idem.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     match found {
         None => Ok(None),
@@ -137,10 +159,17 @@ fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiE
 fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects), ApiError> {
     match op {
         WriteOp::CreateIntent { principal, intent } => intents::create(conn, principal, intent),
-        WriteOp::Transition { org_id, intent_id, change } => intents::transition(conn, org_id, intent_id, change),
-        WriteOp::UpdatePolicy { org_id, intent_id, target, change } => {
-            intents::update_policy(conn, org_id, intent_id, *target, change)
-        }
+        WriteOp::Transition {
+            org_id,
+            intent_id,
+            change,
+        } => intents::transition(conn, org_id, intent_id, change),
+        WriteOp::UpdatePolicy {
+            org_id,
+            intent_id,
+            target,
+            change,
+        } => intents::update_policy(conn, org_id, intent_id, *target, change),
         WriteOp::CreateCredential { label } => {
             let key = credentials::create_isolated_credential(conn, label)
                 .map_err(|e| ApiError::internal(format!("could not create a credential: {e}")))?;
@@ -154,8 +183,12 @@ fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects),
             Ok((body, intents::Effects::default()))
         }
         WriteOp::PurgeIdempotency { before_us } => {
-            let purged = conn.execute("DELETE FROM idempotency WHERE created_us < ?1", [before_us])?;
-            Ok((serde_json::json!({"purged": purged}), intents::Effects::default()))
+            let purged =
+                conn.execute("DELETE FROM idempotency WHERE created_us < ?1", [before_us])?;
+            Ok((
+                serde_json::json!({"purged": purged}),
+                intents::Effects::default(),
+            ))
         }
     }
 }
