@@ -1,0 +1,224 @@
+//! High-level intent calls: create/send, get, list events, resolve, resume, cancel.
+//!
+//! Thin wrappers over the generic operation call so every binding gets the same conveniences
+//! (a minted `correlation_id`, cancel as resolve-with-CANCELED) without reimplementing them.
+//! Results are the server's JSON responses, unchanged, except `send_intent` (the intent id).
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::error::Error;
+use crate::operations::{self, OperationDescriptor};
+use crate::request::new_id;
+use crate::transport::Client;
+
+/// Per-call options; `None` fields are left to the config defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallOptions {
+    /// `Idempotency-Key` for a write (else one is minted when `auto_idempotency_key` is on).
+    pub idempotency_key: Option<String>,
+    /// `X-Trace-Id` (else one is minted when `auto_trace_id` is on).
+    pub trace_id: Option<String>,
+    /// `owner_agent` query parameter (operations that take it; else `default_owner_agent`).
+    pub owner_agent: Option<String>,
+    /// `x-owner-agent` header (operations that take it).
+    pub x_owner_agent: Option<String>,
+    /// `Authorization` header value replacing the configured actor token for this call.
+    pub authorization: Option<String>,
+    /// Per-attempt timeout for this call.
+    pub timeout: Option<Duration>,
+}
+
+impl CallOptions {
+    /// Write the options into a generic-call argument object.
+    pub fn apply_to(&self, args: &mut Map<String, Value>) {
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                args.insert(k.to_string(), Value::String(v.clone()));
+            }
+        };
+        put("idempotency_key", &self.idempotency_key);
+        put("trace_id", &self.trace_id);
+        put("owner_agent", &self.owner_agent);
+        put("x_owner_agent", &self.x_owner_agent);
+        put("authorization", &self.authorization);
+        if let Some(t) = self.timeout {
+            args.insert("timeout".into(), json!(t.as_secs_f64()));
+        }
+    }
+}
+
+/// Terminal intent statuses.
+pub const TERMINAL_STATUSES: &[&str] = &["COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"];
+
+fn non_empty<'a>(what: &str, v: &'a str) -> Result<&'a str, Error> {
+    if v.trim().is_empty() {
+        return Err(Error::invalid_argument(format!("{what} must not be empty")));
+    }
+    Ok(v)
+}
+
+impl Client {
+    pub(crate) async fn call_with(
+        &self,
+        op: &OperationDescriptor,
+        mut args: Map<String, Value>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        opts.apply_to(&mut args);
+        self.call(op, Value::Object(args)).await
+    }
+
+    fn intent_args(intent_id: &str) -> Result<Map<String, Value>, Error> {
+        let mut m = Map::new();
+        m.insert(
+            "intent_id".into(),
+            Value::String(non_empty("intent_id", intent_id)?.into()),
+        );
+        Ok(m)
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> Result<Value, Error> {
+        self.call(&operations::HEALTH, Value::Null).await
+    }
+
+    /// Create an intent; `correlation_id` is minted when absent. Returns
+    /// `{ok, intent_id, status, correlation_id, created_at}`.
+    pub async fn create_intent(&self, intent: Value, opts: &CallOptions) -> Result<Value, Error> {
+        let Value::Object(mut body) = intent else {
+            return Err(Error::invalid_argument("intent must be a JSON object"));
+        };
+        if body.get("correlation_id").is_none_or(Value::is_null) {
+            body.insert("correlation_id".into(), Value::String(new_id()));
+        }
+        let mut args = Map::new();
+        args.insert("body".into(), Value::Object(body));
+        self.call_with(&operations::INTENTS_CREATE, args, opts)
+            .await
+    }
+
+    /// [`Client::create_intent`], returning only the new intent id.
+    pub async fn send_intent(&self, intent: Value, opts: &CallOptions) -> Result<String, Error> {
+        let resp = self.create_intent(intent, opts).await?;
+        match resp.get("intent_id").and_then(Value::as_str) {
+            Some(id) => Ok(id.to_string()),
+            None => Err(Error::protocol("create response has no intent_id").with_body(resp)),
+        }
+    }
+
+    /// `GET /v1/intents/{intent_id}` → `{ok, intent}`.
+    pub async fn get_intent(&self, intent_id: &str, opts: &CallOptions) -> Result<Value, Error> {
+        self.call_with(
+            &operations::INTENTS_GET,
+            Self::intent_args(intent_id)?,
+            opts,
+        )
+        .await
+    }
+
+    /// `GET /v1/intents/{intent_id}/events?since=` → `{ok, events, next_seq}` (events with
+    /// `seq > since`).
+    pub async fn list_intent_events(
+        &self,
+        intent_id: &str,
+        since: Option<u64>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        let mut args = Self::intent_args(intent_id)?;
+        if let Some(s) = since {
+            args.insert("since".into(), json!(s));
+        }
+        self.call_with(&operations::INTENTS_EVENTS_LIST, args, opts)
+            .await
+    }
+
+    /// `POST /v1/intents/{intent_id}/resolve` with `body` (`{status, result?, error?, reason?}`).
+    pub async fn resolve_intent(
+        &self,
+        intent_id: &str,
+        body: Value,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        let mut args = Self::intent_args(intent_id)?;
+        args.insert("body".into(), body);
+        self.call_with(&operations::INTENTS_RESOLVE, args, opts)
+            .await
+    }
+
+    /// `POST /v1/intents/{intent_id}/resume` with `body` (`{action, ...}` or `{task_result}`).
+    pub async fn resume_intent(
+        &self,
+        intent_id: &str,
+        body: Value,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        let mut args = Self::intent_args(intent_id)?;
+        args.insert("body".into(), body);
+        self.call_with(&operations::INTENTS_RESUME, args, opts)
+            .await
+    }
+
+    /// Cancel = resolve with status `CANCELED` (there is no cancel endpoint).
+    pub async fn cancel_intent(
+        &self,
+        intent_id: &str,
+        reason: Option<&str>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        let mut body = json!({"status": "CANCELED"});
+        if let Some(r) = reason {
+            body["reason"] = Value::String(r.to_string());
+        }
+        self.resolve_intent(intent_id, body, opts).await
+    }
+}
+
+/// Whether an event (or intent) JSON is terminal: a terminal `status`, or a terminal
+/// `event_type` (`intent.completed|failed|canceled|timed_out`).
+pub fn is_terminal(event: &Value) -> bool {
+    let status = event.get("status").and_then(Value::as_str).unwrap_or("");
+    let et = event
+        .get("event_type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    TERMINAL_STATUSES.contains(&status)
+        || matches!(
+            et,
+            "intent.completed" | "intent.failed" | "intent.canceled" | "intent.timed_out"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_become_args() {
+        let o = CallOptions {
+            idempotency_key: Some("k".into()),
+            x_owner_agent: Some("agent://a".into()),
+            timeout: Some(Duration::from_millis(1500)),
+            ..CallOptions::default()
+        };
+        let mut m = Map::new();
+        o.apply_to(&mut m);
+        assert_eq!(
+            Value::Object(m),
+            json!({"idempotency_key": "k", "x_owner_agent": "agent://a", "timeout": 1.5})
+        );
+    }
+
+    #[test]
+    fn terminal_detection() {
+        assert!(is_terminal(&json!({"status": "COMPLETED"})));
+        assert!(is_terminal(&json!({"status": "TIMED_OUT"})));
+        assert!(is_terminal(&json!({"event_type": "intent.canceled"})));
+        assert!(!is_terminal(
+            &json!({"status": "WAITING", "event_type": "intent.waiting"})
+        ));
+        assert!(!is_terminal(&json!({"status": "CANCELLED"})));
+        assert!(!is_terminal(&json!({})));
+    }
+}

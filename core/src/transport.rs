@@ -1,0 +1,344 @@
+//! The HTTP transport: the only module that touches reqwest.
+//!
+//! [`Client`] owns one connection pool, the validated config and the retry budget shared by all
+//! its requests. Every request goes through one retry loop: reads are always retry-safe, writes
+//! only with an `Idempotency-Key` (the same key on every attempt, minted in `request`). Each
+//! request runs in a `tracing` span carrying its operation id and trace id; credentials are
+//! marked sensitive and never logged. Redirects are not followed, so `x-api-key` can never be
+//! forwarded to another host.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::config::{Config, ResolvedConfig};
+use crate::error::{Error, ErrorKind, ResponseMeta};
+use crate::operations::{self, HttpMethod, OperationDescriptor};
+use crate::request::{prepare, PreparedRequest};
+use crate::retry::{
+    parse_retry_after, should_retry_header, Jitter, RetryBudget, RetryCause, RetryPolicy,
+};
+
+/// A stream of response body chunks; dropping it closes the connection.
+pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+
+struct Inner {
+    http: reqwest::Client,
+    config: ResolvedConfig,
+    policy: RetryPolicy,
+    budget: RetryBudget,
+    base_headers: HeaderMap,
+}
+
+/// The async client. Cheap to clone; clones share the pool and the retry budget.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Resolve and validate `config`, then build the client (no request is sent).
+    pub fn new(config: Config) -> Result<Client, Error> {
+        Client::from_resolved(config.resolve()?, None)
+    }
+
+    /// Build from an already resolved config; `jitter` replaces the random backoff source (tests).
+    pub fn from_resolved(config: ResolvedConfig, jitter: Option<Jitter>) -> Result<Client, Error> {
+        reqwest::Url::parse(&config.base_url).map_err(|e| {
+            Error::invalid_argument(format!("base_url {:?} is malformed: {e}", config.base_url))
+        })?;
+        let mut policy = RetryPolicy {
+            max_retries: config.max_retries,
+            base: config.backoff_base,
+            cap: config.backoff_cap,
+            ..RetryPolicy::default()
+        };
+        if let Some(j) = jitter {
+            policy.jitter = j;
+        }
+        let mut base_headers = HeaderMap::new();
+        let mut put = |name: &'static str, value: &str, secret: bool| -> Result<(), Error> {
+            let mut v = HeaderValue::from_str(value).map_err(|_| {
+                Error::invalid_argument(format!("{name} is not a valid header value"))
+            })?;
+            v.set_sensitive(secret);
+            base_headers.insert(HeaderName::from_static(name), v);
+            Ok(())
+        };
+        if let Some(k) = &config.api_key {
+            put("x-api-key", k, true)?;
+        }
+        if let Some(t) = &config.actor_token {
+            put("authorization", &format!("Bearer {t}"), true)?;
+        }
+        put("x-axme-client", &config.client_identity, false)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.timeout)
+            .tcp_nodelay(true)
+            .user_agent(config.client_identity.clone())
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Connection,
+                    format!("cannot build HTTP client: {e}"),
+                )
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                policy,
+                budget: RetryBudget::default(),
+                base_headers,
+            }),
+        })
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ResolvedConfig {
+        &self.inner.config
+    }
+
+    /// The retry policy (also used for stream reconnect backoff).
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.policy
+    }
+
+    /// The retry budget shared by this client's requests.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// Call an operation: `args` holds its path/query/header parameters by name, `body`, and the
+    /// per-call options. Returns the JSON response (`null` for an empty body).
+    pub async fn call(&self, op: &OperationDescriptor, args: Value) -> Result<Value, Error> {
+        if op.streaming {
+            return Err(Error::invalid_argument(format!(
+                "{} is an event stream; use observe or listen",
+                op.id
+            )));
+        }
+        let req = prepare(op, &args, &self.inner.config)?;
+        self.execute(&req).await
+    }
+
+    /// [`Client::call`] by operation id (what bindings use).
+    pub async fn call_by_id(&self, op_id: &str, args: Value) -> Result<Value, Error> {
+        let op = operations::find(op_id)
+            .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))?;
+        self.call(op, args).await
+    }
+
+    /// Send a prepared request with retries and decode its JSON response.
+    pub(crate) async fn execute(&self, req: &PreparedRequest) -> Result<Value, Error> {
+        self.with_retries(req, || self.attempt_json(req)).await
+    }
+
+    /// Open an SSE response (retrying the connect phase like any read) and return its body.
+    pub(crate) async fn open_sse(
+        &self,
+        req: &PreparedRequest,
+        last_event_id: Option<u64>,
+    ) -> Result<ByteStream, Error> {
+        let resp = self
+            .with_retries(req, || self.attempt_sse(req, last_event_id))
+            .await?;
+        let trace = req.trace_id.clone();
+        Ok(Box::pin(resp.bytes_stream().map(move |r| {
+            r.map_err(|e| map_reqwest(e, "reading the event stream").with_trace_id(trace.clone()))
+        })))
+    }
+
+    async fn with_retries<T, F, Fut>(
+        &self,
+        req: &PreparedRequest,
+        mut attempt_fn: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let span = tracing::info_span!(
+            "axme.request",
+            op = req.op_id,
+            method = req.method.as_str(),
+            trace_id = req.trace_id.as_deref().unwrap_or("")
+        );
+        async {
+            let inner = &self.inner;
+            let mut retries = 0;
+            loop {
+                let err = match attempt_fn().await {
+                    Ok(v) => {
+                        inner.budget.on_success();
+                        return Ok(v);
+                    }
+                    Err(e) => e.with_trace_id(req.trace_id.clone()),
+                };
+                if retries >= inner.policy.max_retries || !req.retry_safe || !err.is_retryable() {
+                    tracing::debug!(kind = %err.kind(), status = ?err.status(), retries, "request failed");
+                    return Err(err);
+                }
+                let cause = if err.kind() == ErrorKind::Timeout { RetryCause::Timeout } else { RetryCause::Error };
+                if !inner.budget.try_acquire(cause) {
+                    tracing::warn!(kind = %err.kind(), "retry budget exhausted; not retrying");
+                    return Err(err);
+                }
+                let delay = inner.policy.delay(retries, err.retry_after());
+                tracing::debug!(kind = %err.kind(), status = ?err.status(), ?delay, retry = retries + 1, "retrying");
+                tokio::time::sleep(delay).await;
+                retries += 1;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn builder(&self, req: &PreparedRequest) -> reqwest::RequestBuilder {
+        let url = format!("{}{}", self.inner.config.base_url, req.path_and_query);
+        let method = match req.method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut headers = self.inner.base_headers.clone();
+        for (name, value) in &req.headers {
+            // Values were checked to be printable ASCII in `request::prepare`.
+            if let (Ok(n), Ok(mut v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                v.set_sensitive(*name == "authorization");
+                headers.insert(n, v);
+            }
+        }
+        let mut b = self.inner.http.request(method, url).headers(headers);
+        if let Some(body) = &req.body {
+            b = b
+                .header("content-type", "application/json")
+                .body(body.clone());
+        }
+        b
+    }
+
+    async fn attempt_json(&self, req: &PreparedRequest) -> Result<Value, Error> {
+        let timeout = req.timeout.unwrap_or(self.inner.config.timeout);
+        let resp = self
+            .builder(req)
+            .header("accept", "application/json")
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| map_reqwest(e, "sending the request"))?;
+        let status = resp.status().as_u16();
+        let meta = response_meta(resp.headers());
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| map_reqwest(e, "reading the response"))?;
+        if !(200..300).contains(&status) {
+            return Err(Error::from_response(status, meta, &body));
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::protocol(format!("response to {} is not JSON: {e}", req.op_id)))
+    }
+
+    async fn attempt_sse(
+        &self,
+        req: &PreparedRequest,
+        last_event_id: Option<u64>,
+    ) -> Result<reqwest::Response, Error> {
+        let timeout = req.timeout.unwrap_or(self.inner.config.timeout);
+        let mut b = self.builder(req).header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            b = b.header("last-event-id", id.to_string());
+        }
+        let resp = match tokio::time::timeout(timeout, b.send()).await {
+            Ok(r) => r.map_err(|e| map_reqwest(e, "opening the event stream"))?,
+            Err(_) => return Err(timed_out(timeout)),
+        };
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let meta = response_meta(resp.headers());
+            let body = match tokio::time::timeout(timeout, resp.bytes()).await {
+                Ok(Ok(b)) => b,
+                _ => Bytes::new(),
+            };
+            return Err(Error::from_response(status, meta, &body));
+        }
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ctype.to_ascii_lowercase().starts_with("text/event-stream") {
+            return Err(Error::protocol(format!(
+                "{} answered {status} with content-type {ctype:?}, not text/event-stream",
+                req.op_id
+            )));
+        }
+        Ok(resp)
+    }
+}
+
+fn timed_out(after: Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!("request timed out after {after:?}"),
+    )
+}
+
+fn response_meta(h: &HeaderMap) -> ResponseMeta {
+    let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
+    ResponseMeta {
+        request_id: get("x-request-id")
+            .or_else(|| get("request-id"))
+            .map(str::to_string),
+        retry_after: parse_retry_after(
+            get("retry-after-ms"),
+            get("retry-after"),
+            SystemTime::now(),
+        ),
+        should_retry: should_retry_header(get("x-should-retry")),
+    }
+}
+
+/// Map a reqwest error to a kind; the message keeps the cause chain (never headers).
+fn map_reqwest(e: reqwest::Error, doing: &str) -> Error {
+    let mut msg = format!("{doing}: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_builder() {
+        ErrorKind::InvalidArgument
+    } else {
+        // Body read failures surface as "decode" errors in reqwest; they are broken connections.
+        ErrorKind::Connection
+    };
+    Error::new(kind, msg)
+}
