@@ -158,6 +158,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         faults,
         settings: Arc::new(settings),
     };
+    // Expired idempotency keys are gone before the first request is served.
+    crate::timers::purge_expired_keys(store.as_ref(), config.idempotency_ttl).await;
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

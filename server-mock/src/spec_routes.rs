@@ -26,16 +26,22 @@ fn spec() -> Option<&'static Spec> {
     .as_ref()
 }
 
+/// The fault control API (`x-axme-faults-only`) is routed only with `--faults`; without it its paths
+/// are unknown (404, spec/faults.md), not "part of AXP but not served" (501).
 pub fn lookup(method: &str, path: &str) -> Lookup {
     let Some(spec) = spec() else {
         return Lookup::Unknown;
     };
-    if let Some(op) = spec.find_operation(method, path) {
+    let public = |method: &str| {
+        spec.find_operation(method, path)
+            .filter(|op| !op.faults_only)
+    };
+    if let Some(op) = public(method) {
         return Lookup::Operation(op.operation_id.to_string());
     }
     let others: Vec<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         .into_iter()
-        .filter(|m| spec.find_operation(m, path).is_some())
+        .filter(|m| public(m).is_some())
         .map(str::to_string)
         .collect();
     if others.is_empty() {
@@ -43,4 +49,12 @@ pub fn lookup(method: &str, path: &str) -> Lookup {
     } else {
         Lookup::OtherMethods(others)
     }
+}
+
+/// The spec's path template for a concrete path (`/v1/agents/{address}/intents/stream` for
+/// `/v1/agents/acme/billing/intents/stream`), when an operation matches.
+pub fn template(method: &str, path: &str) -> Option<String> {
+    spec()?
+        .find_operation(method, path)
+        .map(|op| op.template.to_string())
 }

@@ -53,7 +53,25 @@ pub async fn deadlines(store: Arc<dyn Store>, hub: Arc<Hub>) {
     }
 }
 
-/// Deletes idempotency records older than `ttl`, now and then every `every`.
+/// Deletes idempotency records older than `ttl`.
+pub async fn purge_expired_keys(store: &dyn Store, ttl: Duration) {
+    let before_us = clock::now_us() - ttl.as_micros() as i64;
+    let op = WriteOp::PurgeIdempotency { before_us };
+    match store
+        .write(WriteRequest {
+            op,
+            idempotency: None,
+        })
+        .await
+    {
+        Ok(written) => {
+            tracing::debug!(purged = %written.body["purged"], "purged expired idempotency records")
+        }
+        Err(err) => tracing::warn!(error = %err, "purging idempotency records failed"),
+    }
+}
+
+/// Purges expired idempotency records every `every` (the server purges once at start itself).
 pub async fn purge_idempotency(
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
@@ -61,22 +79,10 @@ pub async fn purge_idempotency(
     every: Duration,
 ) {
     loop {
-        let before_us = clock::now_us() - ttl.as_micros() as i64;
-        match store
-            .write(WriteRequest {
-                op: WriteOp::PurgeIdempotency { before_us },
-                idempotency: None,
-            })
-            .await
-        {
-            Ok(written) => {
-                tracing::debug!(purged = %written.body["purged"], "purged expired idempotency records")
-            }
-            Err(err) => tracing::warn!(error = %err, "purging idempotency records failed"),
-        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = hub.shutdown.cancelled() => return,
         }
+        purge_expired_keys(store.as_ref(), ttl).await;
     }
 }

@@ -318,7 +318,11 @@ fn respond(
     if streamer.framing.bom {
         streamer.push_text("\u{feff}".to_string());
     }
-    if already_over {
+    if streamer.framing.drop_after_events == Some(0) {
+        // `drop_after_events: 0`: the headers, then a broken connection (push_item never counts to 0).
+        streamer.pending.push_back(Chunk::Abort);
+        streamer.finished = true;
+    } else if already_over {
         streamer.push_timeout();
     }
     let body = stream::unfold(streamer, |mut s| async move {

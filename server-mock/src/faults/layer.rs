@@ -52,20 +52,27 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     else {
         return next.run(req).await;
     };
-    let route = req
+    let method = req.method().to_string();
+    // Rules and the journal name routes by their openapi.yaml template. Axum's template is the same,
+    // except for the agent family, routed as one wildcard because addresses may hold `/`; a path that
+    // matched no route has no template (`null` in the journal).
+    let route = match req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| req.uri().path().to_string());
-    let method = req.method().to_string();
+        .map(MatchedPath::as_str)
+    {
+        Some(matched) if !matched.contains("{*") => Some(matched.to_string()),
+        _ => crate::spec_routes::template(&method, req.uri().path()),
+    };
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": {"code": "payload_too_large", "message": "body too large", "details": {}}, "detail": "body too large"}))).into_response();
     };
     let (attempt, plan, index) = {
         let mut cred = credential.lock().expect("faults lock");
-        let attempt = cred.next_attempt(&method, &route);
-        let plan = cred.plan(&method, &route, attempt);
+        let counted = route.as_deref().unwrap_or(parts.uri.path());
+        let attempt = cred.next_attempt(&method, counted);
+        let plan = cred.plan(&method, counted, attempt);
         let entry = json!({
             "at": clock::format_us(clock::now_us()),
             "elapsed_ms": faults.started.elapsed().as_secs_f64() * 1e3,
@@ -91,7 +98,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     } else if let Some((status, headers, body)) = plan.respond {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = match body {
-            Value::Null => (status, Json(json!({"error": {"code": "injected_fault", "message": format!("fault injected on attempt {attempt}"), "details": {}}, "detail": "fault injected"}))).into_response(),
+            Value::Null => {
+                let message = format!("fault injected on attempt {attempt}");
+                let body = json!({"error": {"code": default_code(status), "message": message, "details": {}}, "detail": message});
+                (status, Json(body)).into_response()
+            }
             Value::String(text) => (status, text).into_response(),
             other => (status, Json(other)).into_response(),
         };
@@ -110,9 +121,31 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         next.run(req).await
     };
-    credential
-        .lock()
-        .expect("faults lock")
-        .set_status(index, response.status().as_u16());
+    // A reset connection answered nothing: its status stays `null`.
+    if !plan.reset {
+        credential
+            .lock()
+            .expect("faults lock")
+            .set_status(index, response.status().as_u16());
+    }
     response
+}
+
+/// The `error.code` the server itself uses for a status (server-wire.md), for injected responses
+/// without a body of their own.
+fn default_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "invalid_parameter",
+        401 => "invalid_api_key",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        422 => "validation_error",
+        429 => "rate_limited",
+        501 => "not_implemented",
+        503 => "unavailable",
+        500..=599 => "internal_error",
+        _ => "injected_fault",
+    }
 }

@@ -3,4 +3,6 @@
 mod support;
 
 mod api;
+mod durability;
+mod faults;
 mod streams;
