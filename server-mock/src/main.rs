@@ -40,6 +40,15 @@ struct ServeArgs {
     /// Hours an idempotency key is remembered (at least 24 is what clients are promised).
     #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..))]
     idempotency_ttl_hours: u64,
+    /// A browser origin allowed to call `/mcp` besides loopback ones (repeatable), e.g. https://app.example.com.
+    #[arg(long = "mcp-allowed-origin", value_name = "ORIGIN")]
+    mcp_allowed_origins: Vec<String>,
+    /// A host webhook deliveries may be sent to (repeatable; `*.example.com` for subdomains). None by default.
+    #[arg(long = "webhook-allowed-host", value_name = "HOST")]
+    webhook_allowed_hosts: Vec<String>,
+    /// Seconds one webhook delivery attempt may take.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+    webhook_timeout_seconds: u64,
     /// Log filter, e.g. `info` or `axme_server=debug` (also RUST_LOG).
     #[arg(long, env = "AXME_LOG", default_value = "info")]
     log: String,
@@ -227,6 +236,9 @@ fn main() -> anyhow::Result<()> {
         config.faults = args.faults;
         config.max_batch = args.commit_batch_max as usize;
         config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
+        config.mcp_allowed_origins = args.mcp_allowed_origins.clone();
+        config.webhook_allowed_hosts = args.webhook_allowed_hosts.clone();
+        config.webhook_timeout = Duration::from_secs(args.webhook_timeout_seconds);
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
             println!(

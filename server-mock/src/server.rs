@@ -36,6 +36,12 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How long shutdown waits for open connections.
     pub shutdown_grace: Duration,
+    /// Browser origins allowed on `/mcp` besides loopback ones.
+    pub mcp_allowed_origins: Vec<String>,
+    /// Hosts webhook deliveries may be sent to; none by default (no SSRF).
+    pub webhook_allowed_hosts: Vec<String>,
+    /// Time limit of one webhook delivery attempt.
+    pub webhook_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -48,6 +54,9 @@ impl ServerConfig {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             heartbeat: Duration::from_secs(15),
             shutdown_grace: Duration::from_secs(10),
+            mcp_allowed_origins: Vec::new(),
+            webhook_allowed_hosts: Vec::new(),
+            webhook_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -146,6 +155,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?);
     let settings = Settings {
         heartbeat: config.heartbeat,
+        data_dir: config.data_dir.clone(),
+        mcp_allowed_origins: config.mcp_allowed_origins.clone(),
+        webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
+        webhook_timeout: config.webhook_timeout,
         ..Settings::default()
     };
     let faults = config

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,14 @@ pub struct Settings {
     pub heartbeat: Duration,
     /// When the process started, for the monotonic times of the fault request log.
     pub started: Instant,
+    /// The data dir (media files live under `media/`).
+    pub data_dir: PathBuf,
+    /// Browser origins allowed on `/mcp` besides loopback ones (DNS-rebinding protection).
+    pub mcp_allowed_origins: Vec<String>,
+    /// Hosts webhook deliveries may be sent to (`*.domain` for subdomains); empty: none.
+    pub webhook_allowed_hosts: Vec<String>,
+    /// Time limit of one webhook delivery attempt.
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -22,6 +31,10 @@ impl Default for Settings {
         Settings {
             heartbeat: Duration::from_secs(15),
             started: Instant::now(),
+            data_dir: PathBuf::from("axme-data"),
+            mcp_allowed_origins: Vec::new(),
+            webhook_allowed_hosts: Vec::new(),
+            webhook_timeout: Duration::from_secs(5),
         }
     }
 }

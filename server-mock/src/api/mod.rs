@@ -2,8 +2,14 @@
 
 mod actions;
 mod intents;
+mod invites;
+mod mcp;
+mod media;
 mod platform;
+mod schemas;
 mod streams;
+mod users;
+mod webhooks;
 
 use axum::middleware;
 use axum::routing::{any, get, post};
@@ -31,7 +37,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents/{intent_id}/controls", post(actions::controls))
         .route("/v1/intents/{intent_id}/policy", post(actions::policy))
         // Agent addresses may hold `/`, so the agent family is one wildcard dispatched by suffix.
-        .route("/v1/agents/{*rest}", any(streams::agents_dispatch));
+        .route("/v1/agents/{*rest}", any(streams::agents_dispatch))
+        .merge(invites::routes())
+        .merge(mcp::routes())
+        .merge(media::routes())
+        .merge(schemas::routes())
+        .merge(users::routes())
+        .merge(webhooks::routes());
     if state.faults.is_some() {
         app = app.merge(crate::faults::api::routes());
     }

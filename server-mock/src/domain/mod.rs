@@ -3,6 +3,13 @@
 
 pub mod address;
 pub mod clock;
+pub mod input;
+pub mod invites;
 pub mod lifecycle;
+pub mod mcp;
+pub mod media;
+pub mod schemas;
 pub mod status;
+pub mod users;
 pub mod validate;
+pub mod webhooks;

@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod body;
 pub mod idempotency;
+pub mod links;
 pub mod observe;
 pub mod respond;

@@ -11,8 +11,13 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
+use crate::domain::invites::InvitesOp;
+use crate::domain::media::MediaOp;
+use crate::domain::schemas::SchemasOp;
 use crate::domain::status::Status;
+use crate::domain::users::UsersOp;
 use crate::domain::validate::{NewIntent, PolicyChange, Resolution, Resumption};
+use crate::domain::webhooks::WebhooksOp;
 use crate::error::ApiError;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -88,9 +93,18 @@ pub enum WriteOp {
         change: PolicyChange,
     },
     /// A fresh organisation, workspace, service account and key (fault-injection credentials).
-    CreateCredential { label: String },
+    CreateCredential {
+        label: String,
+    },
     /// Drop idempotency records created before this time.
-    PurgeIdempotency { before_us: i64 },
+    PurgeIdempotency {
+        before_us: i64,
+    },
+    Invites(InvitesOp),
+    Media(MediaOp),
+    Schemas(SchemasOp),
+    Users(UsersOp),
+    Webhooks(WebhooksOp),
 }
 
 /// The idempotency record a write is checked against and stored with.
@@ -129,6 +143,38 @@ pub struct IntentPage {
 pub struct Delivery {
     pub cursor: i64,
     pub intent: Value,
+}
+
+/// How a user is looked up: by normalised nick or by address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserKey {
+    Nick(String),
+    Owner(String),
+}
+
+/// A webhook delivery still to attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingDelivery {
+    pub delivery_id: String,
+    pub callback_url: String,
+    pub secret: String,
+    pub attempts: i64,
+}
+
+/// Deliveries of one webhook event by state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    pub delivered: i64,
+    pub pending: i64,
+    pub dead_lettered: i64,
+}
+
+/// A webhook event, its deliveries still to attempt and the counts by state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookDeliveries {
+    pub event: Value,
+    pub pending: Vec<PendingDelivery>,
+    pub counts: DeliveryCounts,
 }
 
 /// The storage interface the HTTP layer and the timers use.
@@ -173,6 +219,35 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
     /// The earliest deadline of an open intent.
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
+    /// An invite by its token (any organisation: the token is the capability).
+    fn get_invite(&self, token: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    fn get_media(
+        &self,
+        org_id: String,
+        upload_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    fn get_schema(
+        &self,
+        org_id: String,
+        semantic_type: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    fn find_user(
+        &self,
+        org_id: String,
+        key: UserKey,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    /// Subscriptions of an organisation, of one owner (plus the organisation-wide ones) when given.
+    fn list_webhook_subscriptions(
+        &self,
+        org_id: String,
+        owner_agent: Option<String>,
+        include_inactive: bool,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>>;
+    fn webhook_deliveries(
+        &self,
+        org_id: String,
+        event_id: String,
+    ) -> BoxFuture<'_, Result<Option<WebhookDeliveries>, ApiError>>;
     /// Finishes the writes already accepted and stops the writer.
     fn close(&self) -> BoxFuture<'_, ()>;
 }

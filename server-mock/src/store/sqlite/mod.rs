@@ -3,8 +3,13 @@
 
 pub mod credentials;
 mod intents;
+mod invites;
+mod media;
 mod reads;
 pub mod schema;
+mod schemas;
+mod users;
+mod webhooks;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +19,10 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{BoxFuture, Delivery, IntentPage, KeyLookup, Store, WriteRequest, Written};
+use super::{
+    BoxFuture, Delivery, IntentPage, KeyLookup, Store, UserKey, WebhookDeliveries, WriteRequest,
+    Written,
+};
 use crate::domain::status::Status;
 use crate::error::ApiError;
 use crate::hub::Hub;
@@ -190,6 +198,53 @@ impl Store for SqliteStore {
 
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
         Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn get_invite(&self, token: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| invites::get(conn, &token)))
+    }
+
+    fn get_media(
+        &self,
+        org_id: String,
+        upload_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| media::get(conn, &org_id, &upload_id)))
+    }
+
+    fn get_schema(
+        &self,
+        org_id: String,
+        semantic_type: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| schemas::get(conn, &org_id, &semantic_type)))
+    }
+
+    fn find_user(
+        &self,
+        org_id: String,
+        key: UserKey,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| users::find(conn, &org_id, &key)))
+    }
+
+    fn list_webhook_subscriptions(
+        &self,
+        org_id: String,
+        owner_agent: Option<String>,
+        include_inactive: bool,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| {
+            webhooks::list(conn, &org_id, owner_agent.as_deref(), include_inactive)
+        }))
+    }
+
+    fn webhook_deliveries(
+        &self,
+        org_id: String,
+        event_id: String,
+    ) -> BoxFuture<'_, Result<Option<WebhookDeliveries>, ApiError>> {
+        Box::pin(self.read(move |conn| webhooks::deliveries(conn, &org_id, &event_id)))
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {

@@ -79,6 +79,100 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX idempotency_by_age ON idempotency (created_us);
     "#,
+    // Helper families of the conformance checks: invites, media, schema registry, users and nicks,
+    // webhook subscriptions with their events and deliveries.
+    r#"
+    CREATE TABLE invites (
+        token_digest TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        owner_agent TEXT NOT NULL,
+        recipient_hint TEXT,
+        created_us INTEGER NOT NULL,
+        expires_us INTEGER NOT NULL,
+        accepted_us INTEGER,
+        user_id TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE media (
+        upload_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        owner_agent TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        declared_sha256 TEXT,
+        stored_bytes INTEGER,
+        stored_sha256 TEXT,
+        created_us INTEGER NOT NULL,
+        expires_us INTEGER NOT NULL,
+        uploaded_us INTEGER,
+        finalized_us INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE schemas (
+        org_id TEXT NOT NULL,
+        semantic_type TEXT NOT NULL,
+        schema_json TEXT NOT NULL,
+        schema_hash TEXT NOT NULL,
+        compatibility_mode TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        schema_ref TEXT,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (org_id, semantic_type)
+    ) WITHOUT ROWID;
+    CREATE TABLE users (
+        user_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        owner_agent TEXT NOT NULL,
+        nick TEXT NOT NULL,
+        normalized_nick TEXT NOT NULL,
+        display_name TEXT,
+        phone TEXT,
+        email TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        renamed_at TEXT,
+        UNIQUE (org_id, owner_agent),
+        UNIQUE (org_id, normalized_nick)
+    );
+    CREATE TABLE webhook_subscriptions (
+        subscription_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        owner_agent TEXT,
+        callback_url TEXT NOT NULL,
+        event_types TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        secret_hint TEXT NOT NULL,
+        description TEXT,
+        active INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX webhook_subscriptions_by_org ON webhook_subscriptions (org_id);
+    CREATE TABLE webhook_events (
+        event_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        owner_agent TEXT,
+        event_type TEXT NOT NULL,
+        source TEXT,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        replayed_at TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE webhook_deliveries (
+        delivery_id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id, status);
+    "#,
 ];
 
 /// The schema version this build writes.

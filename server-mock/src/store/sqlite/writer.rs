@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{credentials, intents};
+use super::{credentials, intents, invites, media, schemas, users, webhooks};
 use crate::domain::clock;
 use crate::error::ApiError;
 use crate::hub::Hub;
@@ -182,6 +182,11 @@ fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects),
             });
             Ok((body, intents::Effects::default()))
         }
+        WriteOp::Invites(op) => invites::perform(conn, op),
+        WriteOp::Media(op) => media::perform(conn, op),
+        WriteOp::Schemas(op) => schemas::perform(conn, op),
+        WriteOp::Users(op) => users::perform(conn, op),
+        WriteOp::Webhooks(op) => webhooks::perform(conn, op),
         WriteOp::PurgeIdempotency { before_us } => {
             let purged =
                 conn.execute("DELETE FROM idempotency WHERE created_us < ?1", [before_us])?;

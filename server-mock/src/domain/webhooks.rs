@@ -1,0 +1,314 @@
+//! Webhook subscriptions and platform events (wire facts §2.5), and how a delivery is signed (§7: the
+//! Standard Webhooks headers plus `X-Axme-Signature`, both from the subscription's one secret).
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+use super::input::{self, invalid};
+use super::validate::Invalid;
+
+/// The platform events a subscription may ask for.
+pub const EVENT_TYPES: [&str; 5] = [
+    "inbox.thread_created",
+    "inbox.thread_updated",
+    "inbox.reply_received",
+    "invite.accepted",
+    "auth.session_revoked",
+];
+
+/// Delivery attempts before a delivery is dead-lettered.
+pub const MAX_ATTEMPTS: i64 = 3;
+
+fn event_type(raw: &str, field: &str) -> Result<String, Invalid> {
+    if EVENT_TYPES.contains(&raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(invalid(
+            "invalid_event_type",
+            field,
+            format!(
+                "event type {raw:?} is not known; accepted: {}",
+                EVENT_TYPES.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Checks a callback URL: `http` or `https`, a host, no credentials. Whether the host may be called
+/// is decided at delivery time by the server's allow-list (so a subscription survives a config change).
+pub fn callback_url(raw: &str) -> Result<String, Invalid> {
+    let bad = |why: &str| {
+        invalid(
+            "invalid_callback_url",
+            "callback_url",
+            format!("`callback_url` {raw:?} {why}; send an absolute http(s) URL like https://example.com/hooks"),
+        )
+    };
+    let uri: http::Uri = raw.trim().parse().map_err(|_| bad("is not a URL"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(bad("is not http or https"));
+    }
+    let Some(authority) = uri.authority() else {
+        return Err(bad("has no host"));
+    };
+    if authority.as_str().contains('@') {
+        return Err(bad("carries credentials"));
+    }
+    if authority.host().is_empty() {
+        return Err(bad("has no host"));
+    }
+    Ok(uri.to_string())
+}
+
+/// A validated subscription upsert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    /// Updates this subscription when given, else the one with the same owner and URL, else creates.
+    pub subscription_id: Option<String>,
+    /// `None`: every owner of the organisation.
+    pub owner_agent: Option<String>,
+    pub callback_url: String,
+    pub event_types: Vec<String>,
+    /// `None` keeps the current secret, or generates one for a new subscription.
+    pub secret: Option<String>,
+    pub active: bool,
+    pub description: Option<String>,
+}
+
+pub fn subscription(body: &Value, owner: Option<String>) -> Result<Subscription, Invalid> {
+    let map = input::object(body)?;
+    let url = input::required_string(map, "callback_url", 8, 2048)?;
+    let types = match map.get("event_types") {
+        Some(Value::Array(items)) if !items.is_empty() => items,
+        _ => {
+            return Err(invalid(
+                "validation_error",
+                "event_types",
+                format!(
+                    "`event_types` is required: a non-empty list of {}",
+                    EVENT_TYPES.join(", ")
+                ),
+            ))
+        }
+    };
+    let mut event_types = Vec::new();
+    for (i, item) in types.iter().enumerate() {
+        let field = format!("event_types[{i}]");
+        let name = item.as_str().ok_or_else(|| {
+            invalid(
+                "invalid_event_type",
+                &field,
+                format!("`{field}` must be a string"),
+            )
+        })?;
+        let name = event_type(name, &field)?;
+        if !event_types.contains(&name) {
+            event_types.push(name);
+        }
+    }
+    let body_owner = input::agent_address(map, "owner_agent")?;
+    if let (Some(a), Some(b)) = (&body_owner, &owner) {
+        if a != b {
+            return Err(invalid(
+                "owner_agent_mismatch",
+                "owner_agent",
+                format!("body owner_agent ({a}) differs from the request's owner ({b}); send one, or the same"),
+            ));
+        }
+    }
+    let subscription_id = input::string(map, "subscription_id", 36, 36)?;
+    if let Some(id) = &subscription_id {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(invalid(
+                "validation_error",
+                "subscription_id",
+                "`subscription_id` must be a UUID",
+            ));
+        }
+    }
+    Ok(Subscription {
+        subscription_id,
+        owner_agent: body_owner.or(owner),
+        callback_url: callback_url(&url)?,
+        event_types,
+        secret: input::string(map, "secret", 16, 256)?,
+        active: input::boolean(map, "active")?.unwrap_or(true),
+        description: input::string(map, "description", 0, 500)?,
+    })
+}
+
+/// A validated event to publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub event_type: String,
+    pub source: Option<String>,
+    pub payload: Map<String, Value>,
+    pub owner_agent: Option<String>,
+}
+
+pub fn event(body: &Value, owner: Option<String>) -> Result<Event, Invalid> {
+    let map = input::object(body)?;
+    let name = input::required_string(map, "event_type", 1, 128)?;
+    Ok(Event {
+        event_type: event_type(&name, "event_type")?,
+        source: input::string(map, "source", 1, 255)?,
+        payload: input::object_field(map, "payload")?
+            .cloned()
+            .unwrap_or_default(),
+        owner_agent: owner,
+    })
+}
+
+/// A new secret in the Standard Webhooks form: `whsec_` + base64 of 32 random bytes.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// What responses show of a secret.
+pub fn secret_hint(secret: &str) -> String {
+    let shown: String = secret.chars().take(10).collect();
+    format!("{shown}…")
+}
+
+/// The signature headers of one delivery: `webhook-id`, `webhook-timestamp`, `webhook-signature`
+/// (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by the decoded `whsec_` secret or the raw
+/// secret) and `X-Axme-Signature` (`sha256=<hex HMAC-SHA256 of the body>` keyed by the secret's text,
+/// which is what upstream agents verify).
+pub fn signature_headers(
+    secret: &str,
+    message_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let standard_key = secret
+        .strip_prefix("whsec_")
+        .and_then(|b64| engine.decode(b64).ok())
+        .unwrap_or_else(|| secret.as_bytes().to_vec());
+    let mut standard = Hmac::<Sha256>::new_from_slice(&standard_key).expect("HMAC takes any key");
+    standard.update(format!("{message_id}.{timestamp}.").as_bytes());
+    standard.update(body);
+    let mut axme = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    axme.update(body);
+    vec![
+        ("webhook-id", message_id.to_string()),
+        ("webhook-timestamp", timestamp.to_string()),
+        (
+            "webhook-signature",
+            format!("v1,{}", engine.encode(standard.finalize().into_bytes())),
+        ),
+        (
+            "x-axme-signature",
+            format!("sha256={}", hex::encode(axme.finalize().into_bytes())),
+        ),
+    ]
+}
+
+/// Whether deliveries may go to `host`: an exact (case-insensitive) entry of the allow-list, or a
+/// `*.domain` entry for its subdomains. Nothing is allowed by default, so a subscription can never make
+/// the server call into its own network (SSRF) unless the operator said so.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+    allowed.iter().any(|entry| {
+        let entry = entry.trim().trim_matches(['[', ']']).to_ascii_lowercase();
+        match entry.strip_prefix("*.") {
+            Some(domain) => host.ends_with(&format!(".{domain}")),
+            None => host == entry,
+        }
+    })
+}
+
+/// A durable change to subscriptions, events and their deliveries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebhooksOp {
+    Upsert {
+        org_id: String,
+        subscription: Subscription,
+    },
+    Revoke {
+        org_id: String,
+        subscription_id: String,
+        owner_agent: Option<String>,
+    },
+    Publish {
+        org_id: String,
+        event: Event,
+    },
+    /// Queues every delivery of an event again.
+    Replay {
+        org_id: String,
+        event_id: String,
+        owner_agent: Option<String>,
+    },
+    /// Outcomes of delivery attempts.
+    Record {
+        outcomes: Vec<Attempt>,
+    },
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub delivery_id: String,
+    pub delivered: bool,
+    /// A failure that retrying cannot fix (host not allowed): dead-letter at once.
+    pub permanent: bool,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn subscription_rules() {
+        let body = json!({"callback_url": "https://integrator.example/webhooks/axme", "event_types": ["inbox.thread_created"]});
+        let ok = subscription(&body, None).unwrap();
+        assert!(ok.active && ok.owner_agent.is_none());
+        let bad = json!({"callback_url": "https://x.example/h", "event_types": ["inbox.nope"]});
+        assert_eq!(
+            subscription(&bad, None).unwrap_err().code,
+            "invalid_event_type"
+        );
+        let bad = json!({"callback_url": "ftp://x.example/h", "event_types": ["invite.accepted"]});
+        assert_eq!(
+            subscription(&bad, None).unwrap_err().code,
+            "invalid_callback_url"
+        );
+        let bad =
+            json!({"callback_url": "https://u:p@x.example/h", "event_types": ["invite.accepted"]});
+        assert!(subscription(&bad, None).is_err());
+        assert!(subscription(
+            &json!({"callback_url": "https://x.example/h", "event_types": []}),
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn signatures_and_allow_list() {
+        let headers = signature_headers(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "msg_1",
+            1_700_000_000,
+            b"{}",
+        );
+        assert_eq!(headers.len(), 4);
+        assert!(headers[2].1.starts_with("v1,"));
+        assert!(headers[3].1.starts_with("sha256=") && headers[3].1.len() == 7 + 64);
+        let allowed = vec!["127.0.0.1".to_string(), "*.example.com".to_string()];
+        assert!(host_allowed("127.0.0.1", &allowed));
+        assert!(host_allowed("hooks.example.com", &allowed));
+        assert!(!host_allowed("example.com.evil", &allowed));
+        assert!(!host_allowed("169.254.169.254", &allowed));
+    }
+}
