@@ -231,7 +231,10 @@ async fn upload(
         }
     };
     let target = dir.join(&id);
-    tokio::fs::rename(&part, &target).await.map_err(io_error)?;
+    if let Err(err) = tokio::fs::rename(&part, &target).await {
+        let _ = tokio::fs::remove_file(&part).await;
+        return Err(io_error(err));
+    }
     sync_dir(&dir).await;
     let committed = commit(&state, &principal, &id, &headers, stored).await;
     if committed.is_err() {

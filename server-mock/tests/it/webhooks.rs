@@ -165,6 +165,30 @@ async fn failed_deliveries_are_retried_by_replays_then_dead_lettered() {
     // Replaying a dead-lettered delivery starts it over.
     assert_eq!(replay(3).await.body["pending"], 1);
     assert_eq!(received.lock().unwrap().len(), 4);
+    // A revoked subscription gets nothing more: its waiting delivery is dead-lettered.
+    let sub_id = sub.body["subscription"]["subscription_id"]
+        .as_str()
+        .unwrap();
+    let revoked = api
+        .call(
+            Method::DELETE,
+            &format!("/v1/webhooks/subscriptions/{sub_id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(revoked.status, 200);
+    let path = format!("/v1/webhooks/events/{event_id}/replay");
+    let after = api.post(&path, json!({})).await;
+    let counts = [
+        "queued_deliveries",
+        "processed_deliveries",
+        "pending",
+        "dead_lettered",
+    ]
+    .map(|k| after.body[k].as_i64().unwrap());
+    assert_eq!(counts, [0, 0, 0, 1]);
+    assert_eq!(received.lock().unwrap().len(), 4);
     let unknown = api
         .post(
             &format!("/v1/webhooks/events/{}/replay", uuid::Uuid::new_v4()),

@@ -105,7 +105,7 @@ pub fn deliveries(
     let mut stmt = conn.prepare_cached(
         "SELECT d.delivery_id, s.callback_url, s.secret, d.attempts FROM webhook_deliveries d
          JOIN webhook_subscriptions s ON s.subscription_id = d.subscription_id
-         WHERE d.event_id = ?1 AND d.status = 'pending' ORDER BY d.delivery_id",
+         WHERE d.event_id = ?1 AND d.status = 'pending' AND s.revoked_at IS NULL ORDER BY d.delivery_id",
     )?;
     let pending = stmt
         .query_map([event_id], |r| {
@@ -157,6 +157,12 @@ pub fn perform(conn: &Connection, op: &WebhooksOp) -> Result<(Value, Effects), A
                 "UPDATE webhook_subscriptions SET revoked_at = ?3, active = 0, updated_at = ?3 WHERE org_id = ?1 AND subscription_id = ?2 AND revoked_at IS NULL",
             )?
             .execute(params![org_id, subscription_id, now])?;
+            // What was still waiting for this subscription will never be sent.
+            conn.prepare_cached(
+                "UPDATE webhook_deliveries SET status = 'dead_lettered', last_error = 'subscription revoked', updated_at = ?2
+                 WHERE subscription_id = ?1 AND status = 'pending'",
+            )?
+            .execute(params![subscription_id, now])?;
             let sub = get_sub(conn, org_id, subscription_id)?.unwrap_or(sub);
             json!({"ok": true, "subscription_id": subscription_id, "revoked_at": sub["revoked_at"], "subscription": sub})
         }
