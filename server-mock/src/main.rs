@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use axme_server::store::sqlite::{self, credentials};
+use axme_server::store::sqlite::{self, credentials, humans};
 use axme_server::{start, ServerConfig};
 use clap::{Args, Parser, Subcommand};
 
@@ -74,6 +74,41 @@ enum AdminCommand {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Human users and their actor tokens (for human tasks).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Create a human user; prints its actor token once (use it as `Authorization: Bearer <token>`).
+    Create {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// Workspace id or name.
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// User name (lower-case letters, digits, '.', '_', '-'); task assignees match it.
+        #[arg(long)]
+        name: String,
+        /// E-mail address; task assignees match it too.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Issue another actor token for an existing user; prints it once.
+    Token {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// User name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List users (never their tokens).
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -191,6 +226,48 @@ fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()
         } => {
             credentials::revoke_key(&conn, &key_id)?;
             println!("revoked {key_id}");
+        }
+        AdminCommand::Users { command } => users(&conn, command)?,
+    }
+    Ok(())
+}
+
+fn users(conn: &rusqlite::Connection, command: UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Create {
+            org,
+            workspace,
+            name,
+            email,
+        } => {
+            let human = humans::create_human(conn, &org, &workspace, &name, email.as_deref())?;
+            eprintln!(
+                "created user {name} ({}, {}); its actor token is shown once:",
+                human.human_id, human.address
+            );
+            println!("{}", human.token);
+        }
+        UsersCommand::Token { org, name } => {
+            let (token_id, token) = humans::token_for(conn, &org, &name)?;
+            eprintln!("issued actor token {token_id} for {name}; it is shown once:");
+            println!("{token}");
+        }
+        UsersCommand::List => {
+            println!(
+                "{:<22} {:<20} {:<28} {:<16} {:<12} TOKENS",
+                "USER ID", "NAME", "EMAIL", "ORG", "WORKSPACE"
+            );
+            for h in humans::list_humans(conn)? {
+                println!(
+                    "{:<22} {:<20} {:<28} {:<16} {:<12} {}",
+                    h.human_id,
+                    h.name,
+                    h.email.unwrap_or_default(),
+                    h.org,
+                    h.workspace,
+                    h.active_tokens
+                );
+            }
         }
     }
     Ok(())

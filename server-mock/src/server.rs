@@ -36,6 +36,9 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How long shutdown waits for open connections.
     pub shutdown_grace: Duration,
+    /// How long one second of a reminder, escalation or workflow-step schedule lasts: 1 s, except
+    /// in tests that compress schedules. Recorded in the data dir when the server starts.
+    pub timer_unit: Duration,
 }
 
 impl ServerConfig {
@@ -48,6 +51,7 @@ impl ServerConfig {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             heartbeat: Duration::from_secs(15),
             shutdown_grace: Duration::from_secs(10),
+            timer_unit: Duration::from_secs(1),
         }
     }
 }
@@ -128,6 +132,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let lock = lock_data_dir(&config.data_dir)?;
     let new_dev_key = {
         let conn = sqlite::open_admin(&config.data_dir)?;
+        sqlite::humans::set_timer_unit(&conn, config.timer_unit.as_micros() as i64)?;
         credentials::bootstrap_dev(&conn)?
     };
     if let Some(key) = &new_dev_key {
@@ -170,6 +175,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?;
     let stop = CancellationToken::new();
     tokio::spawn(crate::timers::deadlines(store.clone(), hub.clone()));
+    tokio::spawn(crate::timers::human_timers(store.clone(), hub.clone()));
     tokio::spawn(crate::timers::purge_idempotency(
         store.clone(),
         hub.clone(),

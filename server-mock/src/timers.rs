@@ -1,11 +1,13 @@
-//! Background work driven by time: deadlines (`deadline_at` → TIMED_OUT) and the purge of expired
-//! idempotency records. Both read their schedule from the store, so they survive restarts.
+//! Background work driven by time: deadlines (`deadline_at` → TIMED_OUT), reminders and escalations
+//! of human tasks, and the purge of expired idempotency records. All read their schedule from the
+//! store, so they survive restarts.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::clock;
 use crate::hub::Hub;
+use crate::store::humans::TasksOp;
 use crate::store::{Change, Store, WriteOp, WriteRequest};
 
 const DUE_PAGE: usize = 256;
@@ -48,6 +50,52 @@ pub async fn deadlines(store: Arc<dyn Store>, hub: Arc<Hub>) {
         tokio::select! {
             _ = tokio::time::sleep(sleep) => {}
             _ = hub.deadlines.notified() => {}
+            _ = hub.shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// The hub topic writes announce new reminder/escalation timers on (see store/sqlite/task_timers.rs).
+pub const TIMERS_TOPIC: &str = "timers";
+
+/// Fires reminders and escalations as they fall due, waking at the next due time or when a write
+/// arms a new timer. Each firing is one write that deletes its timer row, so none fires twice.
+pub async fn human_timers(store: Arc<dyn Store>, hub: Arc<Hub>) {
+    // Subscribed for the whole loop: a timer armed while we read cannot be missed.
+    let mut armed = hub.subscribe(TIMERS_TOPIC);
+    loop {
+        let due = match store.due_timers(clock::now_us(), DUE_PAGE).await {
+            Ok(due) => due,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading due timers failed");
+                Vec::new()
+            }
+        };
+        for timer_id in &due {
+            let op = WriteOp::Tasks(TasksOp::FireTimer {
+                timer_id: *timer_id,
+            });
+            if let Err(err) = store
+                .write(WriteRequest {
+                    op,
+                    idempotency: None,
+                })
+                .await
+            {
+                tracing::warn!(error = %err, timer_id, "firing a reminder or escalation failed");
+            }
+        }
+        if due.len() == DUE_PAGE {
+            continue;
+        }
+        let next = store.next_timer().await.ok().flatten();
+        let sleep = match next {
+            Some(at) => Duration::from_micros((at - clock::now_us()).max(0) as u64),
+            None => Duration::from_secs(3600),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = armed.changed() => {}
             _ = hub.shutdown.cancelled() => return,
         }
     }

@@ -1,9 +1,12 @@
 //! The routes of the reference server and the router that joins them with the layers.
 
 mod actions;
+mod inbox;
 mod intents;
 mod platform;
+mod scenarios;
 mod streams;
+mod tasks;
 
 use axum::middleware;
 use axum::routing::{any, get, post};
@@ -31,7 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents/{intent_id}/controls", post(actions::controls))
         .route("/v1/intents/{intent_id}/policy", post(actions::policy))
         // Agent addresses may hold `/`, so the agent family is one wildcard dispatched by suffix.
-        .route("/v1/agents/{*rest}", any(streams::agents_dispatch));
+        .route("/v1/agents/{*rest}", any(streams::agents_dispatch))
+        .merge(tasks::routes())
+        .merge(inbox::routes())
+        .merge(scenarios::routes());
     if state.faults.is_some() {
         app = app.merge(crate::faults::api::routes());
     }

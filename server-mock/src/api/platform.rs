@@ -22,7 +22,7 @@ pub async fn capabilities() -> Response {
         "capabilities": [
             "intents", "intents.list", "intents.events", "intents.events.stream", "intents.resolve",
             "intents.resume", "intents.controls", "intents.policy", "intents.deadline", "agents.listen",
-            "idempotency",
+            "idempotency", "human_tasks", "inbox", "approvals", "scenarios",
         ],
         "supported_intent_types": ["intent.ask.v1", "intent.notify.v1", "intent.task.v1"],
     }))

@@ -3,6 +3,12 @@
 
 pub mod address;
 pub mod clock;
+pub mod inbox;
 pub mod lifecycle;
+pub mod scenario_checks;
+mod scenario_steps;
+pub mod scenarios;
 pub mod status;
+pub mod task_answers;
+pub mod tasks;
 pub mod validate;

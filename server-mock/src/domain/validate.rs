@@ -217,16 +217,10 @@ pub fn new_intent(body: &Value) -> Result<NewIntent, Invalid> {
             )
         })?),
     };
-    let human_task = opt_object(obj, "human_task")?;
-    if let Some(task) = &human_task {
-        if !task.get("title").is_some_and(Value::is_string) {
-            return Err(Invalid::new(
-                "validation_error",
-                "human_task.title",
-                "`human_task.title` is required and must be a string",
-            ));
-        }
-    }
+    let human_task = match obj.get("human_task") {
+        None | Some(Value::Null) => None,
+        Some(task) => Some(super::tasks::normalize_spec(task, "human_task")?),
+    };
     Ok(NewIntent {
         intent_type: intent_type.to_string(),
         correlation_id,

@@ -4,6 +4,7 @@
 //! their idempotency record, so a crash can never keep the effect of a write but lose its key (or the
 //! reverse). The store acknowledges a write only after it is durable.
 
+pub mod humans;
 pub mod sqlite;
 
 use std::future::Future;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use crate::domain::status::Status;
 use crate::domain::validate::{NewIntent, PolicyChange, Resolution, Resumption};
 use crate::error::ApiError;
+use humans::{ActorLookup, InboxOp, ScenariosOp, TasksOp};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -91,6 +93,12 @@ pub enum WriteOp {
     CreateCredential { label: String },
     /// Drop idempotency records created before this time.
     PurgeIdempotency { before_us: i64 },
+    /// Human tasks: answers, reminders, escalations.
+    Tasks(TasksOp),
+    /// Owner inboxes and approvals.
+    Inbox(InboxOp),
+    /// Scenario bundles.
+    Scenarios(ScenariosOp),
 }
 
 /// The idempotency record a write is checked against and stored with.
@@ -173,6 +181,40 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
     /// The earliest deadline of an open intent.
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
+    fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>>;
+    /// Human tasks assigned to any of `keys`, in the given task states, newest first.
+    fn my_tasks(
+        &self,
+        org_id: String,
+        keys: Vec<String>,
+        states: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>>;
+    /// Threads `owner` sees, most recently changed first (stored form, not yet a view).
+    fn inbox_threads(
+        &self,
+        org_id: String,
+        owner: String,
+        status: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>>;
+    /// Threads `owner` sees that changed after `after`: `(change position, thread)`, oldest first.
+    fn inbox_changes(
+        &self,
+        org_id: String,
+        owner: String,
+        after: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(i64, Value)>, ApiError>>;
+    fn inbox_thread(
+        &self,
+        org_id: String,
+        thread_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    /// Reminders and escalations due at or before `now_us` (timer ids).
+    fn due_timers(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<i64>, ApiError>>;
+    /// When the next reminder or escalation falls due.
+    fn next_timer(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
     /// Finishes the writes already accepted and stops the writer.
     fn close(&self) -> BoxFuture<'_, ()>;
 }

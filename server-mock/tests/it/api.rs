@@ -519,8 +519,8 @@ async fn bad_input_gets_clear_errors() {
 async fn unserved_operations_answer_501_and_unknown_routes_404() {
     let server = TestServer::start().await;
     let api = server.api();
-    let inbox = api.get("/v1/inbox").await;
-    assert_eq!((inbox.status, inbox.code()), (501, "not_implemented"));
+    let billing = api.get("/v1/billing/invoices").await;
+    assert_eq!((billing.status, billing.code()), (501, "not_implemented"));
     let agent = api.get("/v1/agents/acme/prod/billing").await;
     assert_eq!(agent.status, 501);
     let unknown = api.get("/v1/nothing-here").await;

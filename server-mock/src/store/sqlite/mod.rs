@@ -1,10 +1,20 @@
 //! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
 //! pool of reader connections used from Tokio's blocking pool.
 
+mod approvals;
 pub mod credentials;
+mod hooks;
+mod human_reads;
+pub mod humans;
+pub mod inbox;
+mod intent_ops;
 mod intents;
 mod reads;
+mod scenarios;
 pub mod schema;
+mod task_timers;
+mod tasks;
+mod workflow;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::humans::ActorLookup;
 use super::{BoxFuture, Delivery, IntentPage, KeyLookup, Store, WriteRequest, Written};
 use crate::domain::status::Status;
 use crate::error::ApiError;
@@ -190,6 +201,60 @@ impl Store for SqliteStore {
 
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
         Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>> {
+        Box::pin(self.read(move |conn| humans::lookup(conn, &digest)))
+    }
+
+    fn my_tasks(
+        &self,
+        org_id: String,
+        keys: Vec<String>,
+        states: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| human_reads::my_tasks(conn, &org_id, &keys, &states, limit)))
+    }
+
+    fn inbox_threads(
+        &self,
+        org_id: String,
+        owner: String,
+        status: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| {
+            human_reads::inbox_threads(conn, &org_id, &owner, status.as_deref(), limit)
+        }))
+    }
+
+    fn inbox_changes(
+        &self,
+        org_id: String,
+        owner: String,
+        after: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(i64, Value)>, ApiError>> {
+        Box::pin(
+            self.read(move |conn| human_reads::inbox_changes(conn, &org_id, &owner, after, limit)),
+        )
+    }
+
+    fn inbox_thread(
+        &self,
+        org_id: String,
+        thread_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| human_reads::inbox_thread(conn, &org_id, &thread_id)))
+    }
+
+    fn due_timers(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<i64>, ApiError>> {
+        Box::pin(self.read(move |conn| task_timers::due(conn, now_us, limit)))
+    }
+
+    fn next_timer(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
+        Box::pin(self.read(task_timers::next_due))
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {

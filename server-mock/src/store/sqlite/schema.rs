@@ -79,6 +79,96 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX idempotency_by_age ON idempotency (created_us);
     "#,
+    // humans: human principals and their actor tokens, human tasks and who may answer them, durable
+    // timers (reminders, escalations), owner inboxes, approval decisions, scenario workflows.
+    r#"
+    CREATE TABLE humans (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs(id),
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        email TEXT,
+        display_name TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (org_id, name)
+    );
+    CREATE UNIQUE INDEX humans_by_email ON humans (org_id, email) WHERE email IS NOT NULL;
+    CREATE TABLE actor_tokens (
+        id TEXT PRIMARY KEY,
+        human_id TEXT NOT NULL REFERENCES humans(id),
+        digest TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE human_tasks (
+        intent_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        assigned_us INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX human_tasks_by_org ON human_tasks (org_id, state, assigned_us);
+    CREATE TABLE task_assignees (
+        org_id TEXT NOT NULL,
+        assignee TEXT NOT NULL,
+        intent_id TEXT NOT NULL,
+        PRIMARY KEY (org_id, assignee, intent_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE timers (
+        id INTEGER PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        intent_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due_us INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX timers_by_due ON timers (due_us);
+    CREATE INDEX timers_by_intent ON timers (intent_id);
+    CREATE TABLE inbox_threads (
+        org_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        change_seq INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (org_id, thread_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX inbox_threads_by_change ON inbox_threads (org_id, change_seq);
+    CREATE TABLE inbox_access (
+        org_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        PRIMARY KEY (org_id, agent, thread_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE org_counters (
+        org_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (org_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE approvals (
+        org_id TEXT NOT NULL,
+        approval_id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (org_id, approval_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE workflows (
+        org_id TEXT NOT NULL,
+        intent_id TEXT NOT NULL,
+        idempotency_key TEXT,
+        fingerprint TEXT NOT NULL,
+        response TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (org_id, intent_id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX workflows_by_key ON workflows (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+    CREATE TABLE workflow_steps (
+        step_intent_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        parent_intent_id TEXT NOT NULL,
+        step_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX workflow_steps_by_parent ON workflow_steps (parent_intent_id);
+    "#,
 ];
 
 /// The schema version this build writes.

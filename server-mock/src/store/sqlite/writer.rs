@@ -9,11 +9,12 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{credentials, intents};
+use super::{credentials, inbox, intents, scenarios, task_timers, tasks};
 use crate::domain::clock;
 use crate::error::ApiError;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::store::humans::{ScenariosOp, TasksOp};
 use crate::store::{Idempotency, WriteOp, WriteRequest, Written};
 
 pub(super) struct Job {
@@ -158,7 +159,10 @@ fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiE
 
 fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects), ApiError> {
     match op {
-        WriteOp::CreateIntent { principal, intent } => intents::create(conn, principal, intent),
+        WriteOp::CreateIntent { principal, intent } => {
+            let (body, effects) = intents::create(conn, principal, intent)?;
+            tasks::after_create(conn, principal, intent, body, effects)
+        }
         WriteOp::Transition {
             org_id,
             intent_id,
@@ -182,6 +186,20 @@ fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects),
             });
             Ok((body, intents::Effects::default()))
         }
+        WriteOp::Tasks(TasksOp::Submit {
+            org_id,
+            intent_id,
+            answer,
+            actor,
+            by,
+        }) => tasks::submit(conn, org_id, intent_id, answer, actor.as_deref(), by),
+        WriteOp::Tasks(TasksOp::FireTimer { timer_id }) => task_timers::fire(conn, *timer_id),
+        WriteOp::Inbox(op) => inbox::perform(conn, op),
+        WriteOp::Scenarios(ScenariosOp::Apply {
+            principal,
+            plan,
+            fingerprint,
+        }) => scenarios::apply(conn, principal, plan, fingerprint),
         WriteOp::PurgeIdempotency { before_us } => {
             let purged =
                 conn.execute("DELETE FROM idempotency WHERE created_us < ?1", [before_us])?;
