@@ -71,6 +71,7 @@ pub async fn human_timers(store: Arc<dyn Store>, hub: Arc<Hub>) {
                 Vec::new()
             }
         };
+        let mut failed = false;
         for timer_id in &due {
             let op = WriteOp::Tasks(TasksOp::FireTimer {
                 timer_id: *timer_id,
@@ -83,15 +84,22 @@ pub async fn human_timers(store: Arc<dyn Store>, hub: Arc<Hub>) {
                 .await
             {
                 tracing::warn!(error = %err, timer_id, "firing a reminder or escalation failed");
+                failed = true;
             }
         }
-        if due.len() == DUE_PAGE {
+        if due.len() == DUE_PAGE && !failed {
             continue;
         }
         let next = store.next_timer().await.ok().flatten();
         let sleep = match next {
             Some(at) => Duration::from_micros((at - clock::now_us()).max(0) as u64),
             None => Duration::from_secs(3600),
+        };
+        // After a failed firing (the store refusing writes), retry in a second rather than spin.
+        let sleep = if failed {
+            sleep.max(Duration::from_secs(1))
+        } else {
+            sleep
         };
         tokio::select! {
             _ = tokio::time::sleep(sleep) => {}

@@ -1,6 +1,7 @@
 //! Answers to human tasks: `task_result` checked against the task, where each outcome sends the
 //! intent, operators answering on a human's behalf, and tasks closed by their intent's end.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::humans_support::{create, task_intent, user};
@@ -150,14 +151,19 @@ async fn operators_may_answer_for_humans_and_ending_an_intent_closes_its_task() 
     let task = json!({"title": "t", "assignees": ["alice"]});
     // An API key answers on a human's behalf; `actor` records who.
     let relayed = create(&api, task_intent("agent://w", task.clone())).await;
+    let path = format!("/v1/intents/{relayed}/resume");
+    let answer =
+        json!({"task_result": {"outcome": "approved"}, "actor": "agent://dev/default/alice"});
+    let key = [("Idempotency-Key", "answer-1")];
     let resp = api
-        .post(
-            &format!("/v1/intents/{relayed}/resume"),
-            json!({"task_result": {"outcome": "approved"}, "actor": "agent://dev/default/alice"}),
-        )
+        .call(Method::POST, &path, Some(answer.clone()), &key)
         .await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.body["event"]["actor"], "agent://dev/default/alice");
+    // A retried answer with the same key is the same answer, not a second one (which would be 409).
+    let retried = api.call(Method::POST, &path, Some(answer), &key).await;
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retried.body, resp.body);
     // approve_current_step answers the open task with `approved`.
     let stepped = create(&api, task_intent("agent://w", task.clone())).await;
     let resp = api

@@ -120,10 +120,11 @@ pub fn fire(conn: &Connection, timer_id: i64) -> Result<(Value, Effects), ApiErr
     };
     conn.prepare_cached("DELETE FROM timers WHERE id = ?1")?
         .execute([timer_id])?;
-    let doc = intents::load(conn, &org_id, &intent_id)?;
-    if intents::current_status(&doc).is_terminal() {
-        return Ok((json!({"fired": false}), Effects::default()));
-    }
+    // A timer whose intent is gone or finished is dropped without an event.
+    let doc = match intents::load(conn, &org_id, &intent_id) {
+        Ok(doc) if !intents::current_status(&doc).is_terminal() => doc,
+        _ => return Ok((json!({"fired": false}), Effects::default())),
+    };
     let data = parse_object(&data);
     let s = schedule_of(&data);
     let mut followup = Followup::default();

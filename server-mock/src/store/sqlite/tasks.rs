@@ -40,7 +40,8 @@ pub fn after_create(
             &mut followup,
         )?;
         body["status"] = json!("WAITING");
-    } else {
+    } else if new.remind_after_seconds.is_some() {
+        // Most intents have no schedule; only those with reminders pay for arming one.
         let doc = intents::load(conn, org_id, &intent_id)?;
         task_timers::schedule(conn, org_id, &intent_id, &doc, &mut followup)?;
     }
