@@ -19,9 +19,13 @@ use crate::store::Principal;
 /// A step may run this often in one workflow (retries and loops included).
 pub(super) const MAX_RUNS: i64 = 10;
 
+/// The applying principal, kept so later steps are created in its name.
 fn principal_json(p: &Principal) -> Value {
-    json!({"key_id": p.key_id, "org_id": p.org_id, "org_name": p.org_name, "workspace_id": p.workspace_id,
-        "workspace_name": p.workspace_name, "service_account_id": p.service_account_id, "account_name": p.account_name})
+    json!({
+        "key_id": p.key_id, "org_id": p.org_id, "org_name": p.org_name,
+        "workspace_id": p.workspace_id, "workspace_name": p.workspace_name,
+        "service_account_id": p.service_account_id, "account_name": p.account_name,
+    })
 }
 
 pub(super) fn principal_of(v: &Value) -> Principal {
@@ -68,45 +72,60 @@ pub(super) fn plan_of(state: &Map<String, Value>) -> Result<Plan, ApiError> {
         .map_err(|e| ApiError::internal(format!("stored workflow plan is unreadable: {e}")))
 }
 
-/// `POST /v1/scenarios/apply` for a compiled bundle.
-pub fn apply(
+/// The answer of an earlier apply with the same idempotency key, marked `idempotent`; 409 when that
+/// apply was of another bundle.
+fn earlier_answer(
+    conn: &Connection,
+    org_id: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Value>, ApiError> {
+    let earlier: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT fingerprint, response FROM workflows WHERE org_id = ?1 AND idempotency_key = ?2",
+        )?
+        .query_row(params![org_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((earlier_fingerprint, response)) = earlier else {
+        return Ok(None);
+    };
+    if earlier_fingerprint != fingerprint {
+        return Err(ApiError::conflict(
+            "idempotency_key_reused",
+            "idempotency_key reused with a different bundle: a key names one bundle; send a new key for a different one",
+        ));
+    }
+    let mut response = Value::Object(parse_object(&response));
+    response["idempotent"] = json!(true);
+    Ok(Some(response))
+}
+
+/// Finds or creates the bundle's humans; their entries of the answer.
+fn provision_humans(
     conn: &Connection,
     principal: &Principal,
     plan: &Plan,
-    fingerprint: &str,
-) -> Result<(Value, Effects), ApiError> {
-    let org_id = &principal.org_id;
-    if let Some(key) = &plan.idempotency_key {
-        let earlier: Option<(String, String)> = conn
-            .prepare_cached("SELECT fingerprint, response FROM workflows WHERE org_id = ?1 AND idempotency_key = ?2")?
-            .query_row(params![org_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((earlier_fingerprint, response)) = earlier {
-            if earlier_fingerprint != fingerprint {
-                return Err(ApiError::conflict("idempotency_key_reused", "idempotency_key reused with a different bundle: a key names one bundle; send a new key for a different one"));
-            }
-            let mut response = Value::Object(parse_object(&response));
-            response["idempotent"] = json!(true);
-            return Ok((response, Effects::default()));
-        }
-    }
-    let mut followup = Followup::default();
-    let mut humans_out = Vec::new();
+) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::new();
     for h in &plan.humans {
         let (human_id, name, created) = humans::ensure_human(
             conn,
-            org_id,
+            &principal.org_id,
             &principal.workspace_id,
             &h.role,
             &h.contact,
             h.display_name.as_deref(),
         )?;
-        humans_out.push(json!({"role": h.role, "contact": h.contact, "human_id": human_id, "name": name, "created": created}));
+        out.push(json!({
+            "role": h.role, "contact": h.contact, "human_id": human_id, "name": name, "created": created,
+        }));
     }
-    // Addresses need no registration in this server: an agent exists as soon as it is addressed.
-    let agents: Vec<Value> = plan.agents.iter().map(|a| json!({"role": a.role, "address": a.address, "display_name": a.display_name, "created": false})).collect();
+    Ok(out)
+}
+
+fn new_intent(plan: &Plan) -> NewIntent {
     let i = &plan.intent;
-    let new = NewIntent {
+    NewIntent {
         intent_type: i.intent_type.clone(),
         correlation_id: None,
         to_agent: i.to_agent.clone(),
@@ -120,28 +139,64 @@ pub fn apply(
         escalate_to: i.escalate_to.clone(),
         max_delivery_attempts: i.max_delivery_attempts,
         human_task: i.human_task.clone(),
-    };
+    }
+}
+
+/// `POST /v1/scenarios/apply` for a compiled bundle.
+pub fn apply(
+    conn: &Connection,
+    principal: &Principal,
+    plan: &Plan,
+    fingerprint: &str,
+) -> Result<(Value, Effects), ApiError> {
+    let org_id = &principal.org_id;
+    if let Some(key) = &plan.idempotency_key {
+        if let Some(answer) = earlier_answer(conn, org_id, key, fingerprint)? {
+            return Ok((answer, Effects::default()));
+        }
+    }
+    let humans = provision_humans(conn, principal, plan)?;
+    // Addresses need no registration in this server: an agent exists as soon as it is addressed.
+    let agents: Vec<Value> = plan
+        .agents
+        .iter()
+        .map(|a| json!({"role": a.role, "address": a.address, "display_name": a.display_name, "created": false}))
+        .collect();
+    let new = new_intent(plan);
+    let mut followup = Followup::default();
     let (body, effects) = intents::create(conn, principal, &new)?;
     followup.absorb_effects(effects);
     let parent = body["intent_id"].as_str().unwrap_or_default().to_string();
     let compile_id = format!("wfc_{}", uuid::Uuid::new_v4().simple());
     let plan_json = serde_json::to_value(plan).map_err(|e| ApiError::internal(e.to_string()))?;
-    let state = json!({"plan": plan_json, "owner": principal_json(principal), "runs": {}, "current": null,
-        "failed": null, "results": {}, "finished": plan.steps.is_empty(), "compile_id": compile_id});
-    conn.prepare_cached("INSERT INTO workflows (org_id, intent_id, idempotency_key, fingerprint, response, state) VALUES (?1, ?2, ?3, ?4, '{}', ?5)")?
-        .execute(params![org_id, parent, plan.idempotency_key, fingerprint, state.to_string()])?;
+    let state = json!({
+        "plan": plan_json, "owner": principal_json(principal), "runs": {}, "current": null,
+        "failed": null, "results": {}, "finished": plan.steps.is_empty(), "compile_id": compile_id,
+    });
+    conn.prepare_cached(
+        "INSERT INTO workflows (org_id, intent_id, idempotency_key, fingerprint, response, state)
+         VALUES (?1, ?2, ?3, ?4, '{}', ?5)",
+    )?
+    .execute(params![
+        org_id,
+        parent,
+        plan.idempotency_key,
+        fingerprint,
+        state.to_string()
+    ])?;
     if plan.steps.is_empty() {
         let (_, effects) = tasks::after_create(conn, principal, &new, body, Effects::default())?;
         followup.absorb_effects(effects);
     } else {
         let ids: Vec<&str> = plan.steps.iter().map(|s| s.step_id.as_str()).collect();
         let details = json!({"scenario_id": plan.scenario_id, "workflow_compile_id": compile_id, "steps": ids});
+        let engine = &plan.intent.to_agent;
         let (_, _, moved) = intent_ops::move_to(
             conn,
             org_id,
             &parent,
             Status::InProgress,
-            &i.to_agent,
+            engine,
             details,
             |_| {},
         )?;
@@ -154,11 +209,12 @@ pub fn apply(
         .iter()
         .map(|s| json!({"step_id": s.step_id, "kind": s.kind_name()}))
         .collect();
+    let pending = doc.get("pending_with").and_then(|p| p.get("ref")).cloned();
     let response = json!({
         "ok": true, "intent_id": parent, "scenario_id": plan.scenario_id, "status": doc.get("status"),
-        "pending_with": doc.get("pending_with").and_then(|p| p.get("ref")).cloned().unwrap_or(json!(i.to_agent)),
-        "workflow_compile_id": compile_id, "idempotent": false, "agents": agents, "humans": humans_out,
-        "steps": steps, "deadline_at": doc.get("deadline_at"), "created_at": doc.get("created_at"),
+        "pending_with": pending.unwrap_or(json!(new.to_agent)), "workflow_compile_id": compile_id,
+        "idempotent": false, "agents": agents, "humans": humans, "steps": steps,
+        "deadline_at": doc.get("deadline_at"), "created_at": doc.get("created_at"),
     });
     conn.prepare_cached("UPDATE workflows SET response = ?3 WHERE org_id = ?1 AND intent_id = ?2")?
         .execute(params![org_id, parent, response.to_string()])?;

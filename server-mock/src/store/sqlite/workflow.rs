@@ -15,10 +15,74 @@ use super::intents;
 use super::scenarios::{load_state, plan_of, principal_of, save_state, MAX_RUNS};
 use super::{humans, task_timers, tasks};
 use crate::domain::clock;
-use crate::domain::scenarios::StepKind;
+use crate::domain::scenarios::{Plan, Step, StepKind};
 use crate::domain::status::Status;
 use crate::domain::validate::NewIntent;
 use crate::error::ApiError;
+
+/// Records a step boundary on the parent: a new status (IN_PROGRESS, or WAITING for a human) and
+/// who the workflow now waits on.
+fn mark_parent(
+    conn: &Connection,
+    org_id: &str,
+    parent: &str,
+    engine: &str,
+    details: Value,
+    pending_with: Value,
+    followup: &mut Followup,
+) -> Result<(), ApiError> {
+    let waits_for_human = pending_with["type"] == "human";
+    let status = if waits_for_human {
+        Status::Waiting
+    } else {
+        Status::InProgress
+    };
+    let (_, _, moved) =
+        intent_ops::move_to(conn, org_id, parent, status, engine, details, |doc| {
+            if waits_for_human {
+                doc.insert("waiting_reason".into(), json!("WAITING_FOR_HUMAN"));
+            }
+            doc.insert("pending_with".into(), pending_with);
+        })?;
+    followup.absorb(moved);
+    Ok(())
+}
+
+/// The sub-intent of an agent or approval step.
+fn sub_intent(
+    plan: &Plan,
+    step: &Step,
+    parent: &str,
+    parent_doc: &Map<String, Value>,
+    unit_us: i64,
+) -> NewIntent {
+    let engine = &plan.intent.to_agent;
+    let to_agent = match &step.kind {
+        StepKind::Agent { to_agent } => to_agent.clone(),
+        _ => engine.clone(),
+    };
+    NewIntent {
+        intent_type: plan.intent.intent_type.clone(),
+        correlation_id: parent_doc
+            .get("correlation_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        to_agent,
+        from_agent: Some(engine.clone()),
+        reply_to: None,
+        payload: json!({
+            "scenario_id": plan.scenario_id, "step_id": step.step_id, "parent_intent_id": parent,
+            "input": step.input, "parent_payload": plan.intent.payload,
+        }),
+        deadline_us: step.deadline_seconds.map(|s| clock::now_us() + s * unit_us),
+        remind_after_seconds: step.remind_after_seconds,
+        remind_interval_seconds: step.remind_interval_seconds,
+        max_reminders: step.max_reminders,
+        escalate_to: step.escalate_to.clone(),
+        max_delivery_attempts: plan.intent.max_delivery_attempts,
+        human_task: None,
+    }
+}
 
 /// Starts step `index`: its sub-intent (or, for a notification, the step is done at once).
 pub(super) fn start_step(
@@ -35,7 +99,8 @@ pub(super) fn start_step(
     let step = plan.steps[index].clone();
     let runs = state["runs"][&step.step_id].as_i64().unwrap_or_default() + 1;
     if runs > MAX_RUNS {
-        let error = json!({"code": "workflow_loop", "message": format!("step {} would run more than {MAX_RUNS} times", step.step_id), "step_id": step.step_id});
+        let message = format!("step {} would run more than {MAX_RUNS} times", step.step_id);
+        let error = json!({"code": "workflow_loop", "message": message, "step_id": step.step_id});
         return finish(conn, org_id, parent, Some(error), followup);
     }
     state["runs"][&step.step_id] = json!(runs);
@@ -45,101 +110,51 @@ pub(super) fn start_step(
             json!({"status": "COMPLETED", "notification": step.input});
         save_state(conn, org_id, parent, &state)?;
         let details = json!({"step_id": step.step_id, "kind": "notify", "outcome": "completed", "notification": step.input});
-        followup.absorb(
-            intent_ops::move_to(
-                conn,
-                org_id,
-                parent,
-                Status::InProgress,
-                &engine,
-                details,
-                |_| {},
-            )?
-            .2,
-        );
+        let internal = json!({"type": "internal", "ref": "axme-server", "name": "workflow"});
+        mark_parent(conn, org_id, parent, &engine, details, internal, followup)?;
         return next(conn, org_id, parent, index, true, followup);
     }
     let parent_doc = intents::load(conn, org_id, parent)?;
-    let unit = humans::timer_unit_us(conn)?;
-    let (to_agent, human_task) = match &step.kind {
-        StepKind::Agent { to_agent } => (to_agent.clone(), None),
-        StepKind::Approval { human_task } => (engine.clone(), Some(human_task.clone())),
-        StepKind::Notify => unreachable!("handled above"),
-    };
-    let new = NewIntent {
-        intent_type: plan.intent.intent_type.clone(),
-        correlation_id: parent_doc
-            .get("correlation_id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        to_agent: to_agent.clone(),
-        from_agent: Some(engine.clone()),
-        reply_to: None,
-        payload: json!({"scenario_id": plan.scenario_id, "step_id": step.step_id, "parent_intent_id": parent,
-            "input": step.input, "parent_payload": plan.intent.payload}),
-        deadline_us: step.deadline_seconds.map(|s| clock::now_us() + s * unit),
-        remind_after_seconds: step.remind_after_seconds,
-        remind_interval_seconds: step.remind_interval_seconds,
-        max_reminders: step.max_reminders,
-        escalate_to: step.escalate_to.clone(),
-        max_delivery_attempts: plan.intent.max_delivery_attempts,
-        human_task: None,
-    };
-    let owner = principal_of(&state["owner"]);
-    let (body, effects) = intents::create(conn, &owner, &new)?;
+    let new = sub_intent(
+        &plan,
+        &step,
+        parent,
+        &parent_doc,
+        humans::timer_unit_us(conn)?,
+    );
+    let (body, effects) = intents::create(conn, &principal_of(&state["owner"]), &new)?;
     followup.absorb_effects(effects);
     let sub = body["intent_id"].as_str().unwrap_or_default().to_string();
-    conn.prepare_cached("INSERT INTO workflow_steps (step_intent_id, org_id, parent_intent_id, step_id) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![sub, org_id, parent, step.step_id])?;
+    conn.prepare_cached(
+        "INSERT INTO workflow_steps (step_intent_id, org_id, parent_intent_id, step_id) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![sub, org_id, parent, step.step_id])?;
     state["current"] = json!({"step_id": step.step_id, "intent_id": sub});
     save_state(conn, org_id, parent, &state)?;
     let mut details = json!({"step_id": step.step_id, "step_intent_id": sub, "kind": step.kind_name(), "attempt": runs});
-    if let Some(task) = human_task {
-        tasks::open(conn, org_id, &sub, &task, &engine, followup)?;
-        details["assignees"] = task.get("assignees").cloned().unwrap_or(json!([]));
-        let holder = task["assignees"][0].as_str().unwrap_or("*").to_string();
-        let title = task["title"].clone();
-        followup.absorb(
-            intent_ops::move_to(
-                conn,
-                org_id,
-                parent,
-                Status::Waiting,
-                &engine,
-                details,
-                |doc| {
-                    doc.insert("waiting_reason".into(), json!("WAITING_FOR_HUMAN"));
-                    doc.insert(
-                        "pending_with".into(),
-                        json!({"type": "human", "ref": holder, "name": title}),
-                    );
-                },
-            )?
-            .2,
-        );
-    } else {
-        let sub_doc = intents::load(conn, org_id, &sub)?;
-        task_timers::schedule(conn, org_id, &sub, &sub_doc, followup)?;
-        details["to_agent"] = json!(to_agent);
-        followup.absorb(
-            intent_ops::move_to(
-                conn,
-                org_id,
-                parent,
-                Status::InProgress,
-                &engine,
-                details,
-                |doc| {
-                    doc.insert(
-                        "pending_with".into(),
-                        json!({"type": "agent", "ref": to_agent, "name": step.step_id}),
-                    );
-                },
-            )?
-            .2,
-        );
-    }
-    Ok(())
+    let pending_with = match &step.kind {
+        StepKind::Approval { human_task } => {
+            tasks::open(conn, org_id, &sub, human_task, &engine, followup)?;
+            details["assignees"] = human_task.get("assignees").cloned().unwrap_or(json!([]));
+            let holder = human_task["assignees"][0].as_str().unwrap_or("*");
+            json!({"type": "human", "ref": holder, "name": human_task["title"]})
+        }
+        _ => {
+            let sub_doc = intents::load(conn, org_id, &sub)?;
+            task_timers::schedule(conn, org_id, &sub, &sub_doc, followup)?;
+            details["to_agent"] = json!(new.to_agent);
+            json!({"type": "agent", "ref": new.to_agent, "name": step.step_id})
+        }
+    };
+    mark_parent(
+        conn,
+        org_id,
+        parent,
+        &engine,
+        details,
+        pending_with,
+        followup,
+    )
 }
 
 /// Goes on after step `index` succeeded or failed: `on_success` / `on_failure`, else the next step in
