@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::scenario_checks::Checker;
+use super::scenario_steps::Roles;
 use super::tasks::WORKFLOW_PREFIX;
 use super::validate::is_intent_type;
 
@@ -142,12 +143,12 @@ pub fn compile(bundle: &Value) -> Result<Plan, Vec<BundleError>> {
             "workflow macros are not served by axme-server; list the steps in `workflow.steps`",
         );
     }
-    let steps = c.steps(
-        wf,
-        &agents,
-        &humans,
-        scenario_id.as_deref().unwrap_or("scenario"),
-    );
+    let roles = Roles {
+        agents: &agents,
+        humans: &humans,
+        scenario: scenario_id.as_deref().unwrap_or("scenario"),
+    };
+    let steps = c.steps(wf, &roles);
     let entry = match wf.get("entry_step").and_then(Value::as_str) {
         None => 0,
         Some(id) => steps
