@@ -58,6 +58,8 @@ impl SqliteStore {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<SqliteStore> {
         let conn = open_admin(data_dir)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 100000)?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
         let writer = std::thread::Builder::new()
@@ -89,6 +91,7 @@ impl SqliteStore {
                         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                     )?;
                     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    schema::stable_plans(&conn)?;
                     conn
                 }
             };
