@@ -58,12 +58,16 @@ impl Sender {
     async fn post(&self, claimed: &Claimed) -> DeliveryOutcome {
         // The configuration may have changed since registration: check the host again.
         if let Err(why) = self.settings.callback_hosts.check(&claimed.url) {
-            return DeliveryOutcome::Failed { status: None, error: why };
+            return DeliveryOutcome::Failed {
+                status: None,
+                error: why,
+            };
         }
         let body = serde_json::to_vec(&claimed.body).unwrap_or_default();
         let timestamp = clock::now_us() / 1_000_000;
-        let standard = signature::standard_signature(&claimed.secret, &claimed.id, timestamp, &body)
-            .unwrap_or_default();
+        let standard =
+            signature::standard_signature(&claimed.secret, &claimed.id, timestamp, &body)
+                .unwrap_or_default();
         let sent = self
             .client
             .post(&claimed.url)
@@ -71,7 +75,10 @@ impl Sender {
             .header("webhook-id", &claimed.id)
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", standard)
-            .header("x-axme-signature", signature::axme_signature(&claimed.secret, &body))
+            .header(
+                "x-axme-signature",
+                signature::axme_signature(&claimed.secret, &body),
+            )
             .header("x-axme-delivery-attempt", claimed.attempt.to_string())
             .body(body)
             .send()
@@ -114,7 +121,13 @@ impl Sender {
             outcome,
             retry_schedule_us: schedule,
         });
-        if let Err(err) = store.write(WriteRequest { op, idempotency: None }).await {
+        if let Err(err) = store
+            .write(WriteRequest {
+                op,
+                idempotency: None,
+            })
+            .await
+        {
             // The claim stays; after its lease (or a restart) the row is sent again.
             tracing::warn!(error = %err, delivery = %claimed.id, "recording a delivery outcome failed");
         }

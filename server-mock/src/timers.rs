@@ -126,9 +126,16 @@ pub async fn deliveries(store: Arc<dyn Store>, hub: Arc<Hub>, settings: AgentsSe
         let mut until = None;
         let free = slots.available_permits();
         if free > 0 {
-            match store.agents_read(AgentsRead::NextDue).await.map(|v| v.as_i64()) {
+            match store
+                .agents_read(AgentsRead::NextDue)
+                .await
+                .map(|v| v.as_i64())
+            {
                 Ok(Some(at)) if at <= clock::now_us() => {
-                    let op = AgentsOp::ClaimDeliveries { limit: free, lease_us };
+                    let op = AgentsOp::ClaimDeliveries {
+                        limit: free,
+                        lease_us,
+                    };
                     if let Some(body) = write(store.as_ref(), op).await {
                         for item in body["claimed"].as_array().into_iter().flatten() {
                             let (Some(claimed), Ok(permit)) =

@@ -29,10 +29,15 @@ pub fn routes() -> Router<AppState> {
     let keys = "/v1/service-accounts/{service_account_id}/keys";
     Router::new()
         .route("/v1/organizations", post(create_org).fallback(fallback))
-        .route("/v1/organizations/{org_id}", get(get_org).fallback(fallback))
+        .route(
+            "/v1/organizations/{org_id}",
+            get(get_org).fallback(fallback),
+        )
         .route(
             "/v1/organizations/{org_id}/workspaces",
-            post(create_workspace).get(list_workspaces).fallback(fallback),
+            post(create_workspace)
+                .get(list_workspaces)
+                .fallback(fallback),
         )
         .route(
             "/v1/service-accounts",
@@ -43,8 +48,14 @@ pub fn routes() -> Router<AppState> {
             get(get_account).fallback(fallback),
         )
         .route(keys, post(create_key).get(list_keys).fallback(fallback))
-        .route(&format!("{keys}/{{key_id}}/revoke"), post(revoke_key).fallback(fallback))
-        .route(&format!("{keys}/{{key_id}}/rotate"), post(rotate_key).fallback(fallback))
+        .route(
+            &format!("{keys}/{{key_id}}/revoke"),
+            post(revoke_key).fallback(fallback),
+        )
+        .route(
+            &format!("{keys}/{{key_id}}/rotate"),
+            post(rotate_key).fallback(fallback),
+        )
 }
 
 async fn is_admin(state: &AppState, principal: &Principal) -> Result<bool, ApiError> {
@@ -55,7 +66,11 @@ async fn is_admin(state: &AppState, principal: &Principal) -> Result<bool, ApiEr
 }
 
 /// Refuses a non-admin credential with 403 `admin_required`.
-pub async fn require_admin(state: &AppState, principal: &Principal, what: &str) -> Result<(), ApiError> {
+pub async fn require_admin(
+    state: &AppState,
+    principal: &Principal,
+    what: &str,
+) -> Result<(), ApiError> {
     if is_admin(state, principal).await? {
         return Ok(());
     }
@@ -67,16 +82,28 @@ pub async fn require_admin(state: &AppState, principal: &Principal, what: &str) 
 }
 
 fn org_missing(org: &str) -> ApiError {
-    ApiError::not_found("organization_not_found", format!("no organisation with id or name {org:?} is visible to this credential"))
+    ApiError::not_found(
+        "organization_not_found",
+        format!("no organisation with id or name {org:?} is visible to this credential"),
+    )
 }
 
 /// The organisation `org` (id or name) when the caller may see it: admins see all, others their own.
-async fn visible_org(state: &AppState, principal: &Principal, org: &str) -> Result<Value, ApiError> {
+async fn visible_org(
+    state: &AppState,
+    principal: &Principal,
+    org: &str,
+) -> Result<Value, ApiError> {
     let own = org == principal.org_id || org == principal.org_name;
     if !own && !is_admin(state, principal).await? {
         return Err(org_missing(org));
     }
-    let found = state.store.admin_read(AdminRead::Org { org: org.to_string() }).await?;
+    let found = state
+        .store
+        .admin_read(AdminRead::Org {
+            org: org.to_string(),
+        })
+        .await?;
     if found.is_null() {
         return Err(org_missing(org));
     }
@@ -84,12 +111,21 @@ async fn visible_org(state: &AppState, principal: &Principal, org: &str) -> Resu
 }
 
 /// A service account the caller may see, and whether the caller may manage its keys.
-async fn visible_account(state: &AppState, principal: &Principal, id: &str) -> Result<(Value, bool), ApiError> {
+async fn visible_account(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<(Value, bool), ApiError> {
     let admin = is_admin(state, principal).await?;
-    let read = AdminRead::ServiceAccount { service_account_id: id.to_string() };
+    let read = AdminRead::ServiceAccount {
+        service_account_id: id.to_string(),
+    };
     let found = state.store.admin_read(read).await?;
     if found.is_null() || (!admin && found["org_id"] != json!(principal.org_id)) {
-        return Err(ApiError::not_found("service_account_not_found", format!("no service account {id:?} is visible to this credential")));
+        return Err(ApiError::not_found(
+            "service_account_not_found",
+            format!("no service account {id:?} is visible to this credential"),
+        ));
     }
     Ok((found, admin || id == principal.service_account_id))
 }
@@ -105,19 +141,45 @@ async fn keys_allowed(state: &AppState, principal: &Principal, id: &str) -> Resu
     }
 }
 
-async fn write(state: &AppState, principal: &Principal, path: &str, headers: &HeaderMap, body: &Value, op: AdminOp) -> Result<Response, ApiError> {
+async fn write(
+    state: &AppState,
+    principal: &Principal,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Value,
+    op: AdminOp,
+) -> Result<Response, ApiError> {
     let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
     let op = WriteOp::Admin(op);
-    Ok(written(state.store.write(WriteRequest { op, idempotency }).await?))
+    Ok(written(
+        state.store.write(WriteRequest { op, idempotency }).await?,
+    ))
 }
 
-async fn create_org(State(state): State<AppState>, Auth(principal): Auth, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+async fn create_org(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
     require_admin(&state, &principal, "create organisations").await?;
     let org = admin::new_org(&body)?;
-    write(&state, &principal, "/v1/organizations", &headers, &body, AdminOp::CreateOrg(org)).await
+    write(
+        &state,
+        &principal,
+        "/v1/organizations",
+        &headers,
+        &body,
+        AdminOp::CreateOrg(org),
+    )
+    .await
 }
 
-async fn get_org(State(state): State<AppState>, Auth(principal): Auth, Path(org): Path<String>) -> Result<Response, ApiError> {
+async fn get_org(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
     let found = visible_org(&state, &principal, &org).await?;
     Ok(ok(json!({"ok": true, "organization": found})))
 }
@@ -132,35 +194,86 @@ async fn create_workspace(
     require_admin(&state, &principal, "create workspaces").await?;
     let workspace = admin::new_workspace(&body)?;
     let path = format!("/v1/organizations/{org}/workspaces");
-    write(&state, &principal, &path, &headers, &body, AdminOp::CreateWorkspace { org, workspace }).await
+    write(
+        &state,
+        &principal,
+        &path,
+        &headers,
+        &body,
+        AdminOp::CreateWorkspace { org, workspace },
+    )
+    .await
 }
 
-async fn list_workspaces(State(state): State<AppState>, Auth(principal): Auth, Path(org): Path<String>) -> Result<Response, ApiError> {
+async fn list_workspaces(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
     let found = visible_org(&state, &principal, &org).await?;
-    Ok(ok(json!({"ok": true, "org_id": found["org_id"], "workspaces": found["workspaces"]})))
+    Ok(ok(
+        json!({"ok": true, "org_id": found["org_id"], "workspaces": found["workspaces"]}),
+    ))
 }
 
-async fn create_account(State(state): State<AppState>, Auth(principal): Auth, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+async fn create_account(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
     require_admin(&state, &principal, "create service accounts").await?;
     let account = admin::new_service_account(&body)?;
-    write(&state, &principal, "/v1/service-accounts", &headers, &body, AdminOp::CreateServiceAccount(account)).await
+    write(
+        &state,
+        &principal,
+        "/v1/service-accounts",
+        &headers,
+        &body,
+        AdminOp::CreateServiceAccount(account),
+    )
+    .await
 }
 
-async fn list_accounts(State(state): State<AppState>, Auth(principal): Auth, Query(query): Query<body::Query>) -> Result<Response, ApiError> {
-    let given = |name: &str| query.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+async fn list_accounts(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Query(query): Query<body::Query>,
+) -> Result<Response, ApiError> {
+    let given = |name: &str| {
+        query
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let org = given("org_id").unwrap_or_else(|| principal.org_id.clone());
     let found = visible_org(&state, &principal, &org).await?;
     let org_id = found["org_id"].as_str().unwrap_or_default().to_string();
     let workspace = given("workspace_id");
-    let read = AdminRead::ServiceAccounts { org_id: org_id.clone(), workspace: workspace.clone() };
+    let read = AdminRead::ServiceAccounts {
+        org_id: org_id.clone(),
+        workspace: workspace.clone(),
+    };
     let accounts = state.store.admin_read(read).await?;
     if accounts.is_null() {
-        return Err(ApiError::not_found("workspace_not_found", format!("organisation {org} has no workspace {:?}", workspace.unwrap_or_default())));
+        return Err(ApiError::not_found(
+            "workspace_not_found",
+            format!(
+                "organisation {org} has no workspace {:?}",
+                workspace.unwrap_or_default()
+            ),
+        ));
     }
-    Ok(ok(json!({"ok": true, "org_id": org_id, "service_accounts": accounts})))
+    Ok(ok(
+        json!({"ok": true, "org_id": org_id, "service_accounts": accounts}),
+    ))
 }
 
-async fn get_account(State(state): State<AppState>, Auth(principal): Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn get_account(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let (account, _) = visible_account(&state, &principal, &id).await?;
     Ok(ok(json!({"ok": true, "service_account": account})))
 }
@@ -175,20 +288,62 @@ async fn create_key(
     keys_allowed(&state, &principal, &id).await?;
     let key = admin::new_key(&body, clock::now_us())?;
     let path = format!("/v1/service-accounts/{id}/keys");
-    write(&state, &principal, &path, &headers, &body, AdminOp::CreateKey { service_account_id: id, key }).await
+    write(
+        &state,
+        &principal,
+        &path,
+        &headers,
+        &body,
+        AdminOp::CreateKey {
+            service_account_id: id,
+            key,
+        },
+    )
+    .await
 }
 
-async fn list_keys(State(state): State<AppState>, Auth(principal): Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn list_keys(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     keys_allowed(&state, &principal, &id).await?;
-    let found = state.store.admin_read(AdminRead::Keys { service_account_id: id.clone() }).await?;
-    Ok(ok(json!({"ok": true, "service_account_id": id, "keys": found["keys"]})))
+    let found = state
+        .store
+        .admin_read(AdminRead::Keys {
+            service_account_id: id.clone(),
+        })
+        .await?;
+    Ok(ok(
+        json!({"ok": true, "service_account_id": id, "keys": found["keys"]}),
+    ))
 }
 
-async fn key_action(state: AppState, principal: Principal, id: String, key_id: String, headers: HeaderMap, body: Value, rotate: bool) -> Result<Response, ApiError> {
+async fn key_action(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    key_id: String,
+    headers: HeaderMap,
+    body: Value,
+    rotate: bool,
+) -> Result<Response, ApiError> {
     keys_allowed(&state, &principal, &id).await?;
     let (action, op) = match rotate {
-        true => ("rotate", AdminOp::RotateKey { service_account_id: id.clone(), key_id: key_id.clone() }),
-        false => ("revoke", AdminOp::RevokeKey { service_account_id: id.clone(), key_id: key_id.clone() }),
+        true => (
+            "rotate",
+            AdminOp::RotateKey {
+                service_account_id: id.clone(),
+                key_id: key_id.clone(),
+            },
+        ),
+        false => (
+            "revoke",
+            AdminOp::RevokeKey {
+                service_account_id: id.clone(),
+                key_id: key_id.clone(),
+            },
+        ),
     };
     let path = format!("/v1/service-accounts/{id}/keys/{key_id}/{action}");
     write(&state, &principal, &path, &headers, &body, op).await

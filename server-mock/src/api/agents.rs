@@ -57,8 +57,15 @@ async fn dispatch(
             .await?;
     if template.as_deref() == Some(LISTEN) {
         let framing = framing.map(|f| f.0).unwrap_or_default();
-        return streams::listen(state, principal, raw_address, &query, &parts.headers, framing)
-            .await;
+        return streams::listen(
+            state,
+            principal,
+            raw_address,
+            &query,
+            &parts.headers,
+            framing,
+        )
+        .await;
     }
     let agent = address::normalize(raw_address)
         .map_err(|why| ApiError::new(422, "invalid_agent_address", why))?;
@@ -93,7 +100,10 @@ async fn workspace_prefix(
         Some(name) => Ok(format!("agent://{}/{name}/", principal.org_name)),
         None => Err(ApiError::not_found(
             "workspace_not_found",
-            format!("organisation {} has no workspace {workspace:?}", principal.org_name),
+            format!(
+                "organisation {} has no workspace {workspace:?}",
+                principal.org_name
+            ),
         )),
     }
 }
@@ -156,4 +166,39 @@ async fn register(
     });
     let result = state.store.write(WriteRequest { op, idempotency }).await?;
     Ok(written(result))
+}
+
+/// Why an agent is blocked (killed, or a policy breach), if it is.
+pub(super) async fn blocked(
+    state: &AppState,
+    org_id: &str,
+    agent: &str,
+) -> Result<Option<String>, ApiError> {
+    let read = AgentsRead::Blocked {
+        org_id: org_id.to_string(),
+        address: agent.to_string(),
+    };
+    Ok(state
+        .store
+        .agents_read(read)
+        .await?
+        .as_str()
+        .map(str::to_string))
+}
+
+/// Refuses to deliver to a killed or blocked agent (403 `agent_killed` / `agent_blocked`).
+pub(super) async fn refuse_blocked(
+    state: &AppState,
+    org_id: &str,
+    agent: &str,
+) -> Result<(), ApiError> {
+    let Some(reason) = blocked(state, org_id, agent).await? else {
+        return Ok(());
+    };
+    Err(ApiError::new(
+        403,
+        if reason == "killed" { "agent_killed" } else { "agent_blocked" },
+        format!("agent {agent} is {reason}; it receives nothing until POST /v1/mesh/agents/{{address_id}}/resume"),
+    )
+    .with_details(json!({"address": agent, "reason": reason})))
 }

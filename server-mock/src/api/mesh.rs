@@ -28,9 +28,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/mesh/heartbeat", post(heartbeat).fallback(fallback))
         .route("/v1/mesh/agents", get(list).fallback(fallback))
-        .route("/v1/mesh/agents/{address_id}", get(get_one).fallback(fallback))
-        .route("/v1/mesh/agents/{address_id}/kill", post(kill).fallback(fallback))
-        .route("/v1/mesh/agents/{address_id}/resume", post(resume).fallback(fallback))
+        .route(
+            "/v1/mesh/agents/{address_id}",
+            get(get_one).fallback(fallback),
+        )
+        .route(
+            "/v1/mesh/agents/{address_id}/kill",
+            post(kill).fallback(fallback),
+        )
+        .route(
+            "/v1/mesh/agents/{address_id}/resume",
+            post(resume).fallback(fallback),
+        )
         .route(
             "/v1/mesh/agents/{address_id}/policy",
             get(get_policy).put(set_policy).fallback(fallback),
@@ -55,13 +64,19 @@ fn target(raw: &str) -> Result<String, ApiError> {
 }
 
 fn window(query: &body::Query) -> Result<Window, ApiError> {
-    match query.get("window").map(|w| w.trim()).filter(|w| !w.is_empty()) {
+    match query
+        .get("window")
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+    {
         None => Ok(Window::Day),
         Some(raw) => Window::parse(raw).ok_or_else(|| {
             ApiError::new(
                 422,
                 "validation_error",
-                format!("query parameter `window` {raw:?} is not accepted; expected day, week or month"),
+                format!(
+                    "query parameter `window` {raw:?} is not accepted; expected day, week or month"
+                ),
             )
         }),
     }
@@ -84,7 +99,9 @@ async fn write(
 ) -> Result<Response, ApiError> {
     let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
     let op = WriteOp::Agents(op);
-    Ok(written(state.store.write(WriteRequest { op, idempotency }).await?))
+    Ok(written(
+        state.store.write(WriteRequest { op, idempotency }).await?,
+    ))
 }
 
 async fn heartbeat(
@@ -100,7 +117,15 @@ async fn heartbeat(
         metrics,
         thresholds: state.settings.agents.health,
     };
-    write(&state, &principal, "/v1/mesh/heartbeat", &headers, &body, op).await
+    write(
+        &state,
+        &principal,
+        "/v1/mesh/heartbeat",
+        &headers,
+        &body,
+        op,
+    )
+    .await
 }
 
 async fn list(
@@ -109,12 +134,19 @@ async fn list(
     Query(query): Query<body::Query>,
 ) -> Result<Response, ApiError> {
     let limit = body::int_param(&query, "limit", 100, 1, 1000)? as usize;
-    let health = match query.get("health").map(|h| h.trim()).filter(|h| !h.is_empty()) {
+    let health = match query
+        .get("health")
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+    {
         Some(h) if !HEALTH_VALUES.contains(&h) => {
             return Err(ApiError::new(
                 422,
                 "validation_error",
-                format!("query parameter `health` {h:?} is not accepted; expected one of {}", HEALTH_VALUES.join(", ")),
+                format!(
+                    "query parameter `health` {h:?} is not accepted; expected one of {}",
+                    HEALTH_VALUES.join(", ")
+                ),
             ))
         }
         other => other.map(str::to_string),
@@ -156,11 +188,38 @@ async fn switch(
     body: Value,
     kill: bool,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &principal, if kill { "kill an agent" } else { "resume an agent" }).await?;
-    let (org_id, target, actor) = (principal.org_id.clone(), target(&raw)?, principal.default_from_agent());
+    require_admin(
+        &state,
+        &principal,
+        if kill {
+            "kill an agent"
+        } else {
+            "resume an agent"
+        },
+    )
+    .await?;
+    let (org_id, target, actor) = (
+        principal.org_id.clone(),
+        target(&raw)?,
+        principal.default_from_agent(),
+    );
     let (op, action) = match kill {
-        true => (AgentsOp::Kill { org_id, target, actor }, "kill"),
-        false => (AgentsOp::Resume { org_id, target, actor }, "resume"),
+        true => (
+            AgentsOp::Kill {
+                org_id,
+                target,
+                actor,
+            },
+            "kill",
+        ),
+        false => (
+            AgentsOp::Resume {
+                org_id,
+                target,
+                actor,
+            },
+            "resume",
+        ),
     };
     let path = format!("/v1/mesh/agents/{raw}/{action}");
     write(&state, &principal, &path, &headers, &body, op).await
@@ -217,9 +276,17 @@ async fn set_policy(
         policy,
         actor: principal.default_from_agent(),
     };
-    let idempotency = idempotency::for_write(&principal, "PUT", &format!("/v1/mesh/agents/{raw}/policy"), &headers, &body)?;
+    let idempotency = idempotency::for_write(
+        &principal,
+        "PUT",
+        &format!("/v1/mesh/agents/{raw}/policy"),
+        &headers,
+        &body,
+    )?;
     let op = WriteOp::Agents(op);
-    Ok(written(state.store.write(WriteRequest { op, idempotency }).await?))
+    Ok(written(
+        state.store.write(WriteRequest { op, idempotency }).await?,
+    ))
 }
 
 async fn events(
@@ -228,9 +295,16 @@ async fn events(
     Query(query): Query<body::Query>,
 ) -> Result<Response, ApiError> {
     let limit = body::int_param(&query, "limit", 50, 1, 1000)? as usize;
-    let event_type = query.get("event_type").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let event_type = query
+        .get("event_type")
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
     if event_type.as_ref().is_some_and(|t| t.len() > 64) {
-        return Err(ApiError::new(422, "validation_error", "query parameter `event_type` is longer than 64 characters"));
+        return Err(ApiError::new(
+            422,
+            "validation_error",
+            "query parameter `event_type` is longer than 64 characters",
+        ));
     }
     let read = AgentsRead::MeshEvents {
         org_id: principal.org_id,
@@ -250,10 +324,20 @@ pub async fn record_breach(state: &AppState, org_id: &str, refusal: &ApiError) {
     let op = WriteOp::Agents(AgentsOp::Block {
         org_id: org_id.to_string(),
         address: address.to_string(),
-        reason: refusal.details["reason"].as_str().unwrap_or("rate_limit").to_string(),
+        reason: refusal.details["reason"]
+            .as_str()
+            .unwrap_or("rate_limit")
+            .to_string(),
         details: refusal.details.clone(),
     });
-    if let Err(err) = state.store.write(WriteRequest { op, idempotency: None }).await {
+    if let Err(err) = state
+        .store
+        .write(WriteRequest {
+            op,
+            idempotency: None,
+        })
+        .await
+    {
         tracing::warn!(error = %err, %address, "recording an automatic block failed");
     }
 }

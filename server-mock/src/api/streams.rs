@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::intents::status_of;
-use crate::domain::{address, agents};
 use crate::domain::status::Status;
+use crate::domain::{address, agents};
 use crate::error::ApiError;
 use crate::http::auth::Auth;
 use crate::http::body;
@@ -27,7 +27,6 @@ use crate::hub::{self, Subscription};
 use crate::metrics::StreamGuard;
 use crate::sse::Framing;
 use crate::state::AppState;
-use crate::store::agents::AgentsRead;
 use crate::store::{Change, Principal, WriteOp, WriteRequest};
 
 /// Most events read from the store at once.
@@ -85,7 +84,10 @@ impl Feed {
                 statuses,
             } => {
                 // A kill (or an automatic block) stops deliveries at once: the window ends.
-                if blocked(state, &principal.org_id, agent).await?.is_some() {
+                if super::agents::blocked(state, &principal.org_id, agent)
+                    .await?
+                    .is_some()
+                {
                     return Ok((Vec::new(), true));
                 }
                 let deliveries = state
@@ -101,8 +103,8 @@ impl Feed {
                 let items = deliveries
                     .into_iter()
                     .map(|delivery| {
-                        let status = Status::parse(status_of(&delivery.intent))
-                            .unwrap_or(Status::Delivered);
+                        let status =
+                            Status::parse(status_of(&delivery.intent)).unwrap_or(Status::Delivered);
                         if status == Status::Delivered {
                             acknowledge(state, principal, agent, &delivery.intent);
                         }
@@ -369,15 +371,6 @@ pub async fn intent_events(
     ))
 }
 
-/// Why an agent is blocked (killed, or a policy breach), if it is.
-async fn blocked(state: &AppState, org_id: &str, agent: &str) -> Result<Option<String>, ApiError> {
-    let read = AgentsRead::Blocked {
-        org_id: org_id.to_string(),
-        address: agent.to_string(),
-    };
-    Ok(state.store.agents_read(read).await?.as_str().map(str::to_string))
-}
-
 /// `GET /v1/agents/{address}/intents/stream`: an agent's deliveries (listen). Serves the `stream`,
 /// `poll` and `inbox` bindings; refused while the agent is killed or blocked.
 pub async fn listen(
@@ -397,14 +390,7 @@ pub async fn listen(
             .filter(|s| !s.is_terminal())
             .collect()
     });
-    if let Some(reason) = blocked(&state, &principal.org_id, &agent).await? {
-        return Err(ApiError::new(
-            403,
-            if reason == "killed" { "agent_killed" } else { "agent_blocked" },
-            format!("agent {agent} is {reason}; it receives nothing until POST /v1/mesh/agents/{{address_id}}/resume"),
-        )
-        .with_details(json!({"address": agent, "reason": reason})));
-    }
+    super::agents::refuse_blocked(&state, &principal.org_id, &agent).await?;
     let subscription = state
         .hub
         .subscribe(&hub::agent_topic(&principal.org_id, &agent));

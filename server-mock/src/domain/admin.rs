@@ -37,12 +37,19 @@ fn short_text(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, I
     Ok(value)
 }
 
-fn one_of(obj: &Map<String, Value>, field: &str, allowed: &[&str]) -> Result<Option<String>, Invalid> {
+fn one_of(
+    obj: &Map<String, Value>,
+    field: &str,
+    allowed: &[&str],
+) -> Result<Option<String>, Invalid> {
     match opt_str(obj, field)? {
         Some(v) if !allowed.contains(&v) => Err(Invalid::new(
             "validation_error",
             field,
-            format!("`{field}` {v:?} is not accepted; expected one of {}", allowed.join(", ")),
+            format!(
+                "`{field}` {v:?} is not accepted; expected one of {}",
+                allowed.join(", ")
+            ),
         )),
         other => Ok(other.map(str::to_string)),
     }
@@ -57,7 +64,11 @@ pub struct NewOrg {
 
 pub fn new_org(body: &Value) -> Result<NewOrg, Invalid> {
     let obj = object(body)?;
-    if let Some(status) = one_of(obj, "status", &["pending", "active", "suspended", "archived"])? {
+    if let Some(status) = one_of(
+        obj,
+        "status",
+        &["pending", "active", "suspended", "archived"],
+    )? {
         if status != "active" {
             return Err(Invalid::new(
                 "validation_error",
@@ -180,13 +191,24 @@ mod tests {
     #[test]
     fn names_and_fields_are_checked() {
         assert_eq!(new_org(&json!({"name": "acme"})).unwrap().name, "acme");
-        assert_eq!(new_org(&json!({"name": "Acme Inc"})).unwrap_err().code, "invalid_name");
+        assert_eq!(
+            new_org(&json!({"name": "Acme Inc"})).unwrap_err().code,
+            "invalid_name"
+        );
         assert_eq!(new_org(&json!({})).unwrap_err().field, "name");
         assert!(new_org(&json!({"name": "a", "status": "archived"})).is_err());
         assert!(new_workspace(&json!({"name": "prod", "environment": "moon"})).is_err());
-        let sa = new_service_account(&json!({"org_id": "acme", "workspace_id": "default", "name": "billing", "admin": true})).unwrap();
+        let sa = new_service_account(
+            &json!({"org_id": "acme", "workspace_id": "default", "name": "billing", "admin": true}),
+        )
+        .unwrap();
         assert!(sa.admin);
-        assert_eq!(new_service_account(&json!({"name": "x", "workspace_id": "w"})).unwrap_err().field, "org_id");
+        assert_eq!(
+            new_service_account(&json!({"name": "x", "workspace_id": "w"}))
+                .unwrap_err()
+                .field,
+            "org_id"
+        );
         assert!(new_key(&json!({"expires_at": "2000-01-01T00:00:00Z"}), 1).is_ok());
         assert!(new_key(&json!({"expires_at": "2000-01-01T00:00:00Z"}), i64::MAX).is_err());
         assert!(new_key(&json!({"expires_at": "soon"}), 0).is_err());

@@ -1,12 +1,11 @@
 //! The agent registry and delivery bindings (wire facts §2.5, §7), free of I/O: what a registration
-//! may say, which callback hosts the configuration allows (no SSRF: nothing is allowed unless listed),
-//! and the delivery settings the server runs with.
-
-use std::time::Duration;
+//! may say, the delivery document agents receive, and what `internal` agents do.
 
 use serde_json::{json, Value};
 
-use super::mesh::HealthThresholds;
+pub use super::agent_settings::{
+    parse_duration, parse_schedule, AgentsSettings, CallbackAllowlist, HostRule,
+};
 use super::status::Status;
 use super::validate::{kind, object, opt_address, opt_str, Invalid};
 
@@ -50,161 +49,6 @@ impl DeliveryMode {
             .find(|m| m.as_str() == text.trim().to_ascii_lowercase())
     }
 }
-
-/// One `--allow-callback-host` entry: a host name or IP (`*.example.com` for its subdomains),
-/// optionally with a port.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HostRule {
-    host: String,
-    port: Option<u16>,
-}
-
-impl HostRule {
-    /// Parses `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT`.
-    pub fn parse(text: &str) -> Result<HostRule, String> {
-        let text = text.trim().to_ascii_lowercase();
-        let bad = || format!("callback host {text:?} is not HOST, HOST:PORT, [IPv6] or [IPv6]:PORT");
-        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-            let (v6, after) = rest.split_once(']').ok_or_else(bad)?;
-            let port = match after {
-                "" => None,
-                _ => Some(after.strip_prefix(':').ok_or_else(bad)?),
-            };
-            (format!("[{v6}]"), port)
-        } else {
-            match text.split_once(':') {
-                Some((host, port)) => (host.to_string(), Some(port)),
-                None => (text.clone(), None),
-            }
-        };
-        let port = match port {
-            None => None,
-            Some(p) => Some(p.parse::<u16>().map_err(|_| bad())?),
-        };
-        let name = host.strip_prefix("*.").unwrap_or(&host);
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-        if !valid {
-            return Err(bad());
-        }
-        Ok(HostRule { host, port })
-    }
-
-    fn allows(&self, host: &str, port: u16) -> bool {
-        let host_ok = match self.host.strip_prefix("*.") {
-            Some(suffix) => host.ends_with(&format!(".{suffix}")),
-            None => self.host == host,
-        };
-        host_ok && self.port.is_none_or(|p| p == port)
-    }
-}
-
-/// The callback hosts an `http` binding may use. Empty by default: loopback, private networks and
-/// the metadata service are reachable only when an operator lists them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CallbackAllowlist(pub Vec<HostRule>);
-
-impl CallbackAllowlist {
-    /// Checks a callback URL: http(s), no credentials in it, and a listed host (and port).
-    pub fn check(&self, raw: &str) -> Result<url::Url, String> {
-        let parsed = url::Url::parse(raw)
-            .map_err(|e| format!("`callback_url` {raw:?} is not an absolute URL ({e})"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "`callback_url` must use http or https, not {:?}",
-                parsed.scheme()
-            ));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err("`callback_url` must not carry credentials; the delivery is signed with the binding's secret instead".into());
-        }
-        let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-        let port = parsed.port_or_known_default().unwrap_or(0);
-        if !self.0.iter().any(|rule| rule.allows(&host, port)) {
-            return Err(format!(
-                "callback host {host}:{port} is not allowed by this server's configuration; an operator must start it with --allow-callback-host {host}:{port} (or {host})"
-            ));
-        }
-        Ok(parsed)
-    }
-}
-
-/// What the server does about agents, deliveries and the mesh (flags of `axme-server`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AgentsSettings {
-    pub callback_hosts: CallbackAllowlist,
-    /// Wait before retry n (the last entry repeats); upstream: 30 s, 2 min, 10 min.
-    pub retry_schedule: Vec<Duration>,
-    /// How long one callback POST may take.
-    pub delivery_timeout: Duration,
-    pub health: HealthThresholds,
-}
-
-impl Default for AgentsSettings {
-    fn default() -> Self {
-        AgentsSettings {
-            callback_hosts: CallbackAllowlist::default(),
-            retry_schedule: vec![
-                Duration::from_secs(30),
-                Duration::from_secs(120),
-                Duration::from_secs(600),
-            ],
-            delivery_timeout: Duration::from_secs(10),
-            health: HealthThresholds::default(),
-        }
-    }
-}
-
-impl AgentsSettings {
-    /// The wait before the retry that follows failed attempt `attempt` (1-based).
-    pub fn retry_delay(&self, attempt: i64) -> Duration {
-        let index = (attempt.max(1) - 1) as usize;
-        self.retry_schedule
-            .get(index)
-            .or(self.retry_schedule.last())
-            .copied()
-            .unwrap_or(Duration::from_secs(30))
-    }
-}
-
-/// Parses `50ms`, `30s`, `2m` or `1h`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 50ms, 30s, 2m or 1h"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!(
-            "{text:?} has no unit; write a duration like 50ms, 30s, 2m or 1h"
-        )),
-    }
-}
-
-/// Parses a retry schedule: 1 to 20 comma-separated durations, each from 1 ms to 24 h.
-pub fn parse_schedule(text: &str) -> Result<Vec<Duration>, String> {
-    let schedule = text
-        .split(',')
-        .map(parse_duration)
-        .collect::<Result<Vec<_>, _>>()?;
-    let in_range = |d: &Duration| *d >= Duration::from_millis(1) && *d <= Duration::from_secs(86_400);
-    if schedule.is_empty() || schedule.len() > 20 || !schedule.iter().all(in_range) {
-        return Err(format!(
-            "retry schedule {text:?} must list 1 to 20 durations from 1ms to 24h"
-        ));
-    }
-    Ok(schedule)
-}
-
 /// A validated `POST /v1/agents` body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registration {
@@ -227,7 +71,10 @@ pub fn registration(body: &Value, hosts: &CallbackAllowlist) -> Result<Registrat
         )
     })?;
     let display_name = opt_str(obj, "display_name")?.map(str::to_string);
-    if display_name.as_ref().is_some_and(|n| n.chars().count() > 255) {
+    if display_name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 255)
+    {
         return Err(Invalid::new(
             "validation_error",
             "display_name",
@@ -254,7 +101,10 @@ pub fn registration(body: &Value, hosts: &CallbackAllowlist) -> Result<Registrat
             return Err(Invalid::new(
                 "contradictory_fields",
                 field,
-                format!("`{field}` only applies to delivery_mode \"http\", not {:?}", mode.as_str()),
+                format!(
+                    "`{field}` only applies to delivery_mode \"http\", not {:?}",
+                    mode.as_str()
+                ),
             ));
         }
     }
@@ -283,7 +133,10 @@ pub fn registration(body: &Value, hosts: &CallbackAllowlist) -> Result<Registrat
             ));
         }
     }
-    if let Some(other) = obj.get("metadata").filter(|v| !v.is_object() && !v.is_null()) {
+    if let Some(other) = obj
+        .get("metadata")
+        .filter(|v| !v.is_object() && !v.is_null())
+    {
         return Err(Invalid::new(
             "validation_error",
             "metadata",
@@ -344,49 +197,21 @@ fn delay_error(got: &str) -> Invalid {
     Invalid::new(
         "validation_error",
         "payload.delay_seconds",
-        format!("`payload.delay_seconds` must be a number of seconds from 0 to 31536000, got {got}"),
+        format!(
+            "`payload.delay_seconds` must be a number of seconds from 0 to 31536000, got {got}"
+        ),
     )
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn hosts(rules: &[&str]) -> CallbackAllowlist {
-        CallbackAllowlist(rules.iter().map(|r| HostRule::parse(r).unwrap()).collect())
-    }
+    use crate::domain::agent_settings::tests::hosts;
 
     #[test]
-    fn only_listed_hosts_and_ports_are_allowed() {
-        let allow = hosts(&["127.0.0.1:8080", "hooks.example.com", "*.agents.example", "[::1]"]);
-        assert!(allow.check("http://127.0.0.1:8080/in").is_ok());
-        assert!(allow.check("http://127.0.0.1:9090/in").is_err());
-        assert!(allow.check("https://hooks.example.com/x").is_ok());
-        assert!(allow.check("https://a.agents.example/x").is_ok());
-        assert!(allow.check("https://agents.example/x").is_err());
-        assert!(allow.check("http://[::1]:5000/").is_ok());
-        assert!(allow.check("http://169.254.169.254/latest").is_err());
-        assert!(allow.check("ftp://hooks.example.com/").is_err());
-        assert!(allow.check("https://u:p@hooks.example.com/").is_err());
-        assert!(CallbackAllowlist::default().check("http://localhost/").is_err());
-        assert!(HostRule::parse("host:notaport").is_err());
-        assert!(HostRule::parse("bad host").is_err());
-    }
-
-    #[test]
-    fn schedules_and_delays() {
-        assert_eq!(
-            parse_schedule("50ms,100ms").unwrap(),
-            [Duration::from_millis(50), Duration::from_millis(100)]
-        );
-        assert!(parse_schedule("30").is_err());
-        assert!(parse_schedule("0ms").is_err());
-        let settings = AgentsSettings::default();
-        assert_eq!(settings.retry_delay(1), Duration::from_secs(30));
-        assert_eq!(settings.retry_delay(9), Duration::from_secs(600));
+    fn delays() {
         assert_eq!(delay_seconds(&json!({"delay_seconds": 1.5})).unwrap(), 2);
         assert!(delay_seconds(&json!({"delay_seconds": "x"})).is_err());
+        assert!(is_delay_type("tool.internal.delay.v1"));
     }
 
     #[test]
@@ -397,17 +222,33 @@ mod tests {
             &allow,
         )
         .unwrap();
-        assert_eq!((ok.address.as_str(), ok.mode), ("agent://acme/billing", DeliveryMode::Http));
-        let err = |body: Value| registration(&body, &allow).unwrap_err().code;
-        assert_eq!(err(json!({"address": "a", "delivery_mode": "carrier-pigeon"})), "invalid_delivery_mode");
-        assert_eq!(err(json!({"address": "a", "delivery_mode": "http"})), "validation_error");
-        assert_eq!(err(json!({"address": "a", "callback_url": "http://127.0.0.1/"})), "contradictory_fields");
         assert_eq!(
-            err(json!({"address": "a", "delivery_mode": "http", "callback_url": "http://10.0.0.1/"})),
+            (ok.address.as_str(), ok.mode),
+            ("agent://acme/billing", DeliveryMode::Http)
+        );
+        let err = |body: Value| registration(&body, &allow).unwrap_err().code;
+        assert_eq!(
+            err(json!({"address": "a", "delivery_mode": "carrier-pigeon"})),
+            "invalid_delivery_mode"
+        );
+        assert_eq!(
+            err(json!({"address": "a", "delivery_mode": "http"})),
+            "validation_error"
+        );
+        assert_eq!(
+            err(json!({"address": "a", "callback_url": "http://127.0.0.1/"})),
+            "contradictory_fields"
+        );
+        assert_eq!(
+            err(
+                json!({"address": "a", "delivery_mode": "http", "callback_url": "http://10.0.0.1/"})
+            ),
             "callback_host_not_allowed"
         );
         assert_eq!(
-            err(json!({"address": "a", "delivery_mode": "http", "callback_url": "http://127.0.0.1/", "secret": "hunter2"})),
+            err(
+                json!({"address": "a", "delivery_mode": "http", "callback_url": "http://127.0.0.1/", "secret": "hunter2"})
+            ),
             "invalid_secret"
         );
         assert_eq!(err(json!({})), "validation_error");

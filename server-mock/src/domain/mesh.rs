@@ -143,7 +143,13 @@ pub fn heartbeat(body: &Value) -> Result<Option<Metrics>, Invalid> {
         }
     };
     let field = |name: &str| format!("metrics.{name}");
-    let scoped = |e: Invalid| Invalid::new(e.code, &field(&e.field), e.message.replacen('`', "`metrics.", 1));
+    let scoped = |e: Invalid| {
+        Invalid::new(
+            e.code,
+            &field(&e.field),
+            e.message.replacen('`', "`metrics.", 1),
+        )
+    };
     Ok(Some(Metrics {
         intents_total: count(metrics, "intents_total").map_err(scoped)?,
         intents_succeeded: count(metrics, "intents_succeeded").map_err(scoped)?,
@@ -184,7 +190,9 @@ fn type_list(obj: &Map<String, Value>, field: &str) -> Result<Option<Vec<String>
 fn is_type_pattern(text: &str) -> bool {
     match text.strip_suffix(".*") {
         Some(prefix) => prefix.split('.').all(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         }),
         None => text == "*" || is_intent_type(text),
     }
@@ -206,17 +214,36 @@ pub fn policy(body: &Value) -> Result<Policy, Invalid> {
     let cost_window = match obj.get("cost_window") {
         None | Some(Value::Null) => Window::Day,
         Some(Value::String(w)) => Window::parse(w).ok_or_else(|| {
-            Invalid::new("validation_error", "cost_window", format!("`cost_window` {w:?} is not accepted; expected day, week or month"))
+            Invalid::new(
+                "validation_error",
+                "cost_window",
+                format!("`cost_window` {w:?} is not accepted; expected day, week or month"),
+            )
         })?,
         Some(other) => {
-            return Err(Invalid::new("validation_error", "cost_window", format!("`cost_window` must be day, week or month, got {}", kind(other))))
+            return Err(Invalid::new(
+                "validation_error",
+                "cost_window",
+                format!(
+                    "`cost_window` must be day, week or month, got {}",
+                    kind(other)
+                ),
+            ))
         }
     };
     let max_intents_per_minute = match obj.get("max_intents_per_minute") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| (1..=1_000_000).contains(&v)) => n.as_i64(),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| (1..=1_000_000).contains(&v)) => {
+            n.as_i64()
+        }
         Some(other) => {
-            return Err(Invalid::new("validation_error", "max_intents_per_minute", format!("`max_intents_per_minute` must be an integer from 1 to 1000000, got {other}")))
+            return Err(Invalid::new(
+                "validation_error",
+                "max_intents_per_minute",
+                format!(
+                    "`max_intents_per_minute` must be an integer from 1 to 1000000, got {other}"
+                ),
+            ))
         }
     };
     Ok(Policy {
@@ -256,21 +283,32 @@ mod tests {
         assert_eq!(health(false, None, now, &t), "unknown");
         assert_eq!(health(false, Some(now - 10_000_000), now, &t), "healthy");
         assert_eq!(health(false, Some(now - 100_000_000), now, &t), "degraded");
-        assert_eq!(health(false, Some(now - 400_000_000), now, &t), "unreachable");
+        assert_eq!(
+            health(false, Some(now - 400_000_000), now, &t),
+            "unreachable"
+        );
         assert_eq!(health(true, Some(now), now, &t), "killed");
     }
 
     #[test]
     fn metrics_and_policies_are_validated() {
         assert_eq!(heartbeat(&json!({})).unwrap(), None);
-        let m = heartbeat(&json!({"metrics": {"intents_total": 3, "cost_usd": 0.5, "other": 1}})).unwrap().unwrap();
+        let m = heartbeat(&json!({"metrics": {"intents_total": 3, "cost_usd": 0.5, "other": 1}}))
+            .unwrap()
+            .unwrap();
         assert_eq!((m.intents_total, m.cost_usd), (3, 0.5));
         let err = heartbeat(&json!({"metrics": {"cost_usd": -1}})).unwrap_err();
         assert_eq!(err.field, "metrics.cost_usd");
         assert!(heartbeat(&json!({"metrics": 3})).is_err());
         let p = policy(&json!({"allowed_send_types": ["billing.*", "notify.message.v1"], "max_cost_usd": 2, "cost_window": "week"})).unwrap();
-        assert!(type_allowed(p.allowed_send_types.as_deref(), "billing.charge.v1"));
-        assert!(!type_allowed(p.allowed_send_types.as_deref(), "deploy.run.v1"));
+        assert!(type_allowed(
+            p.allowed_send_types.as_deref(),
+            "billing.charge.v1"
+        ));
+        assert!(!type_allowed(
+            p.allowed_send_types.as_deref(),
+            "deploy.run.v1"
+        ));
         assert!(type_allowed(None, "anything.at.v1"));
         assert_eq!(Policy::from_json(&p.to_json()), p);
         assert!(policy(&json!({"allowed_receive_types": ["Bad Type"]})).is_err());

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod admin;
+pub mod agent_settings;
 pub mod agents;
 pub mod clock;
 pub mod lifecycle;

@@ -74,7 +74,10 @@ pub(crate) fn object(body: &Value) -> Result<&Map<String, Value>, Invalid> {
     })
 }
 
-pub(crate) fn opt_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Invalid> {
+pub(crate) fn opt_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, Invalid> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -125,7 +128,10 @@ pub(crate) fn opt_object(obj: &Map<String, Value>, field: &str) -> Result<Option
     }
 }
 
-pub(crate) fn opt_address(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, Invalid> {
+pub(crate) fn opt_address(
+    obj: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, Invalid> {
     match opt_str(obj, field)? {
         None => Ok(None),
         Some(raw) => address::normalize(raw).map(Some).map_err(|why| {

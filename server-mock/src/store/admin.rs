@@ -31,14 +31,24 @@ pub enum AdminOp {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AdminRead {
     /// `{"admin": bool, "org_id": …}` of the calling service account.
-    Caller { service_account_id: String },
+    Caller {
+        service_account_id: String,
+    },
     /// One organisation by id or name.
-    Org { org: String },
-    Workspaces { org_id: String },
+    Org {
+        org: String,
+    },
+    Workspaces {
+        org_id: String,
+    },
     ServiceAccounts {
         org_id: String,
         workspace: Option<String>,
     },
-    ServiceAccount { service_account_id: String },
-    Keys { service_account_id: String },
+    ServiceAccount {
+        service_account_id: String,
+    },
+    Keys {
+        service_account_id: String,
+    },
 }

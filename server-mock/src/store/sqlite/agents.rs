@@ -6,15 +6,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::intents::Effects;
-use super::{mesh, outbox};
+use super::{agent_reads, mesh, outbox};
 use crate::domain::agents::{self as domain, DeliveryMode, Registration};
 use crate::domain::clock;
 use crate::domain::mesh::{day_of, type_allowed, Policy};
-use crate::domain::signature;
 use crate::domain::validate::NewIntent;
 use crate::error::ApiError;
 use crate::hub;
-use crate::store::agents::{AgentsOp, AgentsRead, OUTBOX_TOPIC};
+use crate::store::agents::{AgentsOp, OUTBOX_TOPIC};
 use crate::store::Principal;
 
 /// What the registry holds about one agent that the write path needs.
@@ -30,7 +29,11 @@ pub(super) struct AgentRow {
     pub last_heartbeat_us: Option<i64>,
 }
 
-pub(super) fn find(conn: &Connection, org_id: &str, address: &str) -> rusqlite::Result<Option<AgentRow>> {
+pub(super) fn find(
+    conn: &Connection,
+    org_id: &str,
+    address: &str,
+) -> rusqlite::Result<Option<AgentRow>> {
     conn.prepare_cached(
         "SELECT address_id, delivery_mode, blocked, policy, rate_start_us, rate_count, last_heartbeat_us
          FROM agents WHERE org_id = ?1 AND address = ?2",
@@ -57,7 +60,12 @@ pub(super) fn new_address_id() -> String {
 }
 
 /// The agent's row, created (implicit, `stream`) when it is addressed for the first time.
-pub(super) fn ensure(conn: &Connection, org_id: &str, address: &str, now_us: i64) -> rusqlite::Result<AgentRow> {
+pub(super) fn ensure(
+    conn: &Connection,
+    org_id: &str,
+    address: &str,
+    now_us: i64,
+) -> rusqlite::Result<AgentRow> {
     if let Some(row) = find(conn, org_id, address)? {
         return Ok(row);
     }
@@ -80,7 +88,10 @@ pub struct Admission {
 fn blocked_error(row: &AgentRow, direction: &str, reason: &str) -> ApiError {
     let (code, why) = match reason {
         "killed" => ("agent_killed", "is killed (mesh kill switch)".to_string()),
-        other => ("agent_blocked", format!("is blocked after a {} breach", other.replace('_', " "))),
+        other => (
+            "agent_blocked",
+            format!("is blocked after a {} breach", other.replace('_', " ")),
+        ),
     };
     ApiError::new(
         403,
@@ -97,17 +108,29 @@ fn type_refused(row: &AgentRow, direction: &str, intent_type: &str) -> ApiError 
     ApiError::new(
         403,
         "intent_type_not_allowed",
-        format!("the mesh policy of {} does not allow it to {direction} {intent_type:?} intents", row.address),
+        format!(
+            "the mesh policy of {} does not allow it to {direction} {intent_type:?} intents",
+            row.address
+        ),
     )
-    .with_details(json!({"address": row.address, "direction": direction, "intent_type": intent_type}))
+    .with_details(
+        json!({"address": row.address, "direction": direction, "intent_type": intent_type}),
+    )
 }
 
-fn bump_usage(conn: &Connection, org_id: &str, address: &str, day: i64, column: &str) -> rusqlite::Result<()> {
+fn bump_usage(
+    conn: &Connection,
+    org_id: &str,
+    address: &str,
+    day: i64,
+    column: &str,
+) -> rusqlite::Result<()> {
     let sql = format!(
         "INSERT INTO agent_usage (org_id, address, day, {column}) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT (org_id, address, day) DO UPDATE SET {column} = {column} + 1"
     );
-    conn.prepare_cached(&sql)?.execute(params![org_id, address, day])?;
+    conn.prepare_cached(&sql)?
+        .execute(params![org_id, address, day])?;
     Ok(())
 }
 
@@ -226,122 +249,47 @@ fn register(
         params![org_id, reg.address, reg.display_name, reg.mode.as_str(), reg.callback_url, secret, at],
     )?;
     let details = json!({"delivery_mode": reg.mode.as_str(), "created": created});
-    mesh::record_event(conn, org_id, &reg.address, "agent.registered", &details, Some(actor))?;
-    let agent = agent_json(conn, org_id, &reg.address)?.unwrap_or(Value::Null);
+    mesh::record_event(
+        conn,
+        org_id,
+        &reg.address,
+        "agent.registered",
+        &details,
+        Some(actor),
+    )?;
+    let agent = agent_reads::agent_json(conn, org_id, &reg.address)?.unwrap_or(Value::Null);
     let mut body = json!({"ok": true, "created": created, "agent": agent});
     if let Some(secret) = secret {
         // Shown in this answer only; afterwards only `secret_hint` is.
         body["secret"] = json!(secret);
     }
     let topics = vec![(hub::agent_topic(org_id, &reg.address), 0)];
-    Ok((body, Effects { topics, deadline_added: false }))
-}
-
-/// The service account an address names, when it is `agent://<this org>/<workspace>/<account>`.
-fn account_of(conn: &Connection, org_id: &str, address: &str) -> rusqlite::Result<Option<(String, String)>> {
-    let parts: Vec<&str> = address.trim_start_matches("agent://").split('/').collect();
-    let [org, workspace, name] = parts.as_slice() else {
-        return Ok(None);
-    };
-    conn.prepare_cached(
-        "SELECT s.id, s.name FROM service_accounts s JOIN workspaces w ON w.id = s.workspace_id
-         JOIN orgs o ON o.id = s.org_id WHERE o.id = ?1 AND o.name = ?2 AND w.name = ?3 AND s.name = ?4",
-    )?
-    .query_row(params![org_id, org, workspace, name], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
-}
-
-/// Outbox counters of one agent.
-fn deliveries(conn: &Connection, org_id: &str, address: &str) -> rusqlite::Result<Value> {
-    let mut counts = json!({"pending": 0, "in_flight": 0, "delivered": 0, "failed": 0, "canceled": 0});
-    let mut stmt = conn.prepare_cached("SELECT state, COUNT(*) FROM outbox WHERE org_id = ?1 AND agent = ?2 GROUP BY state")?;
-    let rows = stmt.query_map(params![org_id, address], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (state, n) = row?;
-        let key = match state.as_str() {
-            "claimed" => "in_flight",
-            "done" => "delivered",
-            other => other,
-        };
-        counts[key] = json!(n);
-    }
-    Ok(counts)
-}
-
-/// One agent as `GET /v1/agents/{address}` shows it.
-pub(super) fn agent_json(conn: &Connection, org_id: &str, address: &str) -> rusqlite::Result<Option<Value>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT address_id, display_name, registered, delivery_mode, callback_url, secret, blocked, created_at, updated_at
-             FROM agents WHERE org_id = ?1 AND address = ?2",
-        )?
-        .query_row(params![org_id, address], |r| {
-            let secret: Option<String> = r.get(5)?;
-            let blocked: Option<String> = r.get(6)?;
-            Ok(json!({
-                "address": address,
-                "address_id": r.get::<_, String>(0)?,
-                "display_name": r.get::<_, Option<String>>(1)?,
-                "status": if blocked.is_some() { "suspended" } else { "active" },
-                "registered": r.get::<_, bool>(2)?,
-                "delivery_mode": r.get::<_, String>(3)?,
-                "callback_url": r.get::<_, Option<String>>(4)?,
-                "secret_hint": secret.as_deref().map(signature::hint),
-                "blocked_reason": blocked,
-                "created_at": r.get::<_, String>(7)?,
-                "updated_at": r.get::<_, String>(8)?,
-            }))
-        })
-        .optional()?;
-    let Some(mut agent) = row else {
-        return Ok(None);
-    };
-    let account = account_of(conn, org_id, address)?;
-    agent["service_account_id"] = json!(account.as_ref().map(|a| &a.0));
-    agent["service_account_name"] = json!(account.as_ref().map(|a| &a.1));
-    agent["deliveries"] = deliveries(conn, org_id, address)?;
-    Ok(Some(agent))
-}
-
-fn list(conn: &Connection, org_id: &str, prefix: Option<&str>, limit: usize) -> rusqlite::Result<Value> {
-    let prefix = prefix.unwrap_or("");
-    let addresses: Vec<String> = conn
-        .prepare_cached(
-            "SELECT address FROM agents WHERE org_id = ?1 AND substr(address, 1, length(?2)) = ?2 ORDER BY address LIMIT ?3",
-        )?
-        .query_map(params![org_id, prefix, limit as i64], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut agents = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        agents.extend(agent_json(conn, org_id, &address)?);
-    }
-    Ok(Value::Array(agents))
+    Ok((
+        body,
+        Effects {
+            topics,
+            deadline_added: false,
+        },
+    ))
 }
 
 /// Performs a write of the agents family.
 pub fn perform(conn: &Connection, op: &AgentsOp) -> Result<(Value, Effects), ApiError> {
     match op {
-        AgentsOp::Register { org_id, actor, registration, secret } => {
-            register(conn, org_id, actor, registration, secret.as_deref())
-        }
+        AgentsOp::Register {
+            org_id,
+            actor,
+            registration,
+            secret,
+        } => register(conn, org_id, actor, registration, secret.as_deref()),
         AgentsOp::ClaimDeliveries { limit, lease_us } => outbox::claim(conn, *limit, *lease_us),
-        AgentsOp::CompleteDelivery { id, claim, outcome, retry_schedule_us } => {
-            outbox::complete(conn, id, *claim, outcome, retry_schedule_us)
-        }
+        AgentsOp::CompleteDelivery {
+            id,
+            claim,
+            outcome,
+            retry_schedule_us,
+        } => outbox::complete(conn, id, *claim, outcome, retry_schedule_us),
         AgentsOp::ReleaseClaims => outbox::release(conn),
         other => mesh::perform(conn, other),
-    }
-}
-
-/// Answers a read of the agents family.
-pub fn read(conn: &Connection, query: &AgentsRead) -> rusqlite::Result<Value> {
-    match query {
-        AgentsRead::List { org_id, workspace_prefix, limit } => list(conn, org_id, workspace_prefix.as_deref(), *limit),
-        AgentsRead::Get { org_id, address } => Ok(agent_json(conn, org_id, address)?.unwrap_or(Value::Null)),
-        AgentsRead::Blocked { org_id, address } => Ok(find(conn, org_id, address)?
-            .and_then(|row| row.blocked)
-            .map_or(Value::Null, Value::String)),
-        AgentsRead::NextDue => outbox::next_due(conn),
-        other => mesh::read(conn, other),
     }
 }

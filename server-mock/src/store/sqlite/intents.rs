@@ -67,7 +67,11 @@ pub(super) fn event(
     })
 }
 
-pub(super) fn insert_event(conn: &Connection, intent_id: &str, event: &Value) -> rusqlite::Result<()> {
+pub(super) fn insert_event(
+    conn: &Connection,
+    intent_id: &str,
+    event: &Value,
+) -> rusqlite::Result<()> {
     let seq = event["seq"].as_i64().unwrap_or_default();
     conn.prepare_cached("INSERT INTO events (intent_id, seq, doc) VALUES (?1, ?2, ?3)")?
         .execute(params![intent_id, seq, event.to_string()])?;
@@ -174,7 +178,11 @@ pub fn create(
     Ok((body, effects))
 }
 
-pub(super) fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn load(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+) -> Result<Map<String, Value>, ApiError> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row(params![intent_id, org_id], |r| r.get(0))

@@ -2,10 +2,12 @@
 //! pool of reader connections used from Tokio's blocking pool.
 
 mod admin;
+mod agent_reads;
 mod agents;
 pub mod credentials;
 mod intents;
 mod mesh;
+mod mesh_reads;
 mod outbox;
 mod reads;
 pub mod schema;
@@ -200,7 +202,7 @@ impl Store for SqliteStore {
         &self,
         query: crate::store::agents::AgentsRead,
     ) -> BoxFuture<'_, Result<Value, ApiError>> {
-        Box::pin(self.read(move |conn| agents::read(conn, &query)))
+        Box::pin(self.read(move |conn| agent_reads::read(conn, &query)))
     }
 
     fn admin_read(
