@@ -132,6 +132,9 @@ enum KeysCommand {
         /// Service account name.
         #[arg(long)]
         name: String,
+        /// Make the service account an admin (it may administer every organisation over HTTP).
+        #[arg(long)]
+        admin: bool,
     },
     /// List keys (never their secrets).
     List,
@@ -178,9 +181,13 @@ fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()
                     org,
                     workspace,
                     name,
+                    admin,
                 },
         } => {
             let key = credentials::create_key(&conn, &org, &workspace, &name)?;
+            if admin {
+                credentials::make_admin(&conn, &key.service_account_id)?;
+            }
             eprintln!(
                 "created key {} for service account {name}; it is shown once:",
                 key.key_id
@@ -247,6 +254,10 @@ fn main() -> anyhow::Result<()> {
         config.faults = args.faults;
         config.max_batch = args.commit_batch_max as usize;
         config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
+        anyhow::ensure!(
+            args.mesh_degraded_after <= args.mesh_unreachable_after,
+            "--mesh-degraded-after must not be longer than --mesh-unreachable-after"
+        );
         config.agents = AgentsSettings {
             callback_hosts: CallbackAllowlist(args.allow_callback_host.clone()),
             retry_schedule: args.delivery_retry_schedule.clone(),

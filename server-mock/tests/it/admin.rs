@@ -409,3 +409,38 @@ async fn admin_endpoints_refuse_bad_input() {
         401
     );
 }
+
+#[tokio::test]
+async fn the_cli_makes_http_admins() {
+    let server = TestServer::start().await;
+    let run = |name: &str, admin: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_axme-server"));
+        cmd.arg("--data-dir").arg(server.dir.path());
+        cmd.args(["admin", "keys", "create", "--org", "dev", "--name", name]);
+        if admin {
+            cmd.arg("--admin");
+        }
+        let out = cmd.output().expect("the admin CLI runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Api::new(&server.base, String::from_utf8(out.stdout).unwrap().trim())
+    };
+    let ops = run("ops", true);
+    let plain = run("plain", false);
+    assert_eq!(
+        ops.post("/v1/organizations", json!({"name": "ops-made"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        plain
+            .post("/v1/organizations", json!({"name": "plain-made"}))
+            .await
+            .status,
+        403
+    );
+}

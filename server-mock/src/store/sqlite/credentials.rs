@@ -291,9 +291,15 @@ pub fn bootstrap_dev(conn: &Connection) -> anyhow::Result<Option<NewKey>> {
     create_workspace(conn, "dev", "default")?;
     let key = create_key(conn, "dev", "default", "dev")?;
     // The dev account administers the server over HTTP, as the admin CLI does on the data dir.
+    make_admin(conn, &key.service_account_id)?;
+    Ok(Some(key))
+}
+
+/// Makes a service account an admin: over HTTP it may administer every organisation.
+pub fn make_admin(conn: &Connection, service_account_id: &str) -> anyhow::Result<()> {
     conn.execute(
         "UPDATE service_accounts SET admin = 1 WHERE id = ?1",
-        [&key.service_account_id],
+        [service_account_id],
     )?;
-    Ok(Some(key))
+    Ok(())
 }
