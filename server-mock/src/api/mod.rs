@@ -1,12 +1,15 @@
 //! The routes of the reference server and the router that joins them with the layers.
 
 mod actions;
+mod admin;
+mod agents;
 mod intents;
+mod mesh;
 mod platform;
 mod streams;
 
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -30,8 +33,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents/{intent_id}/resume", post(actions::resume))
         .route("/v1/intents/{intent_id}/controls", post(actions::controls))
         .route("/v1/intents/{intent_id}/policy", post(actions::policy))
-        // Agent addresses may hold `/`, so the agent family is one wildcard dispatched by suffix.
-        .route("/v1/agents/{*rest}", any(streams::agents_dispatch));
+        .merge(agents::routes())
+        .merge(mesh::routes())
+        .merge(admin::routes());
     if state.faults.is_some() {
         app = app.merge(crate::faults::api::routes());
     }

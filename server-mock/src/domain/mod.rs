@@ -2,7 +2,12 @@
 //! validation of what clients send. Storage and HTTP build on this; nothing here knows about either.
 
 pub mod address;
+pub mod admin;
+pub mod agent_settings;
+pub mod agents;
 pub mod clock;
 pub mod lifecycle;
+pub mod mesh;
+pub mod signature;
 pub mod status;
 pub mod validate;

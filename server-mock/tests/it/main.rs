@@ -2,7 +2,13 @@
 
 mod support;
 
+mod admin;
+mod agents;
 mod api;
+mod delivery;
 mod durability;
 mod faults;
+mod handoff;
+mod mesh;
+mod receiver;
 mod streams;

@@ -41,7 +41,7 @@ fn pending_with(status: Status, doc: &Map<String, Value>) -> Value {
     }
 }
 
-fn event(
+pub(super) fn event(
     intent_id: &str,
     seq: i64,
     status: Status,
@@ -67,7 +67,11 @@ fn event(
     })
 }
 
-fn insert_event(conn: &Connection, intent_id: &str, event: &Value) -> rusqlite::Result<()> {
+pub(super) fn insert_event(
+    conn: &Connection,
+    intent_id: &str,
+    event: &Value,
+) -> rusqlite::Result<()> {
     let seq = event["seq"].as_i64().unwrap_or_default();
     conn.prepare_cached("INSERT INTO events (intent_id, seq, doc) VALUES (?1, ?2, ?3)")?
         .execute(params![intent_id, seq, event.to_string()])?;
@@ -92,6 +96,8 @@ pub fn create(
         .from_agent
         .clone()
         .unwrap_or_else(|| principal.default_from_agent());
+    // Kill switch, mesh policies and the recipient's delivery binding (agents family).
+    let admission = super::agents::admit(conn, principal, new, &from_agent, now_us)?;
     let mut doc = json!({
         "intent_id": intent_id,
         "status": "DELIVERED",
@@ -159,18 +165,24 @@ pub fn create(
         "INSERT INTO agent_queue (org_id, agent, cursor, intent_id) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![principal.org_id, new.to_agent, cursor, intent_id])?;
+    let outbox = super::agents::dispatch(conn, &admission, &intent_id, cursor, now_us)?;
     let body = json!({"ok": true, "intent_id": intent_id, "status": "DELIVERED", "correlation_id": correlation_id, "created_at": at});
-    let effects = Effects {
+    let mut effects = Effects {
         topics: vec![
             (hub::intent_topic(&intent_id), 3),
             (hub::agent_topic(&principal.org_id, &new.to_agent), cursor),
         ],
         deadline_added: new.deadline_us.is_some(),
     };
+    effects.topics.extend(outbox);
     Ok((body, effects))
 }
 
-fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn load(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+) -> Result<Map<String, Value>, ApiError> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row(params![intent_id, org_id], |r| r.get(0))
@@ -184,7 +196,7 @@ fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, 
     }
 }
 
-fn save(
+pub(super) fn save(
     conn: &Connection,
     intent_id: &str,
     doc: &Map<String, Value>,
@@ -207,7 +219,7 @@ fn save(
     Ok(())
 }
 
-fn current_status(doc: &Map<String, Value>) -> Status {
+pub(super) fn current_status(doc: &Map<String, Value>) -> Status {
     doc.get("status")
         .and_then(Value::as_str)
         .and_then(Status::parse)
@@ -391,7 +403,7 @@ fn describe(
             let actor = resumption.actor.clone().or_else(|| owner.clone());
             (action, actor, Value::Object(details))
         }
-        Change::Acknowledge { by } => (Action::Ack, Some(by.clone()), json!({"via": "listen"})),
+        Change::Acknowledge { by, via } => (Action::Ack, Some(by.clone()), json!({"via": via})),
         Change::Timeout => (
             Action::Timeout,
             Some("axme-server".into()),

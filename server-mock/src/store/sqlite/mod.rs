@@ -1,8 +1,14 @@
 //! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
 //! pool of reader connections used from Tokio's blocking pool.
 
+mod admin;
+mod agent_reads;
+mod agents;
 pub mod credentials;
 mod intents;
+mod mesh;
+mod mesh_reads;
+mod outbox;
 mod reads;
 pub mod schema;
 mod writer;
@@ -193,6 +199,20 @@ impl Store for SqliteStore {
 
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
         Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn agents_read(
+        &self,
+        query: crate::store::agents::AgentsRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| agent_reads::read(conn, &query)))
+    }
+
+    fn admin_read(
+        &self,
+        query: crate::store::admin::AdminRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| admin::read(conn, &query)))
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {
