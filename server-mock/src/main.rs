@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use axme_server::domain::agents::{self, AgentsSettings, CallbackAllowlist, HostRule};
 use axme_server::store::sqlite::{self, credentials, humans};
 use axme_server::{start, ServerConfig};
 use clap::{Args, Parser, Subcommand};
@@ -46,7 +47,26 @@ struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// A host `http` delivery bindings may call back (HOST, HOST:PORT, [IPv6]:PORT, *.domain);
+    /// repeatable. Nothing is allowed unless listed, loopback included (no SSRF).
+    #[arg(long = "allow-callback-host", value_name = "HOST[:PORT]", value_parser = HostRule::parse)]
+    allow_callback_host: Vec<HostRule>,
+    /// Waits before retrying a failed `http` delivery, comma-separated (the last one repeats).
+    #[arg(long, default_value = "30s,2m,10m", value_parser = agents::parse_schedule)]
+    delivery_retry_schedule: Schedule,
+    /// How long one callback POST may take.
+    #[arg(long, default_value = "10s", value_parser = agents::parse_duration)]
+    delivery_timeout: Duration,
+    /// Heartbeat age after which a mesh agent is `degraded`.
+    #[arg(long, default_value = "90s", value_parser = agents::parse_duration)]
+    mesh_degraded_after: Duration,
+    /// Heartbeat age after which a mesh agent is `unreachable`.
+    #[arg(long, default_value = "5m", value_parser = agents::parse_duration)]
+    mesh_unreachable_after: Duration,
 }
+
+/// A retry schedule (clap needs a named type for a parsed Vec).
+type Schedule = Vec<Duration>;
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -147,6 +167,9 @@ enum KeysCommand {
         /// Service account name.
         #[arg(long)]
         name: String,
+        /// Make the service account an admin (it may administer every organisation over HTTP).
+        #[arg(long)]
+        admin: bool,
     },
     /// List keys (never their secrets).
     List,
@@ -193,9 +216,13 @@ fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()
                     org,
                     workspace,
                     name,
+                    admin,
                 },
         } => {
             let key = credentials::create_key(&conn, &org, &workspace, &name)?;
+            if admin {
+                credentials::make_admin(&conn, &key.service_account_id)?;
+            }
             eprintln!(
                 "created key {} for service account {name}; it is shown once:",
                 key.key_id
@@ -304,6 +331,19 @@ fn main() -> anyhow::Result<()> {
         config.faults = args.faults;
         config.max_batch = args.commit_batch_max as usize;
         config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
+        anyhow::ensure!(
+            args.mesh_degraded_after <= args.mesh_unreachable_after,
+            "--mesh-degraded-after must not be longer than --mesh-unreachable-after"
+        );
+        config.agents = AgentsSettings {
+            callback_hosts: CallbackAllowlist(args.allow_callback_host.clone()),
+            retry_schedule: args.delivery_retry_schedule.clone(),
+            delivery_timeout: args.delivery_timeout,
+            health: axme_server::domain::mesh::HealthThresholds {
+                degraded_after: args.mesh_degraded_after,
+                unreachable_after: args.mesh_unreachable_after,
+            },
+        };
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
             println!(

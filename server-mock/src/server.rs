@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use crate::domain::agents::AgentsSettings;
 use crate::faults::{Faults, ResetConnection};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -36,6 +37,8 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How long shutdown waits for open connections.
     pub shutdown_grace: Duration,
+    /// Agents, delivery bindings and the mesh (callback allowlist, retry schedule, health).
+    pub agents: AgentsSettings,
     /// How long one second of a reminder, escalation or workflow-step schedule lasts: 1 s, except
     /// in tests that compress schedules. Recorded in the data dir when the server starts.
     pub timer_unit: Duration,
@@ -51,6 +54,7 @@ impl ServerConfig {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             heartbeat: Duration::from_secs(15),
             shutdown_grace: Duration::from_secs(10),
+            agents: AgentsSettings::default(),
             timer_unit: Duration::from_secs(1),
         }
     }
@@ -151,6 +155,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?);
     let settings = Settings {
         heartbeat: config.heartbeat,
+        agents: config.agents.clone(),
         ..Settings::default()
     };
     let faults = config
@@ -175,6 +180,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?;
     let stop = CancellationToken::new();
     tokio::spawn(crate::timers::deadlines(store.clone(), hub.clone()));
+    tokio::spawn(crate::timers::deliveries(
+        store.clone(),
+        hub.clone(),
+        config.agents.clone(),
+    ));
     tokio::spawn(crate::timers::human_timers(store.clone(), hub.clone()));
     tokio::spawn(crate::timers::purge_idempotency(
         store.clone(),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::domain::agents::AgentsSettings;
 use crate::faults::Faults;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -15,6 +16,8 @@ pub struct Settings {
     pub heartbeat: Duration,
     /// When the process started, for the monotonic times of the fault request log.
     pub started: Instant,
+    /// Callback allowlist, delivery retry schedule and mesh health thresholds.
+    pub agents: AgentsSettings,
 }
 
 impl Default for Settings {
@@ -22,6 +25,7 @@ impl Default for Settings {
         Settings {
             heartbeat: Duration::from_secs(15),
             started: Instant::now(),
+            agents: AgentsSettings::default(),
         }
     }
 }

@@ -44,7 +44,7 @@ impl FromRequestParts<AppState> for Auth {
             KeyLookup::Active(principal) => Ok(Auth(principal)),
             KeyLookup::Revoked => Err(ApiError::unauthorized(
                 "revoked_api_key",
-                "this API key was revoked; create a new one (`axme-server admin keys create`)",
+                "this API key was revoked or has expired; create a new one (`axme-server admin keys create`)",
             )),
             KeyLookup::Unknown => Err(ApiError::unauthorized(
                 "invalid_api_key",

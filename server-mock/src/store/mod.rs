@@ -4,6 +4,8 @@
 //! their idempotency record, so a crash can never keep the effect of a write but lose its key (or the
 //! reverse). The store acknowledges a write only after it is durable.
 
+pub mod admin;
+pub mod agents;
 pub mod humans;
 pub mod sqlite;
 
@@ -57,9 +59,11 @@ pub enum Change {
         resumption: Resumption,
         owner: Option<String>,
     },
-    /// A listen stream handed the intent to its agent.
+    /// The agent took the intent: a listen stream handed it over (`via` "listen"), its callback
+    /// answered 2xx ("http"), or the server handles it itself ("internal").
     Acknowledge {
         by: String,
+        via: String,
     },
     /// `deadline_at` passed.
     Timeout,
@@ -93,6 +97,10 @@ pub enum WriteOp {
     CreateCredential { label: String },
     /// Drop idempotency records created before this time.
     PurgeIdempotency { before_us: i64 },
+    /// The agent registry, delivery outbox and mesh.
+    Agents(agents::AgentsOp),
+    /// Organisations, workspaces, service accounts and keys.
+    Admin(admin::AdminOp),
     /// Human tasks: answers, reminders, escalations.
     Tasks(TasksOp),
     /// Owner inboxes and approvals.
@@ -181,6 +189,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
     /// The earliest deadline of an open intent.
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
+    /// Reads of the agents family (registry, outbox, mesh).
+    fn agents_read(&self, read: agents::AgentsRead) -> BoxFuture<'_, Result<Value, ApiError>>;
+    /// Reads of administration data.
+    fn admin_read(&self, read: admin::AdminRead) -> BoxFuture<'_, Result<Value, ApiError>>;
     fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>>;
     /// Human tasks assigned to any of `keys`, in the given task states, newest first.
     fn my_tasks(

@@ -521,8 +521,8 @@ async fn unserved_operations_answer_501_and_unknown_routes_404() {
     let api = server.api();
     let billing = api.get("/v1/billing/invoices").await;
     assert_eq!((billing.status, billing.code()), (501, "not_implemented"));
-    let agent = api.get("/v1/agents/acme/prod/billing").await;
-    assert_eq!(agent.status, 501);
+    let policy = api.get("/v1/agents/acme/prod/billing/policy").await;
+    assert_eq!((policy.status, policy.code()), (501, "not_implemented"));
     let unknown = api.get("/v1/nothing-here").await;
     assert_eq!((unknown.status, unknown.code()), (404, "route_not_found"));
     let wrong_method = api.call(Method::DELETE, "/v1/intents", None, &[]).await;

@@ -3,12 +3,18 @@
 mod humans_support;
 mod support;
 
+mod admin;
+mod agents;
 mod api;
 mod approvals;
+mod delivery;
 mod durability;
 mod faults;
+mod handoff;
 mod inbox;
 mod inbox_changes;
+mod mesh;
+mod receiver;
 mod reminders;
 mod scenarios;
 mod seeds;

@@ -96,6 +96,8 @@ pub fn create(
         .from_agent
         .clone()
         .unwrap_or_else(|| principal.default_from_agent());
+    // Kill switch, mesh policies and the recipient's delivery binding (agents family).
+    let admission = super::agents::admit(conn, principal, new, &from_agent, now_us)?;
     let mut doc = json!({
         "intent_id": intent_id,
         "status": "DELIVERED",
@@ -163,14 +165,16 @@ pub fn create(
         "INSERT INTO agent_queue (org_id, agent, cursor, intent_id) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![principal.org_id, new.to_agent, cursor, intent_id])?;
+    let outbox = super::agents::dispatch(conn, &admission, &intent_id, cursor, now_us)?;
     let body = json!({"ok": true, "intent_id": intent_id, "status": "DELIVERED", "correlation_id": correlation_id, "created_at": at});
-    let effects = Effects {
+    let mut effects = Effects {
         topics: vec![
             (hub::intent_topic(&intent_id), 3),
             (hub::agent_topic(&principal.org_id, &new.to_agent), cursor),
         ],
         deadline_added: new.deadline_us.is_some(),
     };
+    effects.topics.extend(outbox);
     Ok((body, effects))
 }
 
@@ -400,7 +404,7 @@ fn describe(
             let actor = resumption.actor.clone().or_else(|| owner.clone());
             (action, actor, Value::Object(details))
         }
-        Change::Acknowledge { by } => (Action::Ack, Some(by.clone()), json!({"via": "listen"})),
+        Change::Acknowledge { by, via } => (Action::Ack, Some(by.clone()), json!({"via": via})),
         Change::Timeout => (
             Action::Timeout,
             Some("axme-server".into()),

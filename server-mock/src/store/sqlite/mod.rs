@@ -1,6 +1,9 @@
 //! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
 //! pool of reader connections used from Tokio's blocking pool.
 
+mod admin;
+mod agent_reads;
+mod agents;
 mod approvals;
 pub mod credentials;
 mod hooks;
@@ -9,6 +12,9 @@ pub mod humans;
 pub mod inbox;
 mod intent_ops;
 mod intents;
+mod mesh;
+mod mesh_reads;
+mod outbox;
 mod reads;
 mod scenarios;
 pub mod schema;
@@ -69,6 +75,8 @@ impl SqliteStore {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<SqliteStore> {
         let conn = open_admin(data_dir)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 100000)?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
         let writer = std::thread::Builder::new()
@@ -100,6 +108,7 @@ impl SqliteStore {
                         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                     )?;
                     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    schema::stable_plans(&conn)?;
                     conn
                 }
             };
@@ -201,6 +210,20 @@ impl Store for SqliteStore {
 
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
         Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn agents_read(
+        &self,
+        query: crate::store::agents::AgentsRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| agent_reads::read(conn, &query)))
+    }
+
+    fn admin_read(
+        &self,
+        query: crate::store::admin::AdminRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| admin::read(conn, &query)))
     }
 
     fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>> {

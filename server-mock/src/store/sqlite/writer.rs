@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{credentials, inbox, intents, scenarios, task_timers, tasks};
+use super::{admin, agents, credentials, inbox, intents, scenarios, task_timers, tasks};
 use crate::domain::clock;
 use crate::error::ApiError;
 use crate::hub::Hub;
@@ -122,7 +122,7 @@ fn execute(
         conn.prepare_cached(
             "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_us) VALUES (?1, ?2, ?3, 200, ?4, ?5)",
         )?
-        .execute(params![idem.scope, idem.key, idem.fingerprint, body.to_string(), clock::now_us()])?;
+        .execute(params![idem.scope, idem.key, idem.fingerprint, replay_copy(&body).to_string(), clock::now_us()])?;
     }
     Ok((
         Written {
@@ -132,6 +132,20 @@ fn execute(
         },
         effects,
     ))
+}
+
+/// What a replay answers: the response without the secrets that are shown once (a new API key, a
+/// binding's secret), so they are never kept in the idempotency table.
+fn replay_copy(body: &Value) -> Value {
+    let mut copy = body.clone();
+    if let Some(map) = copy.as_object_mut() {
+        for field in ["api_key", "secret"] {
+            if map.contains_key(field) {
+                map.insert(field.into(), Value::Null);
+            }
+        }
+    }
+    copy
 }
 
 fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiError> {
@@ -186,6 +200,8 @@ fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects),
             });
             Ok((body, intents::Effects::default()))
         }
+        WriteOp::Agents(op) => agents::perform(conn, op),
+        WriteOp::Admin(op) => admin::perform(conn, op),
         WriteOp::Tasks(TasksOp::Submit {
             org_id,
             intent_id,
