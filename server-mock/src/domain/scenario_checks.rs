@@ -227,11 +227,26 @@ impl Checker {
             }
             let display_name =
                 self.opt_text(obj, "display_name", &join(&path, "display_name"), 255);
+            let create_if_missing = match obj.get("create_if_missing") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    let message =
+                        format!("`create_if_missing` must be a boolean, got {}", kind(other));
+                    self.error(
+                        &join(&path, "create_if_missing"),
+                        "validation_error",
+                        &message,
+                    );
+                    true
+                }
+            };
             if let Some(address) = address {
                 out.push(AgentRole {
                     role,
                     address,
                     display_name,
+                    create_if_missing,
                 });
             }
         }

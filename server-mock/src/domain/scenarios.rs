@@ -18,6 +18,13 @@ pub struct AgentRole {
     pub role: String,
     pub address: String,
     pub display_name: Option<String>,
+    /// Absent agents are added to the registry (default); `false` makes an unknown agent an error.
+    #[serde(default = "yes")]
+    pub create_if_missing: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One human role: `contact` is an e-mail address or a user name.

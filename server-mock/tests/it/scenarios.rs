@@ -103,9 +103,16 @@ async fn apply_is_idempotent_by_key_and_refuses_bad_bundles() {
     assert_eq!(first.body["idempotent"], false);
     assert_eq!(first.body["status"], "IN_PROGRESS");
     assert_eq!(first.body["pending_with"], "agent://shop/inventory");
+    let shipping = &first.body["agents"][2];
     assert_eq!(
-        first.body["agents"][2],
-        json!({"role": "shipping", "address": "agent://shop/shipping", "display_name": null, "created": false})
+        (shipping["address"].as_str(), shipping["created"].as_bool()),
+        (Some("agent://shop/shipping"), Some(true))
+    );
+    assert_eq!(shipping["delivery_mode"], "stream");
+    let registered = api.get("/v1/agents/shop/shipping").await;
+    assert_eq!(
+        registered.body["agent"]["address_id"],
+        shipping["address_id"]
     );
     let again = api.post("/v1/scenarios/apply", bundle.clone()).await;
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
@@ -140,9 +147,15 @@ async fn apply_is_idempotent_by_key_and_refuses_bad_bundles() {
         (reused.status, reused.code()),
         (409, "idempotency_key_reused")
     );
-    // Without a key every apply starts anew.
+    // Without a key every apply starts anew; the agents are known by now.
     let fresh = api.post("/v1/scenarios/apply", order_bundle()).await;
     assert_ne!(fresh.body["intent_id"], first.body["intent_id"]);
+    assert_eq!(fresh.body["agents"][2]["created"], false);
+    let mut strict = order_bundle();
+    strict["agents"][0]["address"] = json!("agent://shop/unknown");
+    strict["agents"][0]["create_if_missing"] = json!(false);
+    let missing = api.post("/v1/scenarios/apply", strict).await;
+    assert_eq!((missing.status, missing.code()), (404, "agent_not_found"));
     let mut invalid = order_bundle();
     invalid["workflow"]["steps"][0]["on_success"] = json!("nowhere");
     let refused = api.post("/v1/scenarios/apply", invalid).await;

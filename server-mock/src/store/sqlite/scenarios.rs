@@ -9,7 +9,8 @@ use serde_json::{json, Map, Value};
 use super::hooks::Followup;
 use super::intent_ops::{self, parse_object};
 use super::intents::{self, Effects};
-use super::{humans, tasks, workflow};
+use super::{agents, humans, tasks, workflow};
+use crate::domain::clock;
 use crate::domain::scenarios::Plan;
 use crate::domain::status::Status;
 use crate::domain::validate::NewIntent;
@@ -123,6 +124,36 @@ fn provision_humans(
     Ok(out)
 }
 
+/// Adds the bundle's agents missing from the registry (with the implicit `stream` binding: other
+/// bindings are registered with `POST /v1/agents`); an absent agent with `create_if_missing: false`
+/// is 404 `agent_not_found`.
+fn provision_agents(
+    conn: &Connection,
+    principal: &Principal,
+    plan: &Plan,
+) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::new();
+    for (i, a) in plan.agents.iter().enumerate() {
+        let known = agents::find(conn, &principal.org_id, &a.address)?;
+        if known.is_none() && !a.create_if_missing {
+            return Err(ApiError::not_found(
+                "agent_not_found",
+                format!(
+                    "agents[{i}]: {} is not registered and `create_if_missing` is false",
+                    a.address
+                ),
+            )
+            .with_details(json!({"field": format!("agents[{i}].address")})));
+        }
+        let row = agents::ensure(conn, &principal.org_id, &a.address, clock::now_us())?;
+        out.push(json!({
+            "role": a.role, "address": a.address, "display_name": a.display_name,
+            "created": known.is_none(), "address_id": row.address_id, "delivery_mode": row.mode.as_str(),
+        }));
+    }
+    Ok(out)
+}
+
 fn new_intent(plan: &Plan) -> NewIntent {
     let i = &plan.intent;
     NewIntent {
@@ -156,12 +187,7 @@ pub fn apply(
         }
     }
     let humans = provision_humans(conn, principal, plan)?;
-    // Addresses need no registration in this server: an agent exists as soon as it is addressed.
-    let agents: Vec<Value> = plan
-        .agents
-        .iter()
-        .map(|a| json!({"role": a.role, "address": a.address, "display_name": a.display_name, "created": false}))
-        .collect();
+    let agents = provision_agents(conn, principal, plan)?;
     let new = new_intent(plan);
     let mut followup = Followup::default();
     let (body, effects) = intents::create(conn, principal, &new)?;
