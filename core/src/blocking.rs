@@ -16,8 +16,13 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::intents::CallOptions;
 use crate::listen::ListenOptions;
+use crate::mcp::McpCallOptions;
+use crate::mesh::{HeartbeatHandle, Mesh};
 use crate::observe::{EventStream, ObserveOptions};
 use crate::transport::Client;
+
+/// How long [`BlockingMesh::stop_heartbeat`] waits for a heartbeat in flight (as upstream).
+pub const STOP_HEARTBEAT_WAIT: Duration = Duration::from_secs(5);
 
 /// The shared runtime (bindings may also spawn their async work on it).
 pub fn runtime() -> Result<&'static Runtime, Error> {
@@ -137,6 +142,37 @@ impl BlockingClient {
         block_on(self.inner.wait_for(intent_id, timeout))?
     }
 
+    /// See [`Client::mcp_initialize`].
+    pub fn mcp_initialize(
+        &self,
+        protocol_version: Option<&str>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        block_on(self.inner.mcp_initialize(protocol_version, opts))?
+    }
+
+    /// See [`Client::mcp_list_tools`].
+    pub fn mcp_list_tools(&self, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.mcp_list_tools(opts))?
+    }
+
+    /// See [`Client::mcp_call_tool`].
+    pub fn mcp_call_tool(
+        &self,
+        name: &str,
+        arguments: Value,
+        opts: &McpCallOptions,
+    ) -> Result<Value, Error> {
+        block_on(self.inner.mcp_call_tool(name, arguments, opts))?
+    }
+
+    /// The mesh calls (see [`Client::mesh`]).
+    pub fn mesh(&self) -> BlockingMesh {
+        BlockingMesh {
+            inner: self.inner.mesh(),
+        }
+    }
+
     /// See [`Client::observe`].
     pub fn observe(&self, intent_id: &str, opts: ObserveOptions) -> BlockingStream {
         BlockingStream {
@@ -149,6 +185,104 @@ impl BlockingClient {
         BlockingStream {
             stream: self.inner.listen(address, opts),
         }
+    }
+}
+
+/// The mesh calls, blocking. The background heartbeat runs on the shared runtime.
+#[derive(Debug, Clone)]
+pub struct BlockingMesh {
+    inner: Mesh,
+}
+
+impl BlockingMesh {
+    /// The async view underneath.
+    pub fn mesh(&self) -> &Mesh {
+        &self.inner
+    }
+
+    /// See [`Mesh::heartbeat`].
+    pub fn heartbeat(&self, metrics: Option<Value>, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.heartbeat(metrics, opts))?
+    }
+
+    /// See [`Mesh::flush_metrics`].
+    pub fn flush_metrics(&self, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.flush_metrics(opts))?
+    }
+
+    /// See [`Mesh::report_metric`].
+    pub fn report_metric(
+        &self,
+        success: bool,
+        latency_ms: Option<f64>,
+        cost_usd: Option<f64>,
+    ) -> Result<(), Error> {
+        self.inner.report_metric(success, latency_ms, cost_usd)
+    }
+
+    /// See [`Mesh::buffered_metrics`].
+    pub fn buffered_metrics(&self) -> Option<Value> {
+        self.inner.buffered_metrics()
+    }
+
+    /// See [`Mesh::start_heartbeat`]; the task runs on the shared runtime. Keep the handle for
+    /// as long as the heartbeat should run (or call [`BlockingMesh::stop_heartbeat`]).
+    pub fn start_heartbeat(
+        &self,
+        interval: Duration,
+        include_metrics: bool,
+    ) -> Result<HeartbeatHandle, Error> {
+        self.inner
+            .start_heartbeat_on(runtime()?.handle(), interval, include_metrics)
+    }
+
+    /// See [`Mesh::heartbeat_running`].
+    pub fn heartbeat_running(&self) -> bool {
+        self.inner.heartbeat_running()
+    }
+
+    /// Stop the background heartbeat and wait for it, at most [`STOP_HEARTBEAT_WAIT`].
+    pub fn stop_heartbeat(&self) -> Result<(), Error> {
+        let mesh = &self.inner;
+        // The timer must be created inside the runtime, hence the async block.
+        block_on(async {
+            let _ = tokio::time::timeout(STOP_HEARTBEAT_WAIT, mesh.stop_heartbeat()).await;
+        })
+    }
+
+    /// See [`Mesh::list_agents`].
+    pub fn list_agents(
+        &self,
+        limit: Option<u32>,
+        health: Option<&str>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        block_on(self.inner.list_agents(limit, health, opts))?
+    }
+
+    /// See [`Mesh::get_agent`].
+    pub fn get_agent(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.get_agent(address_id, opts))?
+    }
+
+    /// See [`Mesh::kill`].
+    pub fn kill(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.kill(address_id, opts))?
+    }
+
+    /// See [`Mesh::resume`].
+    pub fn resume(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
+        block_on(self.inner.resume(address_id, opts))?
+    }
+
+    /// See [`Mesh::list_events`].
+    pub fn list_events(
+        &self,
+        limit: Option<u32>,
+        event_type: Option<&str>,
+        opts: &CallOptions,
+    ) -> Result<Value, Error> {
+        block_on(self.inner.list_events(limit, event_type, opts))?
     }
 }
 

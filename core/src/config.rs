@@ -43,7 +43,8 @@ pub struct Config {
     pub default_owner_agent: Option<String>,
     /// MCP endpoint path (default `/mcp`).
     pub mcp_endpoint_path: String,
-    /// MCP protocol version (default `2024-11-05`).
+    /// MCP protocol version for `mcp_initialize` (default `2024-11-05`; `2025-11-25` adds
+    /// sessions). Any other value is an `invalid_argument` at construction.
     pub mcp_protocol_version: String,
     /// SDK language in `X-Axme-Client: axme-sdk-<language>/<version>` (default `rust`).
     pub client_language: String,
@@ -190,6 +191,13 @@ impl Config {
             return Err(Error::invalid_argument(
                 "mcp_endpoint_path must start with '/'",
             ));
+        }
+        if !crate::mcp::MCP_PROTOCOL_VERSIONS.contains(&self.mcp_protocol_version.as_str()) {
+            return Err(Error::invalid_argument(format!(
+                "mcp_protocol_version {:?} is not supported; use one of {}",
+                self.mcp_protocol_version,
+                crate::mcp::MCP_PROTOCOL_VERSIONS.join(", ")
+            )));
         }
         if matches!(&self.default_owner_agent, Some(o) if o.trim().is_empty()) {
             return Err(Error::invalid_argument("default_owner_agent is empty"));

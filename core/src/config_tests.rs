@@ -185,6 +185,10 @@ fn numbers_and_paths_are_validated() {
             default_owner_agent: Some(" ".into()),
             ..with_key()
         },
+        Config {
+            mcp_protocol_version: "2025-03-26".into(),
+            ..with_key()
+        },
     ] {
         assert_eq!(err(c).kind(), ErrorKind::InvalidArgument);
     }

@@ -174,6 +174,26 @@ impl Error {
         self
     }
 
+    /// Attach an HTTP-equivalent status (MCP errors carry the status their JSON-RPC code maps to).
+    pub(crate) fn with_status(mut self, status: u16) -> Error {
+        self.0.status = Some(status);
+        self
+    }
+
+    /// Attach the server's request id.
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Error {
+        if request_id.is_some() {
+            self.0.request_id = request_id;
+        }
+        self
+    }
+
+    /// Override [`Error::is_retryable`].
+    pub(crate) fn with_should_retry(mut self, flag: bool) -> Error {
+        self.0.should_retry = Some(flag);
+        self
+    }
+
     /// The stable category.
     pub fn kind(&self) -> ErrorKind {
         self.0.kind

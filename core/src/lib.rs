@@ -7,14 +7,17 @@
 //!
 //! Layout: pure protocol logic without I/O ([`sse`], [`retry`], [`config`], [`request`],
 //! [`operations`]); the HTTP transport ([`transport`], the only module using reqwest); the
-//! high-level calls ([`intents`], [`observe`], [`listen`]); and a blocking facade
-//! ([`blocking`]) owning the one tokio runtime.
+//! high-level calls ([`intents`], [`observe`], [`listen`], [`mcp`], [`mesh`]); and a blocking
+//! facade ([`blocking`]) owning the one tokio runtime.
 
 pub mod blocking;
 pub mod config;
 pub mod error;
 pub mod intents;
+pub mod json_schema;
 pub mod listen;
+pub mod mcp;
+pub mod mesh;
 pub mod observe;
 pub mod operations;
 pub mod request;
@@ -23,11 +26,13 @@ pub mod sse;
 mod sse_stream;
 pub mod transport;
 
-pub use blocking::{BlockingClient, BlockingStream, Polled};
+pub use blocking::{BlockingClient, BlockingMesh, BlockingStream, Polled};
 pub use config::{Config, ResolvedConfig};
 pub use error::{Error, ErrorKind};
 pub use intents::{is_terminal, CallOptions, TERMINAL_STATUSES};
 pub use listen::ListenOptions;
+pub use mcp::McpCallOptions;
+pub use mesh::{HeartbeatHandle, Mesh};
 pub use observe::{EventStream, ObserveOptions};
 pub use operations::{HttpMethod, OperationDescriptor};
 pub use transport::Client;

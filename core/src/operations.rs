@@ -191,6 +191,59 @@ pub const AGENTS_INTENTS_STREAM: OperationDescriptor = streaming(op(
     &[],
 ));
 
+/// `POST /v1/mesh/heartbeat` (body `{metrics?}`, omitted when there are no metrics).
+pub const MESH_HEARTBEAT: OperationDescriptor =
+    op("mesh.heartbeat", Post, "/v1/mesh/heartbeat", &[], &[], &[]);
+/// `GET /v1/mesh/agents`
+pub const MESH_AGENTS_LIST: OperationDescriptor = op(
+    "mesh.agents.list",
+    Get,
+    "/v1/mesh/agents",
+    &[],
+    &["limit", "health", "window"],
+    &[],
+);
+/// `GET /v1/mesh/agents/{address_id}`
+pub const MESH_AGENTS_GET: OperationDescriptor = op(
+    "mesh.agents.get",
+    Get,
+    "/v1/mesh/agents/{address_id}",
+    &["address_id"],
+    &[],
+    &[],
+);
+/// `POST /v1/mesh/agents/{address_id}/kill` (never retried by `Mesh::kill`).
+pub const MESH_AGENTS_KILL: OperationDescriptor = op(
+    "mesh.agents.kill",
+    Post,
+    "/v1/mesh/agents/{address_id}/kill",
+    &["address_id"],
+    &[],
+    &[],
+);
+/// `POST /v1/mesh/agents/{address_id}/resume` (never retried by `Mesh::resume`).
+pub const MESH_AGENTS_RESUME: OperationDescriptor = op(
+    "mesh.agents.resume",
+    Post,
+    "/v1/mesh/agents/{address_id}/resume",
+    &["address_id"],
+    &[],
+    &[],
+);
+/// `GET /v1/mesh/events`
+pub const MESH_EVENTS_LIST: OperationDescriptor = op(
+    "mesh.events.list",
+    Get,
+    "/v1/mesh/events",
+    &[],
+    &["limit", "event_type"],
+    &[],
+);
+/// `POST /mcp` (JSON-RPC). Not in [`ALL`]: it is reached through `mcp_initialize`,
+/// `mcp_list_tools` and `mcp_call_tool`, which also replace the path with the configured
+/// `mcp_endpoint_path`.
+pub const MCP_REQUEST: OperationDescriptor = op("mcp.request", Post, "/mcp", &[], &[], &[]);
+
 /// Every known operation.
 pub const ALL: &[OperationDescriptor] = &[
     HEALTH,
@@ -205,6 +258,12 @@ pub const ALL: &[OperationDescriptor] = &[
     INTENTS_CONTROLS_UPDATE,
     INTENTS_POLICY_UPDATE,
     AGENTS_INTENTS_STREAM,
+    MESH_HEARTBEAT,
+    MESH_AGENTS_LIST,
+    MESH_AGENTS_GET,
+    MESH_AGENTS_KILL,
+    MESH_AGENTS_RESUME,
+    MESH_EVENTS_LIST,
 ];
 
 /// Look an operation up by id.

@@ -233,9 +233,12 @@ fn header_safe(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
 }
 
-/// A fresh UUIDv4 string.
+/// A fresh UUIDv4 string. The bytes come from the thread-local CSPRNG (ChaCha, seeded from the
+/// OS) rather than a `getrandom` syscall per id: every request mints one or two of these.
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 /// A W3C `traceparent` whose trace id is the UUID/32-hex `X-Trace-Id` when it is one (so both

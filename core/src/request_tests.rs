@@ -156,3 +156,14 @@ fn traceparent_shapes() {
     let parts: Vec<_> = other.split('-').collect();
     assert_eq!((parts.len(), parts[1].len(), parts[2].len()), (4, 32, 16));
 }
+
+#[test]
+fn minted_ids_are_distinct_v4_uuids() {
+    let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_id()).collect();
+    assert_eq!(ids.len(), 1000);
+    for id in ids.iter().take(20) {
+        let u = uuid::Uuid::parse_str(id).unwrap();
+        assert_eq!(u.get_version_num(), 4, "{id}");
+        assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
+    }
+}

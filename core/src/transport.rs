@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -20,6 +20,8 @@ use tracing::Instrument;
 
 use crate::config::{Config, ResolvedConfig};
 use crate::error::{Error, ErrorKind, ResponseMeta};
+use crate::mcp::McpState;
+use crate::mesh::MeshShared;
 use crate::operations::{self, HttpMethod, OperationDescriptor};
 use crate::request::{prepare, PreparedRequest};
 use crate::retry::{
@@ -35,6 +37,25 @@ struct Inner {
     policy: RetryPolicy,
     budget: RetryBudget,
     base_headers: HeaderMap,
+    /// MCP session, negotiated version and cached tool schemas, shared by every clone.
+    mcp: Mutex<McpState>,
+    /// Mesh metrics buffer and background heartbeat, shared by every clone.
+    mesh: MeshShared,
+}
+
+/// A successful (2xx) response kept raw, for callers that need its headers (MCP).
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    /// HTTP status.
+    pub(crate) status: u16,
+    /// `Content-Type`, lower-cased (empty when absent).
+    pub(crate) content_type: String,
+    /// `Mcp-Session-Id`.
+    pub(crate) session_id: Option<String>,
+    /// `x-request-id` / `request-id`.
+    pub(crate) request_id: Option<String>,
+    /// The whole body.
+    pub(crate) body: Bytes,
 }
 
 /// The async client. Cheap to clone; clones share the pool and the retry budget.
@@ -106,6 +127,8 @@ impl Client {
                 policy,
                 budget: RetryBudget::default(),
                 base_headers,
+                mcp: Mutex::new(McpState::default()),
+                mesh: MeshShared::default(),
             }),
         })
     }
@@ -118,6 +141,16 @@ impl Client {
     /// The retry policy (also used for stream reconnect backoff).
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.policy
+    }
+
+    /// MCP state shared by every clone of this client.
+    pub(crate) fn mcp_state(&self) -> &Mutex<McpState> {
+        &self.inner.mcp
+    }
+
+    /// Mesh state shared by every clone of this client.
+    pub(crate) fn mesh_shared(&self) -> &MeshShared {
+        &self.inner.mesh
     }
 
     /// The retry budget shared by this client's requests.
@@ -148,6 +181,17 @@ impl Client {
     /// Send a prepared request with retries and decode its JSON response.
     pub(crate) async fn execute(&self, req: &PreparedRequest) -> Result<Value, Error> {
         self.with_retries(req, || self.attempt_json(req)).await
+    }
+
+    /// Send a prepared request with retries and return the raw 2xx response (non-2xx statuses
+    /// are errors as usual). `accept` is the `Accept` header.
+    pub(crate) async fn execute_raw(
+        &self,
+        req: &PreparedRequest,
+        accept: &'static str,
+    ) -> Result<RawResponse, Error> {
+        self.with_retries(req, || self.attempt_raw(req, accept))
+            .await
     }
 
     /// Open an SSE response (retrying the connect phase like any read) and return its body.
@@ -262,6 +306,46 @@ impl Client {
         }
         serde_json::from_slice(&body)
             .map_err(|e| Error::protocol(format!("response to {} is not JSON: {e}", req.op_id)))
+    }
+
+    async fn attempt_raw(
+        &self,
+        req: &PreparedRequest,
+        accept: &'static str,
+    ) -> Result<RawResponse, Error> {
+        let timeout = req.timeout.unwrap_or(self.inner.config.timeout);
+        let resp = self
+            .builder(req)
+            .header("accept", accept)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| map_reqwest(e, "sending the request"))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        let meta = response_meta(headers);
+        let get = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = get("content-type").unwrap_or_default().to_ascii_lowercase();
+        let session_id = get("mcp-session-id");
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| map_reqwest(e, "reading the response"))?;
+        if !(200..300).contains(&status) {
+            return Err(Error::from_response(status, meta, &body));
+        }
+        Ok(RawResponse {
+            status,
+            content_type,
+            session_id,
+            request_id: meta.request_id,
+            body,
+        })
     }
 
     async fn attempt_sse(

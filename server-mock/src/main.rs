@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use axme_server::store::sqlite::{self, credentials};
+use axme_server::domain::agents::{self, AgentsSettings, CallbackAllowlist, HostRule};
+use axme_server::store::sqlite::{self, credentials, humans};
 use axme_server::{start, ServerConfig};
 use clap::{Args, Parser, Subcommand};
 
@@ -43,19 +44,32 @@ struct ServeArgs {
     /// A browser origin allowed to call `/mcp` besides loopback ones (repeatable), e.g. https://app.example.com.
     #[arg(long = "mcp-allowed-origin", value_name = "ORIGIN")]
     mcp_allowed_origins: Vec<String>,
-    /// A host webhook deliveries may be sent to (repeatable; `*.example.com` for subdomains). None by default.
-    #[arg(long = "webhook-allowed-host", value_name = "HOST")]
-    webhook_allowed_hosts: Vec<String>,
-    /// Seconds one webhook delivery attempt may take.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
-    webhook_timeout_seconds: u64,
     /// Log filter, e.g. `info` or `axme_server=debug` (also RUST_LOG).
     #[arg(long, env = "AXME_LOG", default_value = "info")]
     log: String,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// A host `http` delivery bindings may call back (HOST, HOST:PORT, [IPv6]:PORT, *.domain);
+    /// repeatable. Nothing is allowed unless listed, loopback included (no SSRF).
+    #[arg(long = "allow-callback-host", value_name = "HOST[:PORT]", value_parser = HostRule::parse)]
+    allow_callback_host: Vec<HostRule>,
+    /// Waits before retrying a failed `http` delivery, comma-separated (the last one repeats).
+    #[arg(long, default_value = "30s,2m,10m", value_parser = agents::parse_schedule)]
+    delivery_retry_schedule: Schedule,
+    /// How long one callback POST may take.
+    #[arg(long, default_value = "10s", value_parser = agents::parse_duration)]
+    delivery_timeout: Duration,
+    /// Heartbeat age after which a mesh agent is `degraded`.
+    #[arg(long, default_value = "90s", value_parser = agents::parse_duration)]
+    mesh_degraded_after: Duration,
+    /// Heartbeat age after which a mesh agent is `unreachable`.
+    #[arg(long, default_value = "5m", value_parser = agents::parse_duration)]
+    mesh_unreachable_after: Duration,
 }
+
+/// A retry schedule (clap needs a named type for a parsed Vec).
+type Schedule = Vec<Duration>;
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -83,6 +97,41 @@ enum AdminCommand {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Human users and their actor tokens (for human tasks).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Create a human user; prints its actor token once (use it as `Authorization: Bearer <token>`).
+    Create {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// Workspace id or name.
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// User name (lower-case letters, digits, '.', '_', '-'); task assignees match it.
+        #[arg(long)]
+        name: String,
+        /// E-mail address; task assignees match it too.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Issue another actor token for an existing user; prints it once.
+    Token {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// User name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List users (never their tokens).
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +170,9 @@ enum KeysCommand {
         /// Service account name.
         #[arg(long)]
         name: String,
+        /// Make the service account an admin (it may administer every organisation over HTTP).
+        #[arg(long)]
+        admin: bool,
     },
     /// List keys (never their secrets).
     List,
@@ -167,9 +219,13 @@ fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()
                     org,
                     workspace,
                     name,
+                    admin,
                 },
         } => {
             let key = credentials::create_key(&conn, &org, &workspace, &name)?;
+            if admin {
+                credentials::make_admin(&conn, &key.service_account_id)?;
+            }
             eprintln!(
                 "created key {} for service account {name}; it is shown once:",
                 key.key_id
@@ -200,6 +256,48 @@ fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()
         } => {
             credentials::revoke_key(&conn, &key_id)?;
             println!("revoked {key_id}");
+        }
+        AdminCommand::Users { command } => users(&conn, command)?,
+    }
+    Ok(())
+}
+
+fn users(conn: &rusqlite::Connection, command: UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Create {
+            org,
+            workspace,
+            name,
+            email,
+        } => {
+            let human = humans::create_human(conn, &org, &workspace, &name, email.as_deref())?;
+            eprintln!(
+                "created user {name} ({}, {}); its actor token is shown once:",
+                human.human_id, human.address
+            );
+            println!("{}", human.token);
+        }
+        UsersCommand::Token { org, name } => {
+            let (token_id, token) = humans::token_for(conn, &org, &name)?;
+            eprintln!("issued actor token {token_id} for {name}; it is shown once:");
+            println!("{token}");
+        }
+        UsersCommand::List => {
+            println!(
+                "{:<22} {:<20} {:<28} {:<16} {:<12} TOKENS",
+                "USER ID", "NAME", "EMAIL", "ORG", "WORKSPACE"
+            );
+            for h in humans::list_humans(conn)? {
+                println!(
+                    "{:<22} {:<20} {:<28} {:<16} {:<12} {}",
+                    h.human_id,
+                    h.name,
+                    h.email.unwrap_or_default(),
+                    h.org,
+                    h.workspace,
+                    h.active_tokens
+                );
+            }
         }
     }
     Ok(())
@@ -236,9 +334,20 @@ fn main() -> anyhow::Result<()> {
         config.faults = args.faults;
         config.max_batch = args.commit_batch_max as usize;
         config.idempotency_ttl = Duration::from_secs(args.idempotency_ttl_hours * 3600);
+        anyhow::ensure!(
+            args.mesh_degraded_after <= args.mesh_unreachable_after,
+            "--mesh-degraded-after must not be longer than --mesh-unreachable-after"
+        );
+        config.agents = AgentsSettings {
+            callback_hosts: CallbackAllowlist(args.allow_callback_host.clone()),
+            retry_schedule: args.delivery_retry_schedule.clone(),
+            delivery_timeout: args.delivery_timeout,
+            health: axme_server::domain::mesh::HealthThresholds {
+                degraded_after: args.mesh_degraded_after,
+                unreachable_after: args.mesh_unreachable_after,
+            },
+        };
         config.mcp_allowed_origins = args.mcp_allowed_origins.clone();
-        config.webhook_allowed_hosts = args.webhook_allowed_hosts.clone();
-        config.webhook_timeout = Duration::from_secs(args.webhook_timeout_seconds);
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
             println!(

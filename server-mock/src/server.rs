@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use crate::domain::agents::AgentsSettings;
 use crate::faults::{Faults, ResetConnection};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -36,12 +37,13 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How long shutdown waits for open connections.
     pub shutdown_grace: Duration,
+    /// Agents, delivery bindings and the mesh (callback allowlist, retry schedule, health).
+    pub agents: AgentsSettings,
+    /// How long one second of a reminder, escalation or workflow-step schedule lasts: 1 s, except
+    /// in tests that compress schedules. Recorded in the data dir when the server starts.
+    pub timer_unit: Duration,
     /// Browser origins allowed on `/mcp` besides loopback ones.
     pub mcp_allowed_origins: Vec<String>,
-    /// Hosts webhook deliveries may be sent to; none by default (no SSRF).
-    pub webhook_allowed_hosts: Vec<String>,
-    /// Time limit of one webhook delivery attempt.
-    pub webhook_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -54,9 +56,9 @@ impl ServerConfig {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             heartbeat: Duration::from_secs(15),
             shutdown_grace: Duration::from_secs(10),
+            agents: AgentsSettings::default(),
+            timer_unit: Duration::from_secs(1),
             mcp_allowed_origins: Vec::new(),
-            webhook_allowed_hosts: Vec::new(),
-            webhook_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -137,6 +139,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let lock = lock_data_dir(&config.data_dir)?;
     let new_dev_key = {
         let conn = sqlite::open_admin(&config.data_dir)?;
+        sqlite::humans::set_timer_unit(&conn, config.timer_unit.as_micros() as i64)?;
         credentials::bootstrap_dev(&conn)?
     };
     if let Some(key) = &new_dev_key {
@@ -155,10 +158,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?);
     let settings = Settings {
         heartbeat: config.heartbeat,
+        agents: config.agents.clone(),
         data_dir: config.data_dir.clone(),
         mcp_allowed_origins: config.mcp_allowed_origins.clone(),
-        webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
-        webhook_timeout: config.webhook_timeout,
         ..Settings::default()
     };
     let faults = config
@@ -183,6 +185,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     )?;
     let stop = CancellationToken::new();
     tokio::spawn(crate::timers::deadlines(store.clone(), hub.clone()));
+    tokio::spawn(crate::timers::deliveries(
+        store.clone(),
+        hub.clone(),
+        config.agents.clone(),
+    ));
+    tokio::spawn(crate::timers::human_timers(store.clone(), hub.clone()));
     tokio::spawn(crate::timers::purge_idempotency(
         store.clone(),
         hub.clone(),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::domain::agents::AgentsSettings;
 use crate::faults::Faults;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -16,14 +17,12 @@ pub struct Settings {
     pub heartbeat: Duration,
     /// When the process started, for the monotonic times of the fault request log.
     pub started: Instant,
+    /// Callback allowlist, delivery retry schedule and mesh health thresholds.
+    pub agents: AgentsSettings,
     /// The data dir (media files live under `media/`).
     pub data_dir: PathBuf,
     /// Browser origins allowed on `/mcp` besides loopback ones (DNS-rebinding protection).
     pub mcp_allowed_origins: Vec<String>,
-    /// Hosts webhook deliveries may be sent to (`*.domain` for subdomains); empty: none.
-    pub webhook_allowed_hosts: Vec<String>,
-    /// Time limit of one webhook delivery attempt.
-    pub webhook_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -31,10 +30,9 @@ impl Default for Settings {
         Settings {
             heartbeat: Duration::from_secs(15),
             started: Instant::now(),
+            agents: AgentsSettings::default(),
             data_dir: PathBuf::from("axme-data"),
             mcp_allowed_origins: Vec::new(),
-            webhook_allowed_hosts: Vec::new(),
-            webhook_timeout: Duration::from_secs(5),
         }
     }
 }

@@ -1,8 +1,14 @@
 //! Integration tests of `axme-core` against the reference server (`axme-server`), started
-//! in-process on port 0 with fault injection on. One binary (`tests/it`) so the crate links once.
+//! in-process on port 0 with fault injection on; MCP (and mesh behaviour the reference server cannot
+//! be made to show) against the scripted server in `fake.rs`. One binary (`tests/it`) so the crate
+//! links once.
 
 mod calls;
+mod fake;
 mod listen;
+mod mcp;
+mod mesh;
+mod mesh_server;
 mod observe;
 mod retries;
 mod support;

@@ -72,6 +72,18 @@ impl Harness {
         Client::from_resolved(resolved, Some(Arc::new(|| 0.0))).expect("client")
     }
 
+    /// A client with the server's dev key: an admin of the dev organisation (mesh kill/resume).
+    /// Not fault-managed: no rules apply to it and no request log is kept.
+    pub fn admin_client(&self) -> Client {
+        let config = Config {
+            base_url: Some(self.base_url.clone()),
+            api_key: Some(self._server.dev_api_key().expect("dev key")),
+            ..Config::default()
+        };
+        let resolved = config.resolve_with(|_| None).expect("config");
+        Client::from_resolved(resolved, Some(Arc::new(|| 0.0))).expect("client")
+    }
+
     pub async fn rules(&self, cred: &Credential, rules: Value) {
         let resp = self
             .http

@@ -5,13 +5,16 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::intents::intent_path;
-use crate::domain::validate;
+use crate::domain::task_answers;
+use crate::domain::validate::{self, ResumeAction};
 use crate::error::ApiError;
+use crate::http::actor::Caller;
 use crate::http::auth::Auth;
 use crate::http::body::{self, JsonBody};
 use crate::http::idempotency;
 use crate::http::respond::written;
 use crate::state::AppState;
+use crate::store::humans::TasksOp;
 use crate::store::{Change, PolicyTarget, Principal, WriteOp, WriteRequest};
 
 async fn apply(
@@ -55,9 +58,12 @@ pub async fn resolve(
     .await
 }
 
+/// Agents' actions and step approvals move the intent through `intents::transition`; a human's
+/// `task_result` goes to the human task family, which checks it against the task. A human may call
+/// with an actor token alone (`Caller`).
 pub async fn resume(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    caller: Caller,
     Path(intent_id): Path<String>,
     Query(query): Query<body::Query>,
     headers: HeaderMap,
@@ -65,10 +71,25 @@ pub async fn resume(
 ) -> Result<Response, ApiError> {
     let owner = idempotency::owner_agent(&query, &headers)?;
     let resumption = validate::resumption(&body)?;
-    let op = WriteOp::Transition {
-        org_id: principal.org_id.clone(),
-        intent_id: intent_id.clone(),
-        change: Change::Resume { resumption, owner },
+    let principal = caller.principal.clone();
+    let op = if resumption.action == ResumeAction::TaskResult {
+        let by = match (&caller.actor, &resumption.actor) {
+            (None, Some(on_behalf_of)) => on_behalf_of.clone(),
+            _ => caller.address(),
+        };
+        WriteOp::Tasks(TasksOp::Submit {
+            org_id: principal.org_id.clone(),
+            intent_id: intent_id.clone(),
+            answer: task_answers::submission(&body)?,
+            actor: caller.actor.map(Box::new),
+            by,
+        })
+    } else {
+        WriteOp::Transition {
+            org_id: principal.org_id.clone(),
+            intent_id: intent_id.clone(),
+            change: Change::Resume { resumption, owner },
+        }
     };
     apply(
         &state, &principal, &intent_id, "resume", &headers, &body, op,

@@ -41,14 +41,23 @@ pub async fn create(
         }
     }
     let idempotency = idempotency::for_write(&principal, "POST", "/v1/intents", &headers, &body)?;
+    let org_id = principal.org_id.clone();
     let result = state
         .store
         .write(WriteRequest {
             op: WriteOp::CreateIntent { principal, intent },
             idempotency,
         })
-        .await?;
-    Ok(written(result))
+        .await;
+    match result {
+        Ok(result) => Ok(written(result)),
+        Err(refusal) if refusal.code == "rate_limit_exceeded" => {
+            // A mesh rate-limit breach blocks the sender; the refused transaction could not record it.
+            super::mesh::record_breach(&state, &org_id, &refusal).await;
+            Err(refusal)
+        }
+        Err(err) => Err(err),
+    }
 }
 
 pub async fn list(

@@ -1,18 +1,24 @@
 //! The routes of the reference server and the router that joins them with the layers.
 
 mod actions;
+mod admin;
+mod agents;
+mod inbox;
 mod intents;
 mod invites;
 mod mcp;
 mod media;
+mod mesh;
 mod platform;
+mod scenarios;
 mod schemas;
 mod streams;
+mod tasks;
 mod users;
 mod webhooks;
 
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -36,8 +42,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents/{intent_id}/resume", post(actions::resume))
         .route("/v1/intents/{intent_id}/controls", post(actions::controls))
         .route("/v1/intents/{intent_id}/policy", post(actions::policy))
-        // Agent addresses may hold `/`, so the agent family is one wildcard dispatched by suffix.
-        .route("/v1/agents/{*rest}", any(streams::agents_dispatch))
+        .merge(agents::routes())
+        .merge(mesh::routes())
+        .merge(admin::routes())
+        .merge(tasks::routes())
+        .merge(inbox::routes())
+        .merge(scenarios::routes())
         .merge(invites::routes())
         .merge(mcp::routes())
         .merge(media::routes())

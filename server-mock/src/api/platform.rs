@@ -22,8 +22,8 @@ pub async fn capabilities() -> Response {
         "capabilities": [
             "intents", "intents.list", "intents.events", "intents.events.stream", "intents.resolve",
             "intents.resume", "intents.controls", "intents.policy", "intents.deadline", "agents.listen",
-            "idempotency", "invites", "media", "schemas", "users.nicks", "webhooks.subscriptions",
-            "webhooks.events", "mcp",
+            "idempotency", "human_tasks", "inbox", "approvals", "scenarios", "invites", "media",
+            "schemas", "users.nicks", "webhooks.subscriptions", "webhooks.events", "mcp",
         ],
         "supported_intent_types": ["intent.ask.v1", "intent.notify.v1", "intent.task.v1"],
     }))

@@ -9,8 +9,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures_util::stream;
@@ -18,9 +18,8 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::intents::status_of;
-use super::platform::not_served;
-use crate::domain::address;
 use crate::domain::status::Status;
+use crate::domain::{address, agents};
 use crate::error::ApiError;
 use crate::http::auth::Auth;
 use crate::http::body;
@@ -56,7 +55,8 @@ struct Item {
 }
 
 impl Feed {
-    async fn fetch(&self, state: &AppState, cursor: i64) -> Result<Vec<Item>, ApiError> {
+    /// Items after `cursor`, and whether the stream is over (its agent was killed or blocked).
+    async fn fetch(&self, state: &AppState, cursor: i64) -> Result<(Vec<Item>, bool), ApiError> {
         match self {
             Feed::Intent { org_id, intent_id } => {
                 let events = state
@@ -64,7 +64,7 @@ impl Feed {
                     .list_events(org_id.clone(), intent_id.clone(), cursor, EVENT_PAGE)
                     .await?
                     .unwrap_or_default();
-                Ok(events
+                let items = events
                     .into_iter()
                     .map(|event| Item {
                         id: event["seq"].as_i64().unwrap_or(cursor),
@@ -75,13 +75,21 @@ impl Feed {
                         last: Status::parse(status_of(&event)).is_some_and(Status::is_terminal),
                         data: event,
                     })
-                    .collect())
+                    .collect();
+                Ok((items, false))
             }
             Feed::Agent {
                 principal,
                 agent,
                 statuses,
             } => {
+                // A kill (or an automatic block) stops deliveries at once: the window ends.
+                if super::agents::blocked(state, &principal.org_id, agent)
+                    .await?
+                    .is_some()
+                {
+                    return Ok((Vec::new(), true));
+                }
                 let deliveries = state
                     .store
                     .deliveries(
@@ -92,35 +100,23 @@ impl Feed {
                         EVENT_PAGE,
                     )
                     .await?;
-                Ok(deliveries
+                let items = deliveries
                     .into_iter()
                     .map(|delivery| {
-                        let intent = delivery.intent;
-                        let status = Status::parse(status_of(&intent)).unwrap_or(Status::Delivered);
+                        let status =
+                            Status::parse(status_of(&delivery.intent)).unwrap_or(Status::Delivered);
                         if status == Status::Delivered {
-                            acknowledge(state, principal, agent, &intent);
+                            acknowledge(state, principal, agent, &delivery.intent);
                         }
-                        let data = json!({
-                            "intent_id": intent["intent_id"],
-                            "seq": delivery.cursor,
-                            "event_type": status.event_type(),
-                            "status": status.as_str(),
-                            "at": intent["updated_at"],
-                            "intent_type": intent["intent_type"],
-                            "correlation_id": intent["correlation_id"],
-                            "from_agent": intent["from_agent"],
-                            "to_agent": intent["to_agent"],
-                            "payload": intent["payload"],
-                            "intent": intent,
-                        });
                         Item {
                             id: delivery.cursor,
                             name: status.event_type().to_string(),
-                            data,
+                            data: agents::delivery(delivery.cursor, &delivery.intent),
                             last: false,
                         }
                     })
-                    .collect())
+                    .collect();
+                Ok((items, false))
             }
         }
     }
@@ -136,6 +132,7 @@ fn acknowledge(state: &AppState, principal: &Principal, agent: &str, intent: &Va
         intent_id: intent_id.to_string(),
         change: Change::Acknowledge {
             by: agent.to_string(),
+            via: "listen".into(),
         },
     };
     let store = state.store.clone();
@@ -231,7 +228,8 @@ impl Streamer {
             if self.read_needed {
                 self.read_needed = false;
                 match self.feed.fetch(&self.state, self.cursor).await {
-                    Ok(items) => {
+                    Ok((_, true)) => self.push_timeout(),
+                    Ok((items, false)) => {
                         if items.len() == EVENT_PAGE {
                             self.read_needed = true;
                         }
@@ -373,33 +371,26 @@ pub async fn intent_events(
     ))
 }
 
-/// `/v1/agents/...`: the listen stream is served; the rest of the agent family answers 501.
-pub async fn agents_dispatch(
-    State(state): State<AppState>,
-    Path(rest): Path<String>,
-    Query(query): Query<body::Query>,
-    framing: Option<Extension<Framing>>,
-    req: Request,
+/// `GET /v1/agents/{address}/intents/stream`: an agent's deliveries (listen). Serves the `stream`,
+/// `poll` and `inbox` bindings; refused while the agent is killed or blocked.
+pub async fn listen(
+    state: AppState,
+    principal: Principal,
+    raw_address: &str,
+    query: &body::Query,
+    headers: &HeaderMap,
+    framing: Framing,
 ) -> Result<Response, ApiError> {
-    let listen_address = rest
-        .strip_suffix("/intents/stream")
-        .filter(|_| req.method() == Method::GET);
-    let Some(raw_address) = listen_address else {
-        return Err(not_served(req.method().as_str(), req.uri().path()));
-    };
-    let (mut parts, _) = req.into_parts();
-    let Auth(principal) =
-        <Auth as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
-            .await?;
     let agent = address::normalize(raw_address)
         .map_err(|why| ApiError::new(422, "invalid_agent_address", why))?;
-    let window = window(&query, &parts.headers)?;
-    let statuses = body::statuses_param(&query, "status")?.unwrap_or_else(|| {
+    let window = window(query, headers)?;
+    let statuses = body::statuses_param(query, "status")?.unwrap_or_else(|| {
         Status::ALL
             .into_iter()
             .filter(|s| !s.is_terminal())
             .collect()
     });
+    super::agents::refuse_blocked(&state, &principal.org_id, &agent).await?;
     let subscription = state
         .hub
         .subscribe(&hub::agent_topic(&principal.org_id, &agent));
@@ -408,12 +399,5 @@ pub async fn agents_dispatch(
         agent,
         statuses,
     };
-    Ok(respond(
-        state,
-        feed,
-        subscription,
-        window,
-        framing.map(|f| f.0).unwrap_or_default(),
-        false,
-    ))
+    Ok(respond(state, feed, subscription, window, framing, false))
 }

@@ -19,7 +19,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(code: &'static str, field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Invalid {
             code,
             field: field.to_string(),
@@ -64,7 +64,7 @@ pub fn is_intent_type(text: &str) -> bool {
         })
 }
 
-fn object(body: &Value) -> Result<&Map<String, Value>, Invalid> {
+pub(crate) fn object(body: &Value) -> Result<&Map<String, Value>, Invalid> {
     body.as_object().ok_or_else(|| {
         Invalid::new(
             "validation_error",
@@ -74,7 +74,10 @@ fn object(body: &Value) -> Result<&Map<String, Value>, Invalid> {
     })
 }
 
-fn opt_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Invalid> {
+pub(crate) fn opt_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, Invalid> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -86,7 +89,7 @@ fn opt_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<Option<&'a st
     }
 }
 
-fn opt_int(
+pub(crate) fn opt_int(
     obj: &Map<String, Value>,
     field: &str,
     min: i64,
@@ -113,7 +116,7 @@ fn opt_int(
     }
 }
 
-fn opt_object(obj: &Map<String, Value>, field: &str) -> Result<Option<Value>, Invalid> {
+pub(crate) fn opt_object(obj: &Map<String, Value>, field: &str) -> Result<Option<Value>, Invalid> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
@@ -125,7 +128,10 @@ fn opt_object(obj: &Map<String, Value>, field: &str) -> Result<Option<Value>, In
     }
 }
 
-fn opt_address(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, Invalid> {
+pub(crate) fn opt_address(
+    obj: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, Invalid> {
     match opt_str(obj, field)? {
         None => Ok(None),
         Some(raw) => address::normalize(raw).map(Some).map_err(|why| {
@@ -217,16 +223,10 @@ pub fn new_intent(body: &Value) -> Result<NewIntent, Invalid> {
             )
         })?),
     };
-    let human_task = opt_object(obj, "human_task")?;
-    if let Some(task) = &human_task {
-        if !task.get("title").is_some_and(Value::is_string) {
-            return Err(Invalid::new(
-                "validation_error",
-                "human_task.title",
-                "`human_task.title` is required and must be a string",
-            ));
-        }
-    }
+    let human_task = match obj.get("human_task") {
+        None | Some(Value::Null) => None,
+        Some(task) => Some(super::tasks::normalize_spec(task, "human_task")?),
+    };
     Ok(NewIntent {
         intent_type: intent_type.to_string(),
         correlation_id,

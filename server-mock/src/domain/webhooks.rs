@@ -1,12 +1,10 @@
 //! Webhook subscriptions and platform events (wire facts §2.5), and how a delivery is signed (§7: the
 //! Standard Webhooks headers plus `X-Axme-Signature`, both from the subscription's one secret).
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
-use sha2::Sha256;
 
 use super::input::{self, invalid};
+use super::signature;
 use super::validate::Invalid;
 
 /// The platform events a subscription may ask for.
@@ -165,64 +163,34 @@ pub fn event(body: &Value, owner: Option<String>) -> Result<Event, Invalid> {
 pub fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-    format!(
-        "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
+    signature::secret_from_bytes(&bytes)
 }
 
-/// What responses show of a secret.
+/// What responses show of a secret (by characters: a given secret may be any text).
 pub fn secret_hint(secret: &str) -> String {
     let shown: String = secret.chars().take(10).collect();
     format!("{shown}…")
 }
 
-/// The signature headers of one delivery: `webhook-id`, `webhook-timestamp`, `webhook-signature`
-/// (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by the decoded `whsec_` secret or the raw
-/// secret) and `X-Axme-Signature` (`sha256=<hex HMAC-SHA256 of the body>` keyed by the secret's text,
-/// which is what upstream agents verify).
+/// The signature headers of one delivery (the same scheme as `http` bindings, `signature.rs`):
+/// `webhook-id`, `webhook-timestamp`, `webhook-signature` when the secret is a `whsec_` key (the
+/// Standard Webhooks form; a generated secret always is), and always `X-Axme-Signature`, which upstream
+/// receivers verify with the secret's text.
 pub fn signature_headers(
     secret: &str,
     message_id: &str,
     timestamp: i64,
     body: &[u8],
 ) -> Vec<(&'static str, String)> {
-    let engine = &base64::engine::general_purpose::STANDARD;
-    let standard_key = secret
-        .strip_prefix("whsec_")
-        .and_then(|b64| engine.decode(b64).ok())
-        .unwrap_or_else(|| secret.as_bytes().to_vec());
-    let mut standard = Hmac::<Sha256>::new_from_slice(&standard_key).expect("HMAC takes any key");
-    standard.update(format!("{message_id}.{timestamp}.").as_bytes());
-    standard.update(body);
-    let mut axme = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    axme.update(body);
-    vec![
+    let mut headers = vec![
         ("webhook-id", message_id.to_string()),
         ("webhook-timestamp", timestamp.to_string()),
-        (
-            "webhook-signature",
-            format!("v1,{}", engine.encode(standard.finalize().into_bytes())),
-        ),
-        (
-            "x-axme-signature",
-            format!("sha256={}", hex::encode(axme.finalize().into_bytes())),
-        ),
-    ]
-}
-
-/// Whether deliveries may go to `host`: an exact (case-insensitive) entry of the allow-list, or a
-/// `*.domain` entry for its subdomains. Nothing is allowed by default, so a subscription can never make
-/// the server call into its own network (SSRF) unless the operator said so.
-pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
-    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-    allowed.iter().any(|entry| {
-        let entry = entry.trim().trim_matches(['[', ']']).to_ascii_lowercase();
-        match entry.strip_prefix("*.") {
-            Some(domain) => host.ends_with(&format!(".{domain}")),
-            None => host == entry,
-        }
-    })
+        ("x-axme-signature", signature::axme_signature(secret, body)),
+    ];
+    if let Some(standard) = signature::standard_signature(secret, message_id, timestamp, body) {
+        headers.push(("webhook-signature", standard));
+    }
+    headers
 }
 
 /// A durable change to subscriptions, events and their deliveries.
@@ -295,20 +263,19 @@ mod tests {
     }
 
     #[test]
-    fn signatures_and_allow_list() {
-        let headers = signature_headers(
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            "msg_1",
-            1_700_000_000,
-            b"{}",
-        );
+    fn signatures() {
+        let whsec = new_secret();
+        let headers = signature_headers(&whsec, "msg_1", 1_700_000_000, b"{}");
         assert_eq!(headers.len(), 4);
-        assert!(headers[2].1.starts_with("v1,"));
-        assert!(headers[3].1.starts_with("sha256=") && headers[3].1.len() == 7 + 64);
-        let allowed = vec!["127.0.0.1".to_string(), "*.example.com".to_string()];
-        assert!(host_allowed("127.0.0.1", &allowed));
-        assert!(host_allowed("hooks.example.com", &allowed));
-        assert!(!host_allowed("example.com.evil", &allowed));
-        assert!(!host_allowed("169.254.169.254", &allowed));
+        assert!(headers
+            .iter()
+            .any(|(n, v)| *n == "webhook-signature" && v.starts_with("v1,")));
+        let plain = signature_headers("a plain shared secret", "msg_1", 1, b"{}");
+        assert_eq!(
+            plain.len(),
+            3,
+            "no Standard Webhooks signature without a whsec_ key"
+        );
+        assert!(secret_hint("ünïcödé-secret-text").ends_with('…'));
     }
 }

@@ -34,29 +34,22 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(state, &parts.headers).await.map(Auth)
-    }
-}
-
-/// The principal of the credential in `headers`, or the 401 that says what is wrong with it.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let key = presented_key(headers)
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
+        let key = presented_key(&parts.headers).filter(|k| !k.is_empty()).ok_or_else(|| {
             ApiError::unauthorized(
-            "missing_api_key",
-            "no credential: send the API key in `x-api-key` or as `Authorization: Bearer <key>`",
-        )
+                "missing_api_key",
+                "no credential: send the API key in `x-api-key` or as `Authorization: Bearer <key>`",
+            )
         })?;
-    match state.store.lookup_key(key_digest(&key)).await? {
-        KeyLookup::Active(principal) => Ok(principal),
-        KeyLookup::Revoked => Err(ApiError::unauthorized(
-            "revoked_api_key",
-            "this API key was revoked; create a new one (`axme-server admin keys create`)",
-        )),
-        KeyLookup::Unknown => Err(ApiError::unauthorized(
-            "invalid_api_key",
-            "the API key is not known to this server; keys look like axme_sa_<account>_<secret>",
-        )),
+        match state.store.lookup_key(key_digest(&key)).await? {
+            KeyLookup::Active(principal) => Ok(Auth(principal)),
+            KeyLookup::Revoked => Err(ApiError::unauthorized(
+                "revoked_api_key",
+                "this API key was revoked or has expired; create a new one (`axme-server admin keys create`)",
+            )),
+            KeyLookup::Unknown => Err(ApiError::unauthorized(
+                "invalid_api_key",
+                "the API key is not known to this server; keys look like axme_sa_<account>_<secret>",
+            )),
+        }
     }
 }

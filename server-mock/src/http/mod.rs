@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by the handlers: error responses, credentials, bodies and query parameters,
 //! idempotency keys, and the per-request observation layer (request ids, metrics, logs).
 
+pub mod actor;
 pub mod auth;
 pub mod body;
 pub mod idempotency;

@@ -4,6 +4,9 @@
 //! their idempotency record, so a crash can never keep the effect of a write but lose its key (or the
 //! reverse). The store acknowledges a write only after it is durable.
 
+pub mod admin;
+pub mod agents;
+pub mod humans;
 pub mod sqlite;
 
 use std::future::Future;
@@ -19,6 +22,7 @@ use crate::domain::users::UsersOp;
 use crate::domain::validate::{NewIntent, PolicyChange, Resolution, Resumption};
 use crate::domain::webhooks::WebhooksOp;
 use crate::error::ApiError;
+use humans::{ActorLookup, InboxOp, ScenariosOp, TasksOp};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -60,9 +64,11 @@ pub enum Change {
         resumption: Resumption,
         owner: Option<String>,
     },
-    /// A listen stream handed the intent to its agent.
+    /// The agent took the intent: a listen stream handed it over (`via` "listen"), its callback
+    /// answered 2xx ("http"), or the server handles it itself ("internal").
     Acknowledge {
         by: String,
+        via: String,
     },
     /// `deadline_at` passed.
     Timeout,
@@ -100,6 +106,16 @@ pub enum WriteOp {
     PurgeIdempotency {
         before_us: i64,
     },
+    /// The agent registry, delivery outbox and mesh.
+    Agents(agents::AgentsOp),
+    /// Organisations, workspaces, service accounts and keys.
+    Admin(admin::AdminOp),
+    /// Human tasks: answers, reminders, escalations.
+    Tasks(TasksOp),
+    /// Owner inboxes and approvals.
+    Inbox(InboxOp),
+    /// Scenario bundles.
+    Scenarios(ScenariosOp),
     Invites(InvitesOp),
     Media(MediaOp),
     Schemas(SchemasOp),
@@ -219,6 +235,44 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
     /// The earliest deadline of an open intent.
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
+    /// Reads of the agents family (registry, outbox, mesh).
+    fn agents_read(&self, read: agents::AgentsRead) -> BoxFuture<'_, Result<Value, ApiError>>;
+    /// Reads of administration data.
+    fn admin_read(&self, read: admin::AdminRead) -> BoxFuture<'_, Result<Value, ApiError>>;
+    fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>>;
+    /// Human tasks assigned to any of `keys`, in the given task states, newest first.
+    fn my_tasks(
+        &self,
+        org_id: String,
+        keys: Vec<String>,
+        states: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>>;
+    /// Threads `owner` sees, most recently changed first (stored form, not yet a view).
+    fn inbox_threads(
+        &self,
+        org_id: String,
+        owner: String,
+        status: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>>;
+    /// Threads `owner` sees that changed after `after`: `(change position, thread)`, oldest first.
+    fn inbox_changes(
+        &self,
+        org_id: String,
+        owner: String,
+        after: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(i64, Value)>, ApiError>>;
+    fn inbox_thread(
+        &self,
+        org_id: String,
+        thread_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    /// Reminders and escalations due at or before `now_us` (timer ids).
+    fn due_timers(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<i64>, ApiError>>;
+    /// When the next reminder or escalation falls due.
+    fn next_timer(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
     /// An invite by its token (any organisation: the token is the capability).
     fn get_invite(&self, token: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
     fn get_media(

@@ -519,10 +519,10 @@ async fn bad_input_gets_clear_errors() {
 async fn unserved_operations_answer_501_and_unknown_routes_404() {
     let server = TestServer::start().await;
     let api = server.api();
-    let inbox = api.get("/v1/inbox").await;
-    assert_eq!((inbox.status, inbox.code()), (501, "not_implemented"));
-    let agent = api.get("/v1/agents/acme/prod/billing").await;
-    assert_eq!(agent.status, 501);
+    let billing = api.get("/v1/billing/invoices").await;
+    assert_eq!((billing.status, billing.code()), (501, "not_implemented"));
+    let policy = api.get("/v1/agents/acme/prod/billing/policy").await;
+    assert_eq!((policy.status, policy.code()), (501, "not_implemented"));
     let unknown = api.get("/v1/nothing-here").await;
     assert_eq!((unknown.status, unknown.code()), (404, "route_not_found"));
     let wrong_method = api.call(Method::DELETE, "/v1/intents", None, &[]).await;

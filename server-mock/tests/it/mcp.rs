@@ -285,6 +285,18 @@ async fn tools_run_the_http_operations() {
         "idempotency_key makes the write retry-safe"
     );
 
+    // The POST's own Idempotency-Key works too (what the Rust core client sends).
+    let keyed = json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call", "params": {"name": "axme.intents_send", "arguments": {"to_agent": "agent://tests/worker", "intent_type": "tests.task.v1"}}});
+    let first = mcp
+        .post_with(&keyed, &[("idempotency-key", "mcp-header-key")])
+        .await;
+    let second = mcp
+        .post_with(&keyed, &[("idempotency-key", "mcp-header-key")])
+        .await;
+    assert_eq!(
+        first.body["result"]["structuredContent"]["intent_id"],
+        second.body["result"]["structuredContent"]["intent_id"]
+    );
     let got = mcp
         .call_tool("axme.intents_get", json!({"intent_id": intent_id}))
         .await;
@@ -330,12 +342,20 @@ async fn tools_run_the_http_operations() {
         .call_tool("axme.user_profile", json!({"owner_agent": owner}))
         .await;
     assert_eq!(data(&profile)["normalized_nick"], "@mcp_user");
-    // A family this branch does not serve answers through the same path: an error result, never a crash.
+    // Other families' tools reach their routes the same way.
     let scenario = mcp
         .call_tool("axme.scenarios_validate", json!({"bundle": {}}))
         .await;
-    assert_eq!(scenario.result()["isError"], true);
-    assert!(data(&scenario)["error"]["code"].is_string());
+    assert_eq!(scenario.result()["isError"], false);
+    assert_eq!(data(&scenario)["valid"], false);
+    let agents = mcp
+        .call_tool("axme.agents_list", json!({"limit": 10}))
+        .await;
+    assert!(data(&agents)["agents"].is_array(), "{}", agents.body);
+    // Human tasks need a human's actor token: the API key alone is refused, as over HTTP.
+    let tasks = mcp.call_tool("axme.tasks_list", json!({})).await;
+    assert_eq!(tasks.result()["isError"], true);
+    assert!(data(&tasks)["error"]["code"].is_string());
 }
 
 #[tokio::test]
@@ -357,4 +377,17 @@ async fn tool_calls_go_through_the_same_router() {
         paths.contains(&"/mcp".to_string()) && paths.contains(&"/v1/users/check-nick".to_string()),
         "{paths:?}"
     );
+}
+
+#[tokio::test]
+async fn a_human_calls_tools_with_an_actor_token() {
+    let server = TestServer::start().await;
+    let alice = crate::humans_support::user(&server, "alice", None);
+    let mut mcp = McpClient::new(&server.base, Some(&alice.token));
+    let who = mcp.call_tool("axme.whoami", json!({})).await;
+    assert_eq!(who.status, 200, "{}", who.body);
+    assert_eq!(data(&who)["human"]["name"], "alice");
+    let tasks = mcp.call_tool("axme.tasks_list", json!({})).await;
+    assert_eq!(tasks.result()["isError"], false, "{}", tasks.body);
+    assert!(data(&tasks)["tasks"].is_array());
 }

@@ -99,6 +99,15 @@ impl McpClient {
         Self::answer("POST", builder.send().await.unwrap()).await
     }
 
+    /// POSTs JSON with extra headers.
+    pub async fn post_with(&self, body: &Value, extra: &[(&str, &str)]) -> Answer {
+        let mut builder = self.headers(self.http.post(&self.url)).json(body);
+        for (name, value) in extra {
+            builder = builder.header(*name, *value);
+        }
+        Self::answer("POST", builder.send().await.unwrap()).await
+    }
+
     /// POSTs raw bytes.
     pub async fn post_raw(&self, bytes: &'static str) -> Answer {
         let builder = self

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use axme_server::domain::agents::{CallbackAllowlist, HostRule};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
@@ -12,7 +13,15 @@ use sha2::Sha256;
 
 use crate::support::TestServer;
 
-const SECRET: &str = "a-shared-secret-of-32-characters";
+/// A Standard Webhooks secret: `whsec_` + base64 of the 32 key bytes `KEY`.
+const KEY: [u8; 32] = [7; 32];
+
+fn whsec() -> String {
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(KEY)
+    )
+}
 
 /// What the receiver got: headers and raw bodies, in order.
 type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
@@ -38,7 +47,10 @@ async fn receiver(status: StatusCode) -> (String, Received) {
 }
 
 async fn server() -> TestServer {
-    TestServer::start_with(|c| c.webhook_allowed_hosts = vec!["127.0.0.1".into()]).await
+    TestServer::start_with(|c| {
+        c.agents.callback_hosts = CallbackAllowlist(vec![HostRule::parse("127.0.0.1").unwrap()]);
+    })
+    .await
 }
 
 fn hmac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -57,7 +69,7 @@ async fn a_published_event_reaches_the_subscriber_signed() {
     let sub = api
         .post(
             "/v1/webhooks/subscriptions?owner_agent=agent://acme/owner",
-            json!({"callback_url": url, "event_types": ["inbox.thread_created"], "secret": SECRET}),
+            json!({"callback_url": url, "event_types": ["inbox.thread_created"], "secret": whsec()}),
         )
         .await;
     assert_eq!(sub.status, 200, "{}", sub.body);
@@ -95,12 +107,12 @@ async fn a_published_event_reaches_the_subscriber_signed() {
     let axme = headers["x-axme-signature"].to_str().unwrap();
     assert_eq!(
         axme,
-        format!("sha256={}", hex::encode(hmac(SECRET.as_bytes(), &[body])))
+        format!("sha256={}", hex::encode(hmac(whsec().as_bytes(), &[body])))
     );
     let id = headers["webhook-id"].to_str().unwrap();
     let ts = headers["webhook-timestamp"].to_str().unwrap();
     let expected = base64::engine::general_purpose::STANDARD.encode(hmac(
-        SECRET.as_bytes(),
+        &KEY,
         &[id.as_bytes(), b".", ts.as_bytes(), b".", body],
     ));
     assert_eq!(
@@ -407,4 +419,31 @@ async fn an_idempotent_publish_is_one_event() {
         .await;
     assert_eq!(first.body["event_id"], second.body["event_id"]);
     assert_eq!(second.header("idempotent-replayed"), Some("true"));
+}
+
+#[tokio::test]
+async fn a_plain_secret_signs_with_x_axme_signature_only() {
+    let server = server().await;
+    let api = server.api();
+    let (url, received) = receiver(StatusCode::NO_CONTENT).await;
+    let secret = "a plain shared secret of upstream receivers";
+    api.post(
+        "/v1/webhooks/subscriptions",
+        json!({"callback_url": url, "event_types": ["invite.accepted"], "secret": secret}),
+    )
+    .await;
+    let published = api
+        .post(
+            "/v1/webhooks/events",
+            json!({"event_type": "invite.accepted"}),
+        )
+        .await;
+    assert_eq!(published.body["delivered"], 1, "any 2xx is a delivery");
+    let (headers, body) = received.lock().unwrap()[0].clone();
+    let expected = format!("sha256={}", hex::encode(hmac(secret.as_bytes(), &[&body])));
+    assert_eq!(headers["x-axme-signature"].to_str().unwrap(), expected);
+    assert!(
+        headers.get("webhook-signature").is_none(),
+        "Standard Webhooks needs a whsec_ key"
+    );
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use super::tools::{Action, Args, Tool};
-use crate::store::Principal;
+use crate::http::actor::Caller;
 
 /// Request headers a tool call passes on to its HTTP operation.
 const FORWARDED: [&str; 8] = [
@@ -74,8 +74,12 @@ pub fn result(tool: &str, http_status: u16, answer: Value) -> Value {
     })
 }
 
-/// Who the credential is (the `axme.whoami` tool).
-fn whoami(principal: &Principal) -> Value {
+/// Who the credential is (the `axme.whoami` tool), with the human when an actor token came along.
+fn whoami(caller: &Caller) -> Value {
+    let principal = &caller.principal;
+    let human = caller.actor.as_ref().map(|a| {
+        json!({"human_id": a.human_id, "name": a.name, "email": a.email, "address": a.address()})
+    });
     json!({
         "ok": true,
         "org_id": principal.org_id,
@@ -86,6 +90,7 @@ fn whoami(principal: &Principal) -> Value {
         "service_account": principal.account_name,
         "key_id": principal.key_id,
         "default_from_agent": principal.default_from_agent(),
+        "human": human,
     })
 }
 
@@ -93,13 +98,13 @@ fn whoami(principal: &Principal) -> Value {
 pub async fn run(
     app: Router,
     tool: &Tool,
-    principal: &Principal,
+    caller: &Caller,
     headers: &HeaderMap,
     args: &Args,
     extras: Extras,
 ) -> Value {
     let build = match tool.action {
-        Action::WhoAmI => return result(tool.name, 200, whoami(principal)),
+        Action::WhoAmI => return result(tool.name, 200, whoami(caller)),
         Action::Http(build) => build,
     };
     let call = build(args);

@@ -9,7 +9,7 @@ use super::call;
 use super::tools;
 use super::McpState;
 use crate::domain::mcp::{self, Message, RpcError};
-use crate::http::auth;
+use crate::http::actor::Caller;
 use crate::state::AppState;
 
 /// What answering one message produced.
@@ -130,8 +130,8 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
             format!("unknown tool {name:?}; tools/list names the tools"),
         ));
     };
-    let principal = match auth::authenticate(ctx.state, ctx.headers).await {
-        Ok(principal) => principal,
+    let caller = match authenticate(ctx).await {
+        Ok(caller) => caller,
         Err(err) => {
             let rpc = RpcError::new(
                 id,
@@ -148,11 +148,16 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
         .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
         .collect();
     let result = if violations.is_empty() {
-        let extras = call::extras(&args, params["owner_agent"].as_str());
+        let mut extras = call::extras(&args, params["owner_agent"].as_str());
+        // Clients may send the key as the POST's own `Idempotency-Key` instead of an argument.
+        extras.idempotency_key = extras.idempotency_key.or_else(|| {
+            let header = ctx.headers.get("idempotency-key")?.to_str().ok()?;
+            Some(header.trim().to_string()).filter(|k| !k.is_empty())
+        });
         call::run(
             ctx.mcp.app(ctx.state),
             tool,
-            &principal,
+            &caller,
             ctx.headers,
             &args,
             extras,
@@ -167,4 +172,13 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
         call::result(name, 422, answer)
     };
     Reply::Json(mcp::result(&id, result))
+}
+
+/// The caller of a `tools/call`, as every HTTP operation sees it: an API key (`x-api-key` or
+/// `Authorization: Bearer`), a human's actor token, or both.
+async fn authenticate(ctx: &Ctx<'_>) -> Result<Caller, crate::error::ApiError> {
+    use axum::extract::FromRequestParts;
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.headers = ctx.headers.clone();
+    Caller::from_request_parts(&mut parts, ctx.state).await
 }

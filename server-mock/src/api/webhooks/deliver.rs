@@ -1,5 +1,5 @@
-//! Sending an event's pending deliveries: one signed POST each, all at once, each bounded by the
-//! configured timeout, then one write recording every outcome. A delivery is attempted when its event
+//! Sending an event's pending deliveries: one signed POST each, all at once, to hosts allowed by
+//! `--allow-callback-host` (as `http` bindings), each bounded by `--delivery-timeout`, then one write recording every outcome. A delivery is attempted when its event
 //! is published and at each replay; one that fails stays pending until its third failed attempt
 //! dead-letters it. There is no retry scheduler for platform webhooks yet: replays are the retries.
 
@@ -34,18 +34,14 @@ async fn attempt(state: &AppState, event: &Value, delivery: PendingDelivery) -> 
         http_status: status,
         error: Some(error),
     };
-    let host = delivery
-        .callback_url
-        .parse::<http::Uri>()
-        .ok()
-        .and_then(|u| u.host().map(str::to_owned))
-        .unwrap_or_default();
-    if !webhooks::host_allowed(&host, &state.settings.webhook_allowed_hosts) {
-        return failed(
-            true,
-            None,
-            format!("callback host {host:?} is not allowed; start the server with --webhook-allowed-host {host}"),
-        );
+    if let Err(why) = state
+        .settings
+        .agents
+        .callback_hosts
+        .check(&delivery.callback_url)
+    {
+        // Never sent: only hosts an operator allowed may be called (no SSRF).
+        return failed(true, None, why);
     }
     let mut body = event.clone();
     body["delivery_id"] = json!(delivery.delivery_id);
@@ -54,7 +50,7 @@ async fn attempt(state: &AppState, event: &Value, delivery: PendingDelivery) -> 
     let now_s = clock::now_us() / 1_000_000;
     let mut request = client()
         .post(&delivery.callback_url)
-        .timeout(state.settings.webhook_timeout)
+        .timeout(state.settings.agents.delivery_timeout)
         .header("content-type", "application/json");
     for (name, value) in
         webhooks::signature_headers(&delivery.secret, &delivery.delivery_id, now_s, &payload)

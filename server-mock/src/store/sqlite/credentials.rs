@@ -135,19 +135,38 @@ pub fn create_key(
             id
         }
     };
+    Ok(issue_key(
+        conn,
+        &org_id,
+        &workspace_id,
+        &service_account_id,
+        name,
+        None,
+    )?)
+}
+
+/// Issues a key for an existing service account (optionally expiring); the secret is returned once.
+pub fn issue_key(
+    conn: &Connection,
+    org_id: &str,
+    workspace_id: &str,
+    service_account_id: &str,
+    name: &str,
+    expires_us: Option<i64>,
+) -> rusqlite::Result<NewKey> {
     let api_key = format!("axme_sa_{service_account_id}_{}", random_hex(32));
     let key_id = format!("key_{}", random_hex(8));
     let hint = format!("{}…", &api_key[..api_key.len().min(29)]);
     conn.execute(
-        "INSERT INTO api_keys (id, service_account_id, digest, hint, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![key_id, service_account_id, key_digest(&api_key), hint, name, now()],
+        "INSERT INTO api_keys (id, service_account_id, digest, hint, name, created_at, expires_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![key_id, service_account_id, key_digest(&api_key), hint, name, now(), expires_us],
     )?;
     Ok(NewKey {
         key_id,
         api_key,
-        org_id,
-        workspace_id,
-        service_account_id,
+        org_id: org_id.to_string(),
+        workspace_id: workspace_id.to_string(),
+        service_account_id: service_account_id.to_string(),
     })
 }
 
@@ -231,16 +250,17 @@ pub fn revoke_key(conn: &Connection, key_id: &str) -> anyhow::Result<()> {
 /// Looks a key digest up.
 pub fn lookup(conn: &Connection, digest: &str) -> rusqlite::Result<KeyLookup> {
     let mut stmt = conn.prepare_cached(
-        "SELECT k.id, k.revoked_at, s.id, s.name, w.id, w.name, o.id, o.name
+        "SELECT k.id, k.revoked_at IS NOT NULL OR COALESCE(k.expires_us <= ?2, 0), s.id, s.name, w.id, w.name, o.id, o.name
          FROM api_keys k JOIN service_accounts s ON s.id = k.service_account_id
          JOIN workspaces w ON w.id = s.workspace_id JOIN orgs o ON o.id = s.org_id
          WHERE k.digest = ?1",
     )?;
     let row = stmt
-        .query_row([digest], |r| {
-            let revoked: Option<String> = r.get(1)?;
+        .query_row(params![digest, clock::now_us()], |r| {
+            // An expired key is refused like a revoked one.
+            let revoked: bool = r.get(1)?;
             Ok((
-                revoked.is_some(),
+                revoked,
                 Principal {
                     key_id: r.get(0)?,
                     service_account_id: r.get(2)?,
@@ -269,5 +289,17 @@ pub fn bootstrap_dev(conn: &Connection) -> anyhow::Result<Option<NewKey>> {
     }
     create_org(conn, "dev")?;
     create_workspace(conn, "dev", "default")?;
-    Ok(Some(create_key(conn, "dev", "default", "dev")?))
+    let key = create_key(conn, "dev", "default", "dev")?;
+    // The dev account administers the server over HTTP, as the admin CLI does on the data dir.
+    make_admin(conn, &key.service_account_id)?;
+    Ok(Some(key))
+}
+
+/// Makes a service account an admin: over HTTP it may administer every organisation.
+pub fn make_admin(conn: &Connection, service_account_id: &str) -> anyhow::Result<()> {
+    conn.execute(
+        "UPDATE service_accounts SET admin = 1 WHERE id = ?1",
+        [service_account_id],
+    )?;
+    Ok(())
 }

@@ -19,7 +19,7 @@ pub struct Effects {
     pub deadline_added: bool,
 }
 
-fn pending_with(status: Status, doc: &Map<String, Value>) -> Value {
+pub(super) fn pending_with(status: Status, doc: &Map<String, Value>) -> Value {
     let to_agent = doc.get("to_agent").cloned().unwrap_or(Value::Null);
     match status {
         Status::Created | Status::Submitted => {
@@ -41,7 +41,7 @@ fn pending_with(status: Status, doc: &Map<String, Value>) -> Value {
     }
 }
 
-fn event(
+pub(super) fn event(
     intent_id: &str,
     seq: i64,
     status: Status,
@@ -67,7 +67,11 @@ fn event(
     })
 }
 
-fn insert_event(conn: &Connection, intent_id: &str, event: &Value) -> rusqlite::Result<()> {
+pub(super) fn insert_event(
+    conn: &Connection,
+    intent_id: &str,
+    event: &Value,
+) -> rusqlite::Result<()> {
     let seq = event["seq"].as_i64().unwrap_or_default();
     conn.prepare_cached("INSERT INTO events (intent_id, seq, doc) VALUES (?1, ?2, ?3)")?
         .execute(params![intent_id, seq, event.to_string()])?;
@@ -92,6 +96,8 @@ pub fn create(
         .from_agent
         .clone()
         .unwrap_or_else(|| principal.default_from_agent());
+    // Kill switch, mesh policies and the recipient's delivery binding (agents family).
+    let admission = super::agents::admit(conn, principal, new, &from_agent, now_us)?;
     let mut doc = json!({
         "intent_id": intent_id,
         "status": "DELIVERED",
@@ -159,18 +165,24 @@ pub fn create(
         "INSERT INTO agent_queue (org_id, agent, cursor, intent_id) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![principal.org_id, new.to_agent, cursor, intent_id])?;
+    let outbox = super::agents::dispatch(conn, &admission, &intent_id, cursor, now_us)?;
     let body = json!({"ok": true, "intent_id": intent_id, "status": "DELIVERED", "correlation_id": correlation_id, "created_at": at});
-    let effects = Effects {
+    let mut effects = Effects {
         topics: vec![
             (hub::intent_topic(&intent_id), 3),
             (hub::agent_topic(&principal.org_id, &new.to_agent), cursor),
         ],
         deadline_added: new.deadline_us.is_some(),
     };
+    effects.topics.extend(outbox);
     Ok((body, effects))
 }
 
-fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn load(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+) -> Result<Map<String, Value>, ApiError> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row(params![intent_id, org_id], |r| r.get(0))
@@ -184,7 +196,7 @@ fn load(conn: &Connection, org_id: &str, intent_id: &str) -> Result<Map<String, 
     }
 }
 
-fn save(
+pub(super) fn save(
     conn: &Connection,
     intent_id: &str,
     doc: &Map<String, Value>,
@@ -207,14 +219,14 @@ fn save(
     Ok(())
 }
 
-fn current_status(doc: &Map<String, Value>) -> Status {
+pub(super) fn current_status(doc: &Map<String, Value>) -> Status {
     doc.get("status")
         .and_then(Value::as_str)
         .and_then(Status::parse)
         .unwrap_or(Status::Delivered)
 }
 
-fn refusal(intent_id: &str, refusal: Refusal) -> ApiError {
+pub(super) fn refusal(intent_id: &str, refusal: Refusal) -> ApiError {
     match refusal {
         Refusal::AlreadyTerminal(status) => ApiError::conflict(
             "intent_already_terminal",
@@ -299,16 +311,17 @@ pub fn transition(
     let e = event(intent_id, seq, next, &doc, actor.as_deref(), details, &at);
     insert_event(conn, intent_id, &e)?;
     save(conn, intent_id, &doc, next)?;
+    // Human tasks, timers, the reply_to inbox and workflows react to every transition (hooks.rs).
+    let approved_by = matches!(action, Action::ApproveStep)
+        .then(|| actor.clone().unwrap_or_else(|| "operator".into()));
+    let followup =
+        super::hooks::after_transition(conn, org_id, &doc, current, next, approved_by.as_deref())?;
     let mut body = json!({"ok": true, "intent": Value::Object(doc.clone()), "event": e});
-    if let Change::Resolve(_) = change {
-        body["completion_delivery"] = match doc.get("reply_to").and_then(Value::as_str) {
-            None => json!({"delivered": false, "reason": "reply_to_not_set"}),
-            Some(reply_to) => {
-                json!({"delivered": false, "reason": "inbox_delivery_not_served", "reply_to": reply_to})
-            }
-        };
+    if let Some(delivery) = followup.completion_delivery {
+        body["completion_delivery"] = delivery;
     }
     let mut topics = vec![(hub::intent_topic(intent_id), seq)];
+    topics.extend(followup.effects.topics);
     if next.is_terminal() {
         // Listeners filter terminal intents; waking them lets a filtered stream notice nothing is owed.
         let agent = doc
@@ -321,7 +334,7 @@ pub fn transition(
         body,
         Effects {
             topics,
-            deadline_added: false,
+            deadline_added: followup.effects.deadline_added,
         },
     ))
 }
@@ -391,7 +404,7 @@ fn describe(
             let actor = resumption.actor.clone().or_else(|| owner.clone());
             (action, actor, Value::Object(details))
         }
-        Change::Acknowledge { by } => (Action::Ack, Some(by.clone()), json!({"via": "listen"})),
+        Change::Acknowledge { by, via } => (Action::Ack, Some(by.clone()), json!({"via": via})),
         Change::Timeout => (
             Action::Timeout,
             Some("axme-server".into()),

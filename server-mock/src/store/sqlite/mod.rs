@@ -1,15 +1,31 @@
 //! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
 //! pool of reader connections used from Tokio's blocking pool.
 
+mod admin;
+mod agent_reads;
+mod agents;
+mod approvals;
 pub mod credentials;
+mod hooks;
+mod human_reads;
+pub mod humans;
+pub mod inbox;
+mod intent_ops;
 mod intents;
 mod invites;
 mod media;
+mod mesh;
+mod mesh_reads;
+mod outbox;
 mod reads;
+mod scenarios;
 pub mod schema;
 mod schemas;
+mod task_timers;
+mod tasks;
 mod users;
 mod webhooks;
+mod workflow;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +35,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::humans::ActorLookup;
 use super::{
     BoxFuture, Delivery, IntentPage, KeyLookup, Store, UserKey, WebhookDeliveries, WriteRequest,
     Written,
@@ -66,6 +83,8 @@ impl SqliteStore {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<SqliteStore> {
         let conn = open_admin(data_dir)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 100000)?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
         let writer = std::thread::Builder::new()
@@ -97,6 +116,7 @@ impl SqliteStore {
                         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                     )?;
                     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    schema::stable_plans(&conn)?;
                     conn
                 }
             };
@@ -198,6 +218,74 @@ impl Store for SqliteStore {
 
     fn next_deadline(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
         Box::pin(self.read(reads::next_deadline))
+    }
+
+    fn agents_read(
+        &self,
+        query: crate::store::agents::AgentsRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| agent_reads::read(conn, &query)))
+    }
+
+    fn admin_read(
+        &self,
+        query: crate::store::admin::AdminRead,
+    ) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(self.read(move |conn| admin::read(conn, &query)))
+    }
+
+    fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>> {
+        Box::pin(self.read(move |conn| humans::lookup(conn, &digest)))
+    }
+
+    fn my_tasks(
+        &self,
+        org_id: String,
+        keys: Vec<String>,
+        states: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| human_reads::my_tasks(conn, &org_id, &keys, &states, limit)))
+    }
+
+    fn inbox_threads(
+        &self,
+        org_id: String,
+        owner: String,
+        status: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| {
+            human_reads::inbox_threads(conn, &org_id, &owner, status.as_deref(), limit)
+        }))
+    }
+
+    fn inbox_changes(
+        &self,
+        org_id: String,
+        owner: String,
+        after: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(i64, Value)>, ApiError>> {
+        Box::pin(
+            self.read(move |conn| human_reads::inbox_changes(conn, &org_id, &owner, after, limit)),
+        )
+    }
+
+    fn inbox_thread(
+        &self,
+        org_id: String,
+        thread_id: String,
+    ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
+        Box::pin(self.read(move |conn| human_reads::inbox_thread(conn, &org_id, &thread_id)))
+    }
+
+    fn due_timers(&self, now_us: i64, limit: usize) -> BoxFuture<'_, Result<Vec<i64>, ApiError>> {
+        Box::pin(self.read(move |conn| task_timers::due(conn, now_us, limit)))
+    }
+
+    fn next_timer(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
+        Box::pin(self.read(task_timers::next_due))
     }
 
     fn get_invite(&self, token: String) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {

@@ -9,11 +9,15 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{credentials, intents, invites, media, schemas, users, webhooks};
+use super::{
+    admin, agents, credentials, inbox, intents, invites, media, scenarios, schemas, task_timers,
+    tasks, users, webhooks,
+};
 use crate::domain::clock;
 use crate::error::ApiError;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::store::humans::{ScenariosOp, TasksOp};
 use crate::store::{Idempotency, WriteOp, WriteRequest, Written};
 
 pub(super) struct Job {
@@ -121,7 +125,7 @@ fn execute(
         conn.prepare_cached(
             "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_us) VALUES (?1, ?2, ?3, 200, ?4, ?5)",
         )?
-        .execute(params![idem.scope, idem.key, idem.fingerprint, body.to_string(), clock::now_us()])?;
+        .execute(params![idem.scope, idem.key, idem.fingerprint, replay_copy(&body).to_string(), clock::now_us()])?;
     }
     Ok((
         Written {
@@ -131,6 +135,20 @@ fn execute(
         },
         effects,
     ))
+}
+
+/// What a replay answers: the response without the secrets that are shown once (a new API key, a
+/// binding's secret), so they are never kept in the idempotency table.
+fn replay_copy(body: &Value) -> Value {
+    let mut copy = body.clone();
+    if let Some(map) = copy.as_object_mut() {
+        for field in ["api_key", "secret"] {
+            if map.contains_key(field) {
+                map.insert(field.into(), Value::Null);
+            }
+        }
+    }
+    copy
 }
 
 fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiError> {
@@ -158,7 +176,10 @@ fn replay(conn: &Connection, idem: &Idempotency) -> Result<Option<Written>, ApiE
 
 fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects), ApiError> {
     match op {
-        WriteOp::CreateIntent { principal, intent } => intents::create(conn, principal, intent),
+        WriteOp::CreateIntent { principal, intent } => {
+            let (body, effects) = intents::create(conn, principal, intent)?;
+            tasks::after_create(conn, principal, intent, body, effects)
+        }
         WriteOp::Transition {
             org_id,
             intent_id,
@@ -182,6 +203,22 @@ fn perform(conn: &Connection, op: &WriteOp) -> Result<(Value, intents::Effects),
             });
             Ok((body, intents::Effects::default()))
         }
+        WriteOp::Agents(op) => agents::perform(conn, op),
+        WriteOp::Admin(op) => admin::perform(conn, op),
+        WriteOp::Tasks(TasksOp::Submit {
+            org_id,
+            intent_id,
+            answer,
+            actor,
+            by,
+        }) => tasks::submit(conn, org_id, intent_id, answer, actor.as_deref(), by),
+        WriteOp::Tasks(TasksOp::FireTimer { timer_id }) => task_timers::fire(conn, *timer_id),
+        WriteOp::Inbox(op) => inbox::perform(conn, op),
+        WriteOp::Scenarios(ScenariosOp::Apply {
+            principal,
+            plan,
+            fingerprint,
+        }) => scenarios::apply(conn, principal, plan, fingerprint),
         WriteOp::Invites(op) => invites::perform(conn, op),
         WriteOp::Media(op) => media::perform(conn, op),
         WriteOp::Schemas(op) => schemas::perform(conn, op),
