@@ -85,12 +85,18 @@ async fn accept(
     let path = format!("/v1/invites/{token}/accept");
     let idempotency = idempotency::for_write(&principal, "POST", &path, &headers, &body)?;
     let op = WriteOp::Invites(InvitesOp::Accept {
-        org_id: principal.org_id,
+        org_id: principal.org_id.clone(),
         org_name: principal.org_name,
         token,
         acceptance,
     });
     let mut done = state.store.write(WriteRequest { op, idempotency }).await?;
+    if let (Some(event_id), false) = (done.body["webhook_event_id"].as_str(), done.replayed) {
+        // The acceptance is committed; a delivery that fails stays pending for a replay.
+        if let Err(err) = super::webhooks::deliver::run(&state, &principal.org_id, event_id).await {
+            tracing::warn!(error = %err, "invite.accepted webhook deliveries were not attempted");
+        }
+    }
     done.body = with_link(done.body, &headers);
     Ok(written(done))
 }

@@ -447,3 +447,39 @@ async fn a_plain_secret_signs_with_x_axme_signature_only() {
         "Standard Webhooks needs a whsec_ key"
     );
 }
+
+#[tokio::test]
+async fn accepting_an_invite_raises_invite_accepted() {
+    let server = server().await;
+    let api = server.api();
+    let (url, received) = receiver(StatusCode::OK).await;
+    api.post(
+        "/v1/webhooks/subscriptions?owner_agent=agent://acme/inviter",
+        json!({"callback_url": url, "event_types": ["invite.accepted"]}),
+    )
+    .await;
+    let invite = api
+        .post(
+            "/v1/invites/create",
+            json!({"owner_agent": "agent://acme/inviter"}),
+        )
+        .await;
+    let token = invite.body["token"].as_str().unwrap();
+    let accepted = api
+        .post(
+            &format!("/v1/invites/{token}/accept"),
+            json!({"nick": "@newcomer"}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let event: Value = serde_json::from_slice(&got[0].1).unwrap();
+    assert_eq!(event["event_type"], "invite.accepted");
+    assert_eq!(event["event_id"], accepted.body["webhook_event_id"]);
+    assert_eq!(event["payload"]["user_id"], accepted.body["user_id"]);
+    assert!(
+        !String::from_utf8_lossy(&got[0].1).contains(token),
+        "the token is never sent"
+    );
+}

@@ -1,7 +1,7 @@
 //! Webhook subscriptions (create or update, list, delete) and platform events (publish, replay), owner
 //! scoped by `owner_agent` / `x-owner-agent` inside the credential's organisation.
 
-mod deliver;
+pub(super) mod deliver;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;

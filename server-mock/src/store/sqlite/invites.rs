@@ -5,9 +5,10 @@ use serde_json::{json, Value};
 
 use super::credentials::key_digest;
 use super::intents::Effects;
-use super::users;
+use super::{users, webhooks};
 use crate::domain::clock;
 use crate::domain::invites::InvitesOp;
+use crate::domain::webhooks::Event;
 use crate::error::ApiError;
 use crate::store::UserKey;
 
@@ -145,6 +146,20 @@ pub fn perform(conn: &Connection, op: &InvitesOp) -> Result<(Value, Effects), Ap
             body["normalized_nick"] = user["normalized_nick"].clone();
             // No agent registry is bound to users in the reference server.
             body["registry_bind_status"] = json!("disabled");
+            // Subscribers of `invite.accepted` hear of it (the token itself is never sent).
+            let event = Event {
+                event_type: "invite.accepted".into(),
+                source: Some("invites".into()),
+                payload:
+                    json!({"user_id": user_id, "owner_agent": row.owner_agent, "nick": user["nick"],
+                    "public_address": user["public_address"], "accepted_at": clock::format_us(now)})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+                owner_agent: Some(row.owner_agent.clone()),
+            };
+            let (event_id, _) = webhooks::publish(conn, org_id, &event, &clock::format_us(now))?;
+            body["webhook_event_id"] = json!(event_id);
             body["user"] = user;
             body
         }

@@ -167,24 +167,7 @@ pub fn perform(conn: &Connection, op: &WebhooksOp) -> Result<(Value, Effects), A
             json!({"ok": true, "subscription_id": subscription_id, "revoked_at": sub["revoked_at"], "subscription": sub})
         }
         WebhooksOp::Publish { org_id, event } => {
-            let event_id = uuid::Uuid::new_v4().to_string();
-            conn.prepare_cached(
-                "INSERT INTO webhook_events (event_id, org_id, owner_agent, event_type, source, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![event_id, org_id, event.owner_agent, event.event_type, event.source, Value::Object(event.payload.clone()).to_string(), now])?;
-            let subs = list(conn, org_id, event.owner_agent.as_deref(), false)?;
-            let mut queued = 0;
-            for sub in subs.iter().filter(|s| {
-                s["event_types"]
-                    .as_array()
-                    .is_some_and(|t| t.contains(&json!(event.event_type)))
-            }) {
-                conn.prepare_cached(
-                    "INSERT INTO webhook_deliveries (delivery_id, event_id, subscription_id, status, attempts, updated_at) VALUES (?1, ?2, ?3, 'pending', 0, ?4)",
-                )?
-                .execute(params![format!("msg_{}", uuid::Uuid::new_v4().simple()), event_id, sub["subscription_id"].as_str(), now])?;
-                queued += 1;
-            }
+            let (event_id, queued) = publish(conn, org_id, event, &now)?;
             counters(conn, org_id, &event_id, queued)?
         }
         WebhooksOp::Replay {
@@ -225,6 +208,51 @@ pub fn perform(conn: &Connection, op: &WebhooksOp) -> Result<(Value, Effects), A
         }
     };
     Ok((body, Effects::default()))
+}
+
+/// Records an event and queues a delivery for each live subscription it matches (same type; the
+/// event's owner or organisation-wide) in the caller's transaction; returns the event id and how many
+/// deliveries were queued. Families that raise platform events (`invite.accepted`) call it too.
+pub fn publish(
+    conn: &Connection,
+    org_id: &str,
+    event: &webhooks::Event,
+    now: &str,
+) -> Result<(String, i64), ApiError> {
+    let event_id = uuid::Uuid::new_v4().to_string();
+    conn.prepare_cached(
+        "INSERT INTO webhook_events (event_id, org_id, owner_agent, event_type, source, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        event_id,
+        org_id,
+        event.owner_agent,
+        event.event_type,
+        event.source,
+        Value::Object(event.payload.clone()).to_string(),
+        now
+    ])?;
+    let mut queued = 0;
+    let wanted = json!(event.event_type);
+    for sub in list(conn, org_id, event.owner_agent.as_deref(), false)? {
+        if !sub["event_types"]
+            .as_array()
+            .is_some_and(|t| t.contains(&wanted))
+        {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO webhook_deliveries (delivery_id, event_id, subscription_id, status, attempts, updated_at) VALUES (?1, ?2, ?3, 'pending', 0, ?4)",
+        )?
+        .execute(params![
+            format!("msg_{}", uuid::Uuid::new_v4().simple()),
+            event_id,
+            sub["subscription_id"].as_str(),
+            now
+        ])?;
+        queued += 1;
+    }
+    Ok((event_id, queued))
 }
 
 /// The publish/replay answer: the event, how many deliveries this call queued, and the counts by state.
