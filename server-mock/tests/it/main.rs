@@ -28,4 +28,5 @@ mod streams;
 mod task_answers;
 mod tasks;
 mod users;
+mod webhook_events;
 mod webhooks;
