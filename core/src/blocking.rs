@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         let e = c.call("no.such.op", Value::Null).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        let e = c.call("intents.events.stream", Value::Null).unwrap_err();
+        let e = c.call("stream_intent_events", Value::Null).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         let mut s = c.observe(
             "i",

@@ -81,7 +81,8 @@ impl Client {
 
     /// `GET /health`.
     pub async fn health(&self) -> Result<Value, Error> {
-        self.call(&operations::HEALTH, Value::Null).await
+        self.call(operations::get(operations::ids::HEALTH), Value::Null)
+            .await
     }
 
     /// Create an intent; `correlation_id` is minted when absent. Returns
@@ -95,7 +96,7 @@ impl Client {
         }
         let mut args = Map::new();
         args.insert("body".into(), Value::Object(body));
-        self.call_with(&operations::INTENTS_CREATE, args, opts)
+        self.call_with(operations::get(operations::ids::INTENTS_CREATE), args, opts)
             .await
     }
 
@@ -111,7 +112,7 @@ impl Client {
     /// `GET /v1/intents/{intent_id}` → `{ok, intent}`.
     pub async fn get_intent(&self, intent_id: &str, opts: &CallOptions) -> Result<Value, Error> {
         self.call_with(
-            &operations::INTENTS_GET,
+            operations::get(operations::ids::INTENTS_GET),
             Self::intent_args(intent_id)?,
             opts,
         )
@@ -130,8 +131,12 @@ impl Client {
         if let Some(s) = since {
             args.insert("since".into(), json!(s));
         }
-        self.call_with(&operations::INTENTS_EVENTS_LIST, args, opts)
-            .await
+        self.call_with(
+            operations::get(operations::ids::INTENTS_EVENTS_LIST),
+            args,
+            opts,
+        )
+        .await
     }
 
     /// `POST /v1/intents/{intent_id}/resolve` with `body` (`{status, result?, error?, reason?}`).
@@ -143,8 +148,12 @@ impl Client {
     ) -> Result<Value, Error> {
         let mut args = Self::intent_args(intent_id)?;
         args.insert("body".into(), body);
-        self.call_with(&operations::INTENTS_RESOLVE, args, opts)
-            .await
+        self.call_with(
+            operations::get(operations::ids::INTENTS_RESOLVE),
+            args,
+            opts,
+        )
+        .await
     }
 
     /// `POST /v1/intents/{intent_id}/resume` with `body` (`{action, ...}` or `{task_result}`).
@@ -156,7 +165,7 @@ impl Client {
     ) -> Result<Value, Error> {
         let mut args = Self::intent_args(intent_id)?;
         args.insert("body".into(), body);
-        self.call_with(&operations::INTENTS_RESUME, args, opts)
+        self.call_with(operations::get(operations::ids::INTENTS_RESUME), args, opts)
             .await
     }
 

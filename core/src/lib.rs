@@ -13,6 +13,7 @@
 pub mod blocking;
 pub mod config;
 pub mod error;
+pub mod generated;
 pub mod intents;
 pub mod json_schema;
 pub mod listen;

@@ -90,7 +90,11 @@ impl Client {
             if let Some(s) = &status {
                 args["status"] = json!(s);
             }
-            prepare(&operations::AGENTS_INTENTS_STREAM, &args, client.config())
+            prepare(
+                operations::get(operations::ids::AGENTS_INTENTS_STREAM),
+                &args,
+                client.config(),
+            )
         });
         // Surface argument errors (e.g. a malformed address) now, not on the first read.
         if let Err(e) = make(opts.since) {

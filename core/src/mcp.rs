@@ -239,7 +239,7 @@ impl Client {
             args.insert("timeout".into(), json!(t.as_secs_f64()));
         }
         let mut req = prepare(
-            &operations::MCP_REQUEST,
+            operations::get(operations::ids::MCP_REQUEST),
             &Value::Object(args),
             self.config(),
         )?;

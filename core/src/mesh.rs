@@ -320,8 +320,13 @@ impl Mesh {
             }
             Some(_) => return Err(Error::invalid_argument("metrics must be a JSON object")),
         }
-        self.call(&operations::MESH_HEARTBEAT, args, opts, false)
-            .await
+        self.call(
+            operations::get(operations::ids::MESH_HEARTBEAT),
+            args,
+            opts,
+            false,
+        )
+        .await
     }
 
     /// One heartbeat carrying the buffered metrics (none when nothing was reported). On failure
@@ -441,14 +446,19 @@ impl Mesh {
             json!(check_limit(limit, DEFAULT_AGENTS_LIMIT)?),
         );
         put_opt(&mut args, "health", health)?;
-        self.call(&operations::MESH_AGENTS_LIST, args, opts, false)
-            .await
+        self.call(
+            operations::get(operations::ids::MESH_AGENTS_LIST),
+            args,
+            opts,
+            false,
+        )
+        .await
     }
 
     /// `GET /v1/mesh/agents/{address_id}`.
     pub async fn get_agent(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
         self.call(
-            &operations::MESH_AGENTS_GET,
+            operations::get(operations::ids::MESH_AGENTS_GET),
             address_args(address_id)?,
             opts,
             false,
@@ -460,7 +470,7 @@ impl Mesh {
     /// Never retried.
     pub async fn kill(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
         self.call(
-            &operations::MESH_AGENTS_KILL,
+            operations::get(operations::ids::MESH_AGENTS_KILL),
             address_args(address_id)?,
             opts,
             true,
@@ -471,7 +481,7 @@ impl Mesh {
     /// `POST /v1/mesh/agents/{address_id}/resume`: lift a kill. Never retried.
     pub async fn resume(&self, address_id: &str, opts: &CallOptions) -> Result<Value, Error> {
         self.call(
-            &operations::MESH_AGENTS_RESUME,
+            operations::get(operations::ids::MESH_AGENTS_RESUME),
             address_args(address_id)?,
             opts,
             true,
@@ -492,8 +502,13 @@ impl Mesh {
             json!(check_limit(limit, DEFAULT_EVENTS_LIMIT)?),
         );
         put_opt(&mut args, "event_type", event_type)?;
-        self.call(&operations::MESH_EVENTS_LIST, args, opts, false)
-            .await
+        self.call(
+            operations::get(operations::ids::MESH_EVENTS_LIST),
+            args,
+            opts,
+            false,
+        )
+        .await
     }
 }
 

@@ -261,7 +261,11 @@ impl Client {
         let wait = opts.wait_seconds;
         let make = Box::new(move |since: u64| {
             let args = json!({"intent_id": id, "since": since, "wait_seconds": wait});
-            prepare(&operations::INTENTS_EVENTS_STREAM, &args, client.config())
+            prepare(
+                operations::get(operations::ids::INTENTS_EVENTS_STREAM),
+                &args,
+                client.config(),
+            )
         });
         let observer = Observer {
             client: self.clone(),

@@ -29,7 +29,7 @@ fn is_uuid(s: &str) -> bool {
 #[test]
 fn path_and_query_are_encoded() {
     let args = json!({"intent_id": "a b/c?", "since": 3});
-    let r = prepare(&INTENTS_EVENTS_LIST, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::INTENTS_EVENTS_LIST), &args, &cfg()).unwrap();
     assert_eq!(r.path_and_query, "/v1/intents/a%20b%2Fc%3F/events?since=3");
     assert_eq!(r.method, HttpMethod::Get);
     assert!(r.body.is_none() && r.retry_safe && r.idempotency_key.is_none());
@@ -38,23 +38,28 @@ fn path_and_query_are_encoded() {
 #[test]
 fn agent_address_keeps_slashes_and_drops_scheme() {
     let args = json!({"address": "agent://acme/prod/billing bot", "since": 0, "status": ["DELIVERED", "WAITING"]});
-    let r = prepare(&AGENTS_INTENTS_STREAM, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::AGENTS_INTENTS_STREAM), &args, &cfg()).unwrap();
     assert_eq!(
         r.path_and_query,
         "/v1/agents/acme/prod/billing%20bot/intents/stream?since=0&status=DELIVERED,WAITING"
     );
     for bad in ["agent://", "a//b", "../x", "a/./b", ""] {
-        let e = prepare(&AGENTS_INTENTS_STREAM, &json!({ "address": bad }), &cfg()).unwrap_err();
+        let e = prepare(
+            get(ids::AGENTS_INTENTS_STREAM),
+            &json!({ "address": bad }),
+            &cfg(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
     }
-    let e = prepare(&INTENTS_GET, &json!({"intent_id": ".."}), &cfg()).unwrap_err();
+    let e = prepare(get(ids::INTENTS_GET), &json!({"intent_id": ".."}), &cfg()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }
 
 #[test]
 fn write_gets_idempotency_key_trace_and_correlation() {
     let args = json!({"body": {"intent_type": "a.b.v1", "correlation_id": "c-1"}});
-    let r = prepare(&INTENTS_CREATE, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::INTENTS_CREATE), &args, &cfg()).unwrap();
     let key = header(&r, "idempotency-key").unwrap();
     assert!(is_uuid(key));
     assert_eq!(r.idempotency_key.as_deref(), Some(key));
@@ -75,14 +80,14 @@ fn write_gets_idempotency_key_trace_and_correlation() {
 #[test]
 fn caller_values_win_and_auto_can_be_disabled() {
     let args = json!({"body": {}, "idempotency_key": "my-key-123", "trace_id": "custom trace"});
-    let r = prepare(&INTENTS_CREATE, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::INTENTS_CREATE), &args, &cfg()).unwrap();
     assert_eq!(header(&r, "idempotency-key"), Some("my-key-123"));
     assert_eq!(header(&r, "x-trace-id"), Some("custom trace"));
     assert!(header(&r, "traceparent").unwrap().starts_with("00-"));
     let mut c = cfg();
     c.auto_idempotency_key = false;
     c.auto_trace_id = false;
-    let r = prepare(&INTENTS_CREATE, &json!({"body": {}}), &c).unwrap();
+    let r = prepare(get(ids::INTENTS_CREATE), &json!({"body": {}}), &c).unwrap();
     assert!(header(&r, "idempotency-key").is_none() && header(&r, "x-trace-id").is_none());
     assert!(header(&r, "traceparent").is_none());
     assert!(!r.retry_safe, "a write without a key is never retried");
@@ -91,7 +96,7 @@ fn caller_values_win_and_auto_can_be_disabled() {
 #[test]
 fn owner_agent_query_header_and_default() {
     let args = json!({"intent_id": "i", "owner_agent": "agent://x/y", "x_owner_agent": "agent://x/y", "body": {}});
-    let r = prepare(&INTENTS_RESUME, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::INTENTS_RESUME), &args, &cfg()).unwrap();
     assert_eq!(
         r.path_and_query,
         "/v1/intents/i/resume?owner_agent=agent%3A%2F%2Fx%2Fy"
@@ -99,19 +104,19 @@ fn owner_agent_query_header_and_default() {
     assert_eq!(header(&r, "x-owner-agent"), Some("agent://x/y"));
     let mut c = cfg();
     c.default_owner_agent = Some("agent://d".into());
-    let r = prepare(&INTENTS_RESOLVE, &json!({"intent_id": "i"}), &c).unwrap();
+    let r = prepare(get(ids::INTENTS_RESOLVE), &json!({"intent_id": "i"}), &c).unwrap();
     assert_eq!(
         r.path_and_query,
         "/v1/intents/i/resolve?owner_agent=agent%3A%2F%2Fd"
     );
-    let r = prepare(&INTENTS_GET, &json!({"intent_id": "i"}), &c).unwrap();
+    let r = prepare(get(ids::INTENTS_GET), &json!({"intent_id": "i"}), &c).unwrap();
     assert_eq!(r.path_and_query, "/v1/intents/i");
 }
 
 #[test]
 fn per_call_options() {
     let args = json!({"intent_id": "i", "authorization": "Bearer other", "timeout": 2.5});
-    let r = prepare(&INTENTS_GET, &args, &cfg()).unwrap();
+    let r = prepare(get(ids::INTENTS_GET), &args, &cfg()).unwrap();
     assert_eq!(header(&r, "authorization"), Some("Bearer other"));
     assert_eq!(r.timeout, Some(Duration::from_millis(2500)));
     assert!(
@@ -123,27 +128,33 @@ fn per_call_options() {
 #[test]
 fn bad_arguments_are_rejected_before_any_request() {
     let cases = [
-        (&INTENTS_GET, json!({})),
-        (&INTENTS_GET, json!({"intent_id": {"x": 1}})),
-        (&INTENTS_GET, json!({"intent_id": "i", "bogus": 1})),
-        (&INTENTS_GET, json!([1, 2])),
-        (&INTENTS_GET, json!({"intent_id": "i", "timeout": 0})),
+        (get(ids::INTENTS_GET), json!({})),
+        (get(ids::INTENTS_GET), json!({"intent_id": {"x": 1}})),
+        (get(ids::INTENTS_GET), json!({"intent_id": "i", "bogus": 1})),
+        (get(ids::INTENTS_GET), json!([1, 2])),
         (
-            &INTENTS_GET,
+            get(ids::INTENTS_GET),
+            json!({"intent_id": "i", "timeout": 0}),
+        ),
+        (
+            get(ids::INTENTS_GET),
             json!({"intent_id": "i", "trace_id": "bad\nvalue"}),
         ),
-        (&INTENTS_GET, json!({"intent_id": "i", "trace_id": ""})),
         (
-            &INTENTS_EVENTS_LIST,
+            get(ids::INTENTS_GET),
+            json!({"intent_id": "i", "trace_id": ""}),
+        ),
+        (
+            get(ids::INTENTS_EVENTS_LIST),
             json!({"intent_id": "i", "since": {"a": 1}}),
         ),
-        (&INTENTS_CREATE, json!({"owner_agent": "x"})),
+        (get(ids::INTENTS_CREATE), json!({"owner_agent": "x"})),
     ];
     for (op, args) in cases {
         let e = prepare(op, &args, &cfg()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{args}");
     }
-    assert!(prepare(&HEALTH, &Value::Null, &cfg()).is_ok());
+    assert!(prepare(get(ids::HEALTH), &Value::Null, &cfg()).is_ok());
 }
 
 #[test]

@@ -194,7 +194,7 @@ async fn error_kinds() {
         let e = wrong.get_intent("x", &none).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
 
-        let generic = c.call_by_id("capabilities.get", Value::Null).await.unwrap();
+        let generic = c.call_by_id("get_capabilities", Value::Null).await.unwrap();
         assert_eq!(generic["ok"], true);
         let health = c.health().await.unwrap();
         assert_eq!(health["ok"], true);
@@ -235,7 +235,7 @@ fn blocking_facade() {
         c.wait_for(&id, Some(Duration::from_secs(5))).unwrap()["status"],
         "CANCELED"
     );
-    let got = c.call("intents.get", json!({"intent_id": id})).unwrap();
+    let got = c.call("get_intent", json!({"intent_id": id})).unwrap();
     assert_eq!(got["intent"]["status"], "CANCELED");
     let log = rt.block_on(h.requests(&cred, Some("/v1/intents")));
     assert!(header(&log[0], "x-axme-client")

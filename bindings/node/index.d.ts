@@ -1,0 +1,228 @@
+// Type declarations of @axme/axme (hand-written). The operation methods (getIntent, resolveIntent,
+// ...) and the schema interfaces come from ./generated/operations.d.ts, which codegen writes from
+// spec/openapi.yaml; they are merged into AxmeClient below.
+
+import type { AxmeMeshOperations, AxmeOperations } from './generated/operations';
+
+// The schema interfaces (types only; the generated installer is internal).
+export type * from './generated/operations';
+
+/** Client configuration (every field optional; `apiKey`/`baseUrl` fall back to AXME_API_KEY/AXME_BASE_URL). */
+export interface AxmeClientConfig {
+  /** Server base URL (default `https://api.cloud.axme.ai`). */
+  baseUrl?: string;
+  /** Machine credential, sent as `x-api-key`. */
+  apiKey?: string;
+  /** Actor/session token, sent as `Authorization: Bearer`. */
+  actorToken?: string;
+  /** Alias of `actorToken`; both given and different is an error. */
+  bearerToken?: string;
+  /** Per-attempt request timeout in milliseconds (default 15000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Backoff base in milliseconds (default 200), full jitter. */
+  retryBackoffMs?: number;
+  /** Backoff cap in milliseconds (default 8000). */
+  retryBackoffCapMs?: number;
+  /** Send a fresh `X-Trace-Id` on every call that has none (default true). */
+  autoTraceId?: boolean;
+  /** Mint one `Idempotency-Key` per logical write and reuse it on its retries (default true). */
+  autoIdempotencyKey?: boolean;
+  /** `owner_agent` for owner-scoped operations when a call gives none. */
+  defaultOwnerAgent?: string;
+  /** MCP endpoint path (default `/mcp`). */
+  mcpEndpointPath?: string;
+  /** MCP protocol version (default `2024-11-05`). */
+  mcpProtocolVersion?: string;
+}
+
+/** Options every call accepts. */
+export interface AxmeRequestOptions {
+  /** `X-Trace-Id` for this call (else one is minted when `autoTraceId`). */
+  traceId?: string;
+  /** Per-attempt timeout for this call, in milliseconds. */
+  timeoutMs?: number;
+  /** Aborting rejects the call at once with `signal.reason` (an `AbortError` by default) and drops the request. */
+  signal?: AbortSignal;
+}
+
+export interface SendIntentOptions extends AxmeRequestOptions {
+  /** Minted (UUID) when absent. */
+  correlationId?: string;
+  /** `Idempotency-Key` (else one is minted and reused on retries). */
+  idempotencyKey?: string;
+}
+
+export interface CancelIntentOptions extends AxmeRequestOptions {
+  reason?: string;
+  ownerAgent?: string;
+  xOwnerAgent?: string;
+  authorization?: string;
+  idempotencyKey?: string;
+}
+
+export interface ObserveOptions {
+  /** Yield events with `seq > since` (default 0). */
+  since?: number;
+  /** Server window per SSE connection, 1..60 seconds (default 15). */
+  waitSeconds?: number;
+  /** Delay between polls when the server has no event stream (default 1000). */
+  pollIntervalMs?: number;
+  /** Fail with `AxmeTimeoutError` after this long (default: never). */
+  timeoutMs?: number;
+  traceId?: string;
+  signal?: AbortSignal;
+}
+
+export type WaitForOptions = ObserveOptions;
+
+export interface ListenOptions {
+  /** Deliver items with cursor `> since` (default 0). */
+  since?: number;
+  /** Server window per SSE connection, 1..60 seconds (default 15). */
+  waitSeconds?: number;
+  /** Statuses to include (list or comma-separated); the server default leaves terminal intents out. */
+  status?: string | string[];
+  /** Fail with `AxmeTimeoutError` after this long (default: never). */
+  timeoutMs?: number;
+  traceId?: string;
+  signal?: AbortSignal;
+}
+
+/** One lifecycle event of an intent (`observe`, `waitFor`). */
+export interface AxmeIntentEvent {
+  intent_id: string;
+  seq: number;
+  event_type: string;
+  status: string;
+  at: string;
+  [key: string]: unknown;
+}
+
+/** One delivery on an agent's listen stream; `seq` is the agent's delivery cursor. */
+export interface AxmeDelivery {
+  intent_id: string;
+  seq: number;
+  [key: string]: unknown;
+}
+
+/**
+ * An async iterator over a server stream. `for await` reads it; `break` (or `return()` /
+ * `close()`) closes the connection at once, even while waiting for the next item.
+ */
+export declare class AxmeStream<T> implements AsyncIterableIterator<T> {
+  private constructor();
+  [Symbol.asyncIterator](): AxmeStream<T>;
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<T, undefined>>;
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>>;
+  /** Stop and close the connection. */
+  close(): Promise<void>;
+}
+
+export declare class AxmeClient {
+  constructor(config?: AxmeClientConfig);
+  /** Create an intent and return its id (`correlationId` minted when absent). */
+  sendIntent(payload: Record<string, unknown>, options?: SendIntentOptions): Promise<string>;
+  /** Wait for the intent's terminal event (COMPLETED, FAILED, CANCELED, TIMED_OUT) and return it. */
+  waitFor(intentId: string, options?: WaitForOptions): Promise<AxmeIntentEvent>;
+  /** The intent's lifecycle events from `since` on, ending after the terminal one. */
+  observe(intentId: string, options?: ObserveOptions): AxmeStream<AxmeIntentEvent>;
+  /** The intents delivered to an agent address (`agent://…` or a bare name); never ends on its own. */
+  listen(address: string, options?: ListenOptions): AxmeStream<AxmeDelivery>;
+  /** Resolve the intent with status CANCELED. */
+  cancelIntent(intentId: string, options?: CancelIntentOptions): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Members of the generated `AxmeOperations` this package declares itself (with the public
+ * TypeScript SDK's millisecond options) or does not offer yet (the MCP helpers and the mesh
+ * heartbeat helpers need the engine's MCP and mesh support).
+ */
+type HandWritten = 'sendIntent' | 'observe' | 'waitFor' | 'listen' | 'cancelIntent' | 'mcpInitialize' | 'mcpListTools' | 'mcpCallTool' | 'mesh';
+type MeshHandWritten = 'startHeartbeat' | 'stopHeartbeat' | 'reportMetric';
+
+/** `client.mesh`: the generated agent-mesh operations. */
+export interface AxmeMesh extends Omit<AxmeMeshOperations, MeshHandWritten> {}
+
+/** The generated operation methods (getIntent, listIntentEvents, resolveIntent, resumeIntent, ...). */
+export interface AxmeClient extends Omit<AxmeOperations, HandWritten> {
+  /** The agent-mesh operations. */
+  readonly mesh: AxmeMesh;
+}
+
+/** The core's stable error kinds. */
+export type AxmeErrorKind =
+  | 'invalid_argument'
+  | 'auth'
+  | 'validation'
+  | 'conflict'
+  | 'not_found'
+  | 'rate_limit'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'protocol'
+  | 'mcp'
+  | 'http'
+  | 'unknown';
+
+export interface AxmeErrorOptions {
+  kind?: AxmeErrorKind;
+  code?: string;
+  statusCode?: number;
+  requestId?: string;
+  traceId?: string;
+  /** Seconds the server asked to wait (`Retry-After` / `retry-after-ms`). */
+  retryAfter?: number;
+  body?: unknown;
+  cause?: unknown;
+}
+
+export declare class AxmeError extends Error {
+  constructor(message: string, options?: AxmeErrorOptions);
+  readonly kind: AxmeErrorKind;
+  /** Machine-readable code from the body (`error.code`), when there is one. */
+  readonly code?: string;
+  /** HTTP status, when the error came from a response. */
+  readonly statusCode?: number;
+  /** Server request id (`x-request-id`). */
+  readonly requestId?: string;
+  /** The `X-Trace-Id` the request was sent with. */
+  readonly traceId?: string;
+  /** Seconds the server asked to wait before retrying. */
+  readonly retryAfter?: number;
+  /** Response body: JSON when it parsed, else the raw text. */
+  readonly body?: unknown;
+}
+
+export declare class AxmeHttpError extends AxmeError {
+  constructor(statusCode: number, message: string, options?: AxmeErrorOptions);
+  readonly statusCode: number;
+}
+/** 401 / 403. */
+export declare class AxmeAuthError extends AxmeHttpError {}
+/** 400, 413, 422 and other rejected input. */
+export declare class AxmeValidationError extends AxmeHttpError {}
+/** 409: idempotency key reused with another body, second terminal transition, invalid transition. */
+export declare class AxmeConflictError extends AxmeValidationError {}
+/** 404. */
+export declare class AxmeNotFoundError extends AxmeHttpError {}
+/** 429; see `retryAfter`. */
+export declare class AxmeRateLimitError extends AxmeHttpError {}
+/** 5xx. */
+export declare class AxmeServerError extends AxmeHttpError {}
+/** A request timeout (or 408), or an observe/waitFor/listen `timeoutMs`. */
+export declare class AxmeTimeoutError extends AxmeError {}
+/** The connection could not be made or broke before a full response. */
+export declare class AxmeConnectionError extends AxmeError {}
+/** The server answered something the client cannot understand. */
+export declare class AxmeProtocolError extends AxmeError {}
+/** Rejected before any request was sent. */
+export declare class AxmeInvalidArgumentError extends AxmeError {}
+/** A JSON-RPC error from the MCP endpoint. */
+export declare class AxmeMcpError extends AxmeError {}
+
+/** The package version. */
+export declare const VERSION: string;

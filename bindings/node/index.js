@@ -1,0 +1,30 @@
+'use strict';
+// @axme/axme (CommonJS entry). The AXP client on the shared Rust core; see README.md.
+
+const { AxmeClient, AxmeMesh, AxmeStream, VERSION } = require('./lib/client.js');
+const errors = require('./lib/errors.js');
+const { installOperations, installMeshOperations } = require('./generated/operations.js');
+
+// The generated operation methods (getIntent, resolveIntent, ..., and client.mesh's) call `_call`;
+// methods the classes define by hand are kept.
+installOperations(AxmeClient);
+installMeshOperations(AxmeMesh);
+
+module.exports = {
+  AxmeClient,
+  AxmeStream,
+  VERSION,
+  AxmeError: errors.AxmeError,
+  AxmeHttpError: errors.AxmeHttpError,
+  AxmeAuthError: errors.AxmeAuthError,
+  AxmeValidationError: errors.AxmeValidationError,
+  AxmeConflictError: errors.AxmeConflictError,
+  AxmeNotFoundError: errors.AxmeNotFoundError,
+  AxmeRateLimitError: errors.AxmeRateLimitError,
+  AxmeServerError: errors.AxmeServerError,
+  AxmeTimeoutError: errors.AxmeTimeoutError,
+  AxmeConnectionError: errors.AxmeConnectionError,
+  AxmeProtocolError: errors.AxmeProtocolError,
+  AxmeInvalidArgumentError: errors.AxmeInvalidArgumentError,
+  AxmeMcpError: errors.AxmeMcpError,
+};
