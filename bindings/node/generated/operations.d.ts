@@ -642,8 +642,9 @@ export interface AxmeOperations {
   /**
    * Create an invite
    *
-   * Creates an invite link for a new user. Not served by the reference server yet: it answers
-   * 501 with error code `not_implemented`.
+   * Creates an invite link for a new user, valid for `ttl_seconds` (default 7 days, 60 to
+   * 1209600). The answer carries the token (the capability: whoever holds it may read the
+   * invite) and `invite_url`, built from the request's host.
    *
    * `POST /v1/invites/create` (operation `create_invite`).
    * @param payload Request body (InviteCreateRequest); a plain JSON object works too.
@@ -654,8 +655,8 @@ export interface AxmeOperations {
   /**
    * Read an invite
    *
-   * State of an invite. Not served by the reference server yet: it answers 501 with error code
-   * `not_implemented`.
+   * State of an invite: `pending`, `accepted` or `expired`. No credential is needed; the token
+   * is the capability. An unknown token is 404 `invite_not_found`.
    *
    * `GET /v1/invites/{token}` (operation `get_invite`).
    * @param token Token.
@@ -666,21 +667,26 @@ export interface AxmeOperations {
   /**
    * Accept an invite
    *
-   * Claims the invite with a nick. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * Claims the invite with a nick and optional profile fields: the nick's user is created in the
+   * invite's organisation (a nick that already belongs to one of its users names that user
+   * joining). An `invite.accepted` webhook event is raised for the invite owner's subscribers
+   * (`webhook_event_id`; without the token). A second accept is 409 `invite_already_accepted`,
+   * an expired invite 409 `invite_expired`, a bad nick 422 `invalid_nick`. No agent registry is
+   * bound to users here, so `registry_bind_status` is `disabled`.
    *
    * `POST /v1/invites/{token}/accept` (operation `accept_invite`).
    * @param token Token.
    * @param payload Request body (InviteAcceptRequest); a plain JSON object works too.
    * @param options Per-call options (`AcceptInviteOptions`).
    */
-  acceptInvite(token: string, payload: InviteAcceptRequest | Record<string, unknown>, options?: AcceptInviteOptions): Promise<Invite>;
+  acceptInvite(token: string, payload: InviteAcceptRequest | Record<string, unknown>, options?: AcceptInviteOptions): Promise<InviteAccepted>;
 
   /**
    * Start an upload
    *
-   * Reserves an upload slot and returns where to PUT the bytes. Not served by the reference
-   * server yet: it answers 501 with error code `not_implemented`.
+   * Reserves an upload of at most 100 MiB (`size_bytes` above is 413 `payload_too_large`) and
+   * returns where to PUT the bytes (`upload_url`). A pending upload expires after `ttl_seconds`
+   * (default 3600).
    *
    * `POST /v1/media/create-upload` (operation `create_media_upload`).
    * @param payload Request body (MediaCreateUploadRequest); a plain JSON object works too.
@@ -691,8 +697,10 @@ export interface AxmeOperations {
   /**
    * Finish an upload
    *
-   * Checks size and digest and marks the upload ready. Not served by the reference server yet:
-   * it answers 501 with error code `not_implemented`.
+   * Marks the upload ready. With content PUT to this server, `size_bytes` (and `sha256` when
+   * given) must match what was stored (422 `size_mismatch` / `sha256_mismatch`); without content
+   * (the bytes went to storage this server does not see) `size_bytes` must match the declared
+   * size. Repeating it answers the ready upload again.
    *
    * `POST /v1/media/finalize-upload` (operation `finalize_media_upload`).
    * @param payload Request body (MediaFinalizeUploadRequest); a plain JSON object works too.
@@ -703,8 +711,11 @@ export interface AxmeOperations {
   /**
    * Upload the bytes
    *
-   * Receives the raw content of an upload. Not served by the reference server yet: it answers
-   * 501 with error code `not_implemented`.
+   * Receives the raw content, exactly `size_bytes` bytes (more is refused while it arrives: 413;
+   * fewer is 422 `size_mismatch`; a declared `sha256` must match: 422 `sha256_mismatch`). The
+   * bytes are stored in the data dir under `media/` and their SHA-256 recorded. Content is
+   * stored once per upload (409 `media_already_uploaded`), before the upload expires (409
+   * `upload_expired`).
    *
    * `PUT /v1/media/upload/{upload_id}` (operation `upload_media_content`). Not in the upstream
    * SDKs.
@@ -717,8 +728,10 @@ export interface AxmeOperations {
   /**
    * Download the bytes
    *
-   * Returns the raw content. Not served by the reference server yet: it answers 501 with error
-   * code `not_implemented`.
+   * Returns the stored content of a ready upload with its `Content-Type`, `Content-Length`, an
+   * attachment `Content-Disposition` and the SHA-256 as `ETag`. 409 `media_not_ready` before
+   * finalize-upload; 404 `media_content_missing` when the upload was finalized without its bytes
+   * reaching this server.
    *
    * `GET /v1/media/download/{upload_id}` (operation `download_media`). Not in the upstream SDKs.
    * @param uploadId Upload id.
@@ -729,8 +742,8 @@ export interface AxmeOperations {
   /**
    * Download a preview
    *
-   * Returns a preview rendition. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * The stored content shown inline (no rendition is generated), sandboxed by
+   * `Content-Security-Policy: sandbox`. Same rules as download.
    *
    * `GET /v1/media/preview/{upload_id}` (operation `preview_media`). Not in the upstream SDKs.
    * @param uploadId Upload id.
@@ -741,20 +754,24 @@ export interface AxmeOperations {
   /**
    * Get an upload
    *
-   * Metadata and state of an upload. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * Metadata and state of an upload (`pending`, `ready`, `expired`) under `upload`.
    *
    * `GET /v1/media/{upload_id}` (operation `get_media_upload`).
    * @param uploadId Upload id.
    * @param options Per-call options (`GetMediaUploadOptions`).
    */
-  getMediaUpload(uploadId: string, options?: GetMediaUploadOptions): Promise<MediaUpload>;
+  getMediaUpload(uploadId: string, options?: GetMediaUploadOptions): Promise<MediaUploadEnvelope>;
 
   /**
    * Register a payload schema
    *
-   * Stores the JSON Schema for a semantic (intent) type. Not served by the reference server yet:
-   * it answers 501 with error code `not_implemented`.
+   * Stores the JSON Schema of a semantic type for the organisation; `schema_hash` is the SHA-256
+   * of its canonical form (keys sorted). An unchanged schema keeps its `version`. A changed one
+   * is checked against the mode stored with the current schema: `strict` refuses any change (409
+   * `schema_incompatible`: register a new `.vN` type), `backward` refuses changes that would
+   * reject payloads the current schema accepts (a new required field, a removed or retyped
+   * property), `warn` accepts and lists them in `warnings`. A schema that is not valid JSON
+   * Schema is 422 `invalid_schema`.
    *
    * `POST /v1/schemas` (operation `upsert_schema`).
    * @param payload Request body (SchemaUpsertRequest); a plain JSON object works too.
@@ -765,8 +782,7 @@ export interface AxmeOperations {
   /**
    * Get a payload schema
    *
-   * The stored schema and its hash. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * The stored schema and its hash; 404 `schema_not_found` when none is registered for the type.
    *
    * `GET /v1/schemas/{semantic_type}` (operation `get_schema`).
    * @param semanticType Semantic type.
@@ -777,20 +793,22 @@ export interface AxmeOperations {
   /**
    * Register a nick
    *
-   * Claims a public nick. Not served by the reference server yet: it answers 501 with error code
-   * `not_implemented`.
+   * Claims a nick (optional `@`, 2 to 63 letters, digits, `.`, `_`, `-`; compared
+   * case-insensitively) for a new user of the organisation. Without `owner_agent` the user gets
+   * the address `agent://<org>/users/<user_id>`, which stays when the nick is renamed. A taken
+   * nick is 409 `nick_taken`.
    *
    * `POST /v1/users/register-nick` (operation `register_nick`).
    * @param payload Request body (NickRequest); a plain JSON object works too.
    * @param options Per-call options (`RegisterNickOptions`).
    */
-  registerNick(payload: NickRequest | Record<string, unknown>, options?: RegisterNickOptions): Promise<NickResponse>;
+  registerNick(payload: NickRequest | Record<string, unknown>, options?: RegisterNickOptions): Promise<UserProfile>;
 
   /**
    * Check a nick
    *
-   * Whether a nick is free. Not served by the reference server yet: it answers 501 with error
-   * code `not_implemented`.
+   * Whether a nick is free in the organisation, with its normalised form and the public address
+   * it would have. A malformed nick is 422 `invalid_nick`.
    *
    * `GET /v1/users/check-nick` (operation `check_nick`).
    * @param nick Nick to check.
@@ -801,8 +819,7 @@ export interface AxmeOperations {
   /**
    * Resolve a nick
    *
-   * Address behind a nick. Not served by the reference server yet: it answers 501 with error
-   * code `not_implemented`.
+   * The user behind a nick; `resolved` is false (and the user fields null) when nobody holds it.
    *
    * `GET /v1/users/resolve-nick` (operation `resolve_nick`). Not in the upstream SDKs.
    * @param options Per-call options (`ResolveNickOptions`).
@@ -812,20 +829,19 @@ export interface AxmeOperations {
   /**
    * Rename a nick
    *
-   * Changes the owner's nick. Not served by the reference server yet: it answers 501 with error
-   * code `not_implemented`.
+   * Gives the user `owner_agent` a new nick; `owner_agent` and `user_id` stay. 404
+   * `user_not_found`, 409 `nick_taken`.
    *
    * `POST /v1/users/rename-nick` (operation `rename_nick`).
-   * @param payload Request body (NickRequest); a plain JSON object works too.
+   * @param payload Request body (RenameNickRequest); a plain JSON object works too.
    * @param options Per-call options (`RenameNickOptions`).
    */
-  renameNick(payload: NickRequest | Record<string, unknown>, options?: RenameNickOptions): Promise<NickResponse>;
+  renameNick(payload: RenameNickRequest | Record<string, unknown>, options?: RenameNickOptions): Promise<UserProfile>;
 
   /**
    * Get a profile
    *
-   * Profile of an owner address. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * Profile of the user `owner_agent`; 404 `user_not_found`.
    *
    * `GET /v1/users/profile` (operation `get_user_profile`).
    * @param ownerAgent Owner whose profile is read.
@@ -836,56 +852,70 @@ export interface AxmeOperations {
   /**
    * Update a profile
    *
-   * Changes display name, phone or email. Not served by the reference server yet: it answers 501
-   * with error code `not_implemented`.
+   * Changes display name, phone or email of the user `owner_agent` (fields left out stay; at
+   * least one is needed). 404 `user_not_found`.
    *
    * `POST /v1/users/profile/update` (operation `update_user_profile`).
-   * @param payload Request body (NickRequest); a plain JSON object works too.
+   * @param payload Request body (ProfileUpdateRequest); a plain JSON object works too.
    * @param options Per-call options (`UpdateUserProfileOptions`).
    */
-  updateUserProfile(payload: NickRequest | Record<string, unknown>, options?: UpdateUserProfileOptions): Promise<UserProfile>;
+  updateUserProfile(payload: ProfileUpdateRequest | Record<string, unknown>, options?: UpdateUserProfileOptions): Promise<UserProfile>;
 
   /**
    * List subscriptions
    *
-   * Subscriptions of the owner. Not served by the reference server yet: it answers 501 with
-   * error code `not_implemented`.
+   * Live subscriptions of the organisation; with an owner, that owner's and the
+   * organisation-wide ones. `include_inactive=true` adds inactive and revoked ones.
    *
    * `GET /v1/webhooks/subscriptions` (operation `list_webhook_subscriptions`).
    * @param options Per-call options (`ListWebhookSubscriptionsOptions`).
    */
-  listWebhookSubscriptions(options?: ListWebhookSubscriptionsOptions): Promise<GenericObject>;
+  listWebhookSubscriptions(options?: ListWebhookSubscriptionsOptions): Promise<WebhookSubscriptionList>;
 
   /**
    * Create or update a subscription
    *
-   * Registers a callback URL for platform events. Not served by the reference server yet: it
-   * answers 501 with error code `not_implemented`.
+   * Registers a callback URL (http or https, no credentials) for platform events (`event_types`,
+   * a non-empty subset of the five known ones; others are 422 `invalid_event_type`). It updates
+   * the subscription named by `subscription_id`, else the live one with the same owner and URL,
+   * else creates one. The owner is `owner_agent` (body, query or header; all given must agree);
+   * without one the subscription covers every owner of the organisation. A new subscription
+   * without `secret` gets a generated `whsec_` secret, shown once in `secret`; responses show
+   * only `secret_hint`.
    *
    * `POST /v1/webhooks/subscriptions` (operation `upsert_webhook_subscription`).
    * @param payload Request body (WebhookSubscriptionRequest); a plain JSON object works too.
    * @param options Per-call options (`UpsertWebhookSubscriptionOptions`).
    */
-  upsertWebhookSubscription(payload: WebhookSubscriptionRequest | Record<string, unknown>, options?: UpsertWebhookSubscriptionOptions): Promise<WebhookSubscription>;
+  upsertWebhookSubscription(payload: WebhookSubscriptionRequest | Record<string, unknown>, options?: UpsertWebhookSubscriptionOptions): Promise<WebhookSubscriptionResponse>;
 
   /**
    * Delete a subscription
    *
-   * Removes a subscription. Not served by the reference server yet: it answers 501 with error
-   * code `not_implemented`.
+   * Revokes a subscription (it stops receiving events); repeating it answers the same
+   * `revoked_at`. 404 `subscription_not_found` for an unknown id or another owner's
+   * subscription.
    *
    * `DELETE /v1/webhooks/subscriptions/{subscription_id}` (operation
    * `delete_webhook_subscription`).
    * @param subscriptionId Subscription id.
    * @param options Per-call options (`DeleteWebhookSubscriptionOptions`).
    */
-  deleteWebhookSubscription(subscriptionId: string, options?: DeleteWebhookSubscriptionOptions): Promise<OkResponse>;
+  deleteWebhookSubscription(subscriptionId: string, options?: DeleteWebhookSubscriptionOptions): Promise<WebhookSubscriptionRevoked>;
 
   /**
    * Publish an event
    *
-   * Fans an event out to matching subscriptions. Not served by the reference server yet: it
-   * answers 501 with error code `not_implemented`.
+   * Records a platform event and queues one delivery per matching live subscription (same event
+   * type; the event's owner or organisation-wide), then attempts them at once: a POST of the
+   * event JSON signed with the subscription secret (`webhook-id`, `webhook-timestamp`,
+   * `webhook-signature` of Standard Webhooks, and `X-Axme-Signature: sha256=<hex HMAC of the
+   * body>`), each bounded by the server's delivery timeout. Only hosts allowed by
+   * `--webhook-allowed-host` are called; a delivery to any other host is dead-lettered at once.
+   * A failed delivery stays pending; replays are its retries. The counters say how many
+   * deliveries this call queued and attempted, and how many of the event's deliveries are
+   * delivered, pending and dead-lettered now (an idempotent replay of the publish answers the
+   * event's current counts).
    *
    * `POST /v1/webhooks/events` (operation `publish_webhook_event`).
    * @param payload Request body (WebhookEventRequest); a plain JSON object works too.
@@ -896,8 +926,10 @@ export interface AxmeOperations {
   /**
    * Replay an event
    *
-   * Queues the event's deliveries again. Not served by the reference server yet: it answers 501
-   * with error code `not_implemented`.
+   * Sends the event again to every still-live subscription it was delivered to, as publish does:
+   * a pending delivery gets its next attempt (the third failed attempt dead-letters it), a
+   * delivered or dead-lettered one starts over. Answers `replayed_at` and the counters. 404
+   * `event_not_found` for an unknown id or another owner's event.
    *
    * `POST /v1/webhooks/events/{event_id}/replay` (operation `replay_webhook_event`).
    * @param eventId Event id.
@@ -1785,17 +1817,40 @@ export interface AxmeOperations {
   /**
    * MCP endpoint (JSON-RPC 2.0)
    *
-   * Model Context Protocol over HTTP: `initialize`, `tools/list`, `tools/call`, `ping`,
-   * `resources/list`, `prompts/list`. Protocol versions 2024-11-05 and 2025-11-25. `initialize`,
-   * `tools/list` and `ping` need no credential; `tools/call` does. Tool failures are results
-   * with `isError: true`; protocol failures are JSON-RPC errors. Not served by the reference
-   * server yet: it answers 501 with error code `not_implemented`.
+   * Model Context Protocol over HTTP: `initialize`, `ping`, `tools/list`, `tools/call`,
+   * `resources/list`, `resources/templates/list`, `prompts/list` and notifications (answered 202
+   * without a body). `initialize` negotiates `2024-11-05` (the upstream SDKs' plain POSTs: no
+   * session, any method may come first, JSON-RPC batches accepted) or `2025-11-25` (Streamable
+   * HTTP: the answer carries `Mcp-Session-Id`; every later request must carry it and
+   * `MCP-Protocol-Version: 2025-11-25`, else 400; an unknown or ended session is 404; another
+   * requested version is answered with `2025-11-25`). `initialize`, `tools/list` and `ping` need
+   * no credential; `tools/call` needs the API key (`x-api-key` or `Authorization: Bearer`), else
+   * HTTP 401 with JSON-RPC error -32001. A browser `Origin` other than a loopback one or one
+   * allowed with `--mcp-allowed-origin` is 403 (DNS-rebinding protection). Each `axme.*` tool
+   * runs the HTTP operation it names through this server with the caller's credential; its
+   * arguments are checked against the tool's published `inputSchema` first. A tool failure (bad
+   * arguments, an HTTP error, a family not served yet) is a result with `isError: true` whose
+   * `structuredContent` is the HTTP error body; protocol failures are JSON-RPC errors (-32700
+   * parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or unknown
+   * tool). Answers are always `application/json`.
    *
    * `POST /mcp` (operation `mcp_request`). Not in the upstream SDKs.
-   * @param payload Request body (JsonRpcRequest); a plain JSON object works too.
+   * @param payload Request body.
    * @param options Per-call options (`McpRequestOptions`).
    */
-  mcpRequest(payload: JsonRpcRequest | Record<string, unknown>, options?: McpRequestOptions): Promise<JsonRpcResponse>;
+  mcpRequest(payload: JsonRpcRequest | JsonRpcRequest[], options?: McpRequestOptions): Promise<JsonRpcResponse | JsonRpcResponse[]>;
+
+  /**
+   * End an MCP session
+   *
+   * Ends the 2025-11-25 session named by `Mcp-Session-Id`; later requests with it are 404.
+   * Without the header 400; an unknown session 404.
+   *
+   * `DELETE /mcp` (operation `mcp_end_session`). Not in the upstream SDKs.
+   * @param sessionId The session to end.
+   * @param options Per-call options (`McpEndSessionOptions`).
+   */
+  mcpEndSession(sessionId: string, options?: McpEndSessionOptions): Promise<McpEndSessionResponse>;
 
   /**
    * create_intent with a fresh UUID correlation_id when none is given; returns only the intent
@@ -3409,6 +3464,12 @@ export interface McpRequestOptions extends CallOptions {
   traceId?: string | null;
 }
 
+/** Options of `mcpEndSession`. */
+export interface McpEndSessionOptions extends CallOptions {
+  /** Trace id; the SDKs send a fresh UUID per request unless the caller gives one. */
+  traceId?: string | null;
+}
+
 /** Options of `sendIntent`. */
 export interface SendIntentOptions extends CallOptions {
   /** Caller's correlation id. Optional: the server mints one when absent. */
@@ -4713,6 +4774,7 @@ export interface ApprovalDecisionResponse {
 }
 
 export interface InviteCreateRequest {
+  /** Agent address the invite is issued for (`agent://` optional). */
   owner_agent: string;
   recipient_hint?: string;
   ttl_seconds?: number;
@@ -4722,27 +4784,37 @@ export interface InviteCreateRequest {
 export interface InviteAcceptRequest {
   nick: string;
   display_name?: string;
+  phone?: string;
+  email?: string;
   [key: string]: unknown;
 }
 
 export interface Invite {
-  ok?: boolean;
-  token?: string;
-  invite_url?: string;
-  owner_agent?: string;
-  recipient_hint?: string | null;
-  status?: "pending" | "accepted" | "expired";
+  ok: true;
+  /** The capability: whoever holds it may read the invite. */
+  token: string;
+  invite_url: string;
+  /** The agent address the invite was issued for. */
+  owner_agent: string;
+  recipient_hint: string | null;
+  status: "pending" | "accepted" | "expired";
   /** RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`. */
-  created_at?: string;
-  /** RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`. */
-  expires_at?: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  /** The user who accepted. */
+  user_id: string | null;
   [key: string]: unknown;
 }
 
+export type InviteAccepted = unknown;
+
 export interface MediaCreateUploadRequest {
   owner_agent: string;
+  /** A bare file name ('/', '\' and NUL are refused). */
   filename: string;
   mime_type: string;
+  /** Exact size of the content; at most 100 MiB. */
   size_bytes: number;
   sha256?: string;
   ttl_seconds?: number;
@@ -4756,23 +4828,40 @@ export interface MediaFinalizeUploadRequest {
   [key: string]: unknown;
 }
 
-export interface MediaUpload {
-  ok?: boolean;
-  upload_id?: string;
-  owner_agent?: string;
-  upload_url?: string;
-  status?: "pending" | "ready";
-  mime_type?: string;
-  size_bytes?: number;
-  sha256?: string | null;
-  /** RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`. */
-  expires_at?: string;
+export interface MediaUploadRecord {
+  upload_id: string;
+  owner_agent: string;
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  /** SHA-256 of the stored content, else the declared one. */
+  sha256: string | null;
+  status: "pending" | "ready" | "expired";
+  /** Bytes stored in this server (0 until the content is PUT). */
+  uploaded_bytes: number;
+  content_uploaded: boolean;
+  created_at: string;
+  /** When a still pending upload expires. */
+  expires_at: string;
+  uploaded_at: string | null;
+  finalized_at: string | null;
+  upload_url: string;
+  download_url: string;
+  preview_url: string;
+  [key: string]: unknown;
+}
+
+export type MediaUpload = unknown;
+
+export interface MediaUploadEnvelope {
+  ok: true;
+  upload: MediaUploadRecord;
   [key: string]: unknown;
 }
 
 export interface SchemaUpsertRequest {
   semantic_type: string;
-  /** The JSON Schema. */
+  /** The JSON Schema (it must itself be valid JSON Schema). */
   schema_json: Record<string, unknown>;
   schema_ref?: string;
   compatibility_mode: "strict" | "backward" | "warn";
@@ -4781,13 +4870,32 @@ export interface SchemaUpsertRequest {
   [key: string]: unknown;
 }
 
-export interface SchemaResponse {
-  ok?: boolean;
-  schema?: SchemaResponseSchema;
+export interface SchemaRecord {
+  semantic_type: string;
+  schema_hash: string;
+  schema_json: Record<string, unknown>;
+  compatibility_mode: "strict" | "backward" | "warn";
+  scope: "tenant" | "core";
+  active: boolean;
+  schema_ref: string | null;
+  /** Starts at 1; grows when the schema changes. */
+  version: number;
+  created_at: string;
+  updated_at: string;
   [key: string]: unknown;
 }
 
-/** Register or rename a nick (`owner_agent` is required for a rename). */
+export interface SchemaResponse {
+  ok: true;
+  schema: SchemaRecord;
+  /** Upsert only: whether the schema differed from the stored one. */
+  changed?: boolean;
+  /** Upsert only: compatibility breaks accepted in `warn` mode. */
+  warnings?: string[];
+  [key: string]: unknown;
+}
+
+/** Register a nick; `owner_agent` names the user (a fresh user address when absent). */
 export interface NickRequest {
   owner_agent?: string;
   nick: string;
@@ -4797,61 +4905,131 @@ export interface NickRequest {
   [key: string]: unknown;
 }
 
+export interface RenameNickRequest {
+  owner_agent: string;
+  nick: string;
+  [key: string]: unknown;
+}
+
+/** At least one of display_name, phone, email. */
+export interface ProfileUpdateRequest {
+  owner_agent: string;
+  display_name?: string;
+  phone?: string;
+  email?: string;
+  [key: string]: unknown;
+}
+
+/** check-nick answers `available`; resolve-nick answers `resolved` and the user fields. */
 export interface NickResponse {
-  ok?: boolean;
-  nick?: string;
-  normalized_nick?: string;
-  public_address?: string;
+  ok: true;
+  /** The nick as sent. */
+  nick: string;
+  normalized_nick: string;
+  /** `@nick@organisation`. */
+  public_address: string;
   available?: boolean;
   resolved?: boolean;
   owner_agent?: string | null;
+  user_id?: string | null;
   display_name?: string | null;
   [key: string]: unknown;
 }
 
-export interface UserProfile {
-  ok?: boolean;
-  user_id?: string;
-  owner_agent?: string;
-  nick?: string;
-  display_name?: string | null;
-  phone?: string | null;
-  email?: string | null;
+export interface UserRecord {
+  user_id: string;
+  /** The user's address; it stays when the nick is renamed. */
+  owner_agent: string;
+  nick: string;
+  normalized_nick: string;
+  public_address: string;
+  display_name: string | null;
+  phone: string | null;
+  email: string | null;
+  created_at: string;
+  updated_at: string;
+  renamed_at: string | null;
   [key: string]: unknown;
 }
+
+export type UserProfile = unknown;
+
+export type WebhookEventType = "inbox.thread_created" | "inbox.thread_updated" | "inbox.reply_received" | "invite.accepted" | "auth.session_revoked";
 
 export interface WebhookSubscriptionRequest {
+  /** Update this subscription. */
+  subscription_id?: string;
+  owner_agent?: string;
+  /** http(s) URL without credentials; delivered to only when its host is allowed by the server. */
   callback_url: string;
-  event_types: Array<"inbox.thread_created" | "inbox.thread_updated" | "inbox.reply_received" | "invite.accepted" | "auth.session_revoked">;
+  event_types: WebhookEventType[];
   secret?: string;
   active?: boolean;
+  description?: string;
   [key: string]: unknown;
 }
 
 export interface WebhookSubscription {
-  subscription_id?: string;
-  callback_url?: string;
-  event_types?: string[];
-  active?: boolean;
-  secret_hint?: string;
+  subscription_id: string;
+  /** `null`: every owner of the organisation. */
+  owner_agent: string | null;
+  callback_url: string;
+  event_types: WebhookEventType[];
+  active: boolean;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+  revoked_at: string | null;
+  secret_hint: string;
+  [key: string]: unknown;
+}
+
+export interface WebhookSubscriptionResponse {
+  ok: true;
+  subscription: WebhookSubscription;
+  created: boolean;
+  /** Only when the server generated the secret (shown once). */
+  secret?: string;
+  [key: string]: unknown;
+}
+
+export interface WebhookSubscriptionList {
+  ok: true;
+  subscriptions: WebhookSubscription[];
+  [key: string]: unknown;
+}
+
+export interface WebhookSubscriptionRevoked {
+  ok: true;
+  subscription_id: string;
+  revoked_at: string;
+  subscription: WebhookSubscription;
   [key: string]: unknown;
 }
 
 export interface WebhookEventRequest {
-  event_type: string;
+  event_type: WebhookEventType;
   source?: string;
   payload?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
 export interface WebhookEventResponse {
-  ok?: boolean;
-  event_id?: string;
-  queued_deliveries?: number;
-  processed_deliveries?: number;
-  delivered?: number;
-  pending?: number;
-  dead_lettered?: number;
+  ok: true;
+  event_id: string;
+  event_type: WebhookEventType;
+  owner_agent: string | null;
+  source: string | null;
+  payload: Record<string, unknown>;
+  created_at: string;
+  replayed_at: string | null;
+  /** Deliveries this call queued. */
+  queued_deliveries: number;
+  /** Deliveries this call attempted. */
+  processed_deliveries: number;
+  delivered: number;
+  pending: number;
+  dead_lettered: number;
   [key: string]: unknown;
 }
 
@@ -5072,8 +5250,13 @@ export interface JsonRpcRequest {
 
 export interface JsonRpcResponse {
   jsonrpc: "2.0";
-  id?: unknown | null;
-  /** Present on success. Tool failures are results with `isError: true`. */
+  /** The id of the request answered; null when it could not be read. */
+  id: unknown | null;
+  /**
+   * Present on success. A `tools/call` result is `{content: [{type: "text", text}],
+   * structuredContent, isError, ok, tool, status ("ok" | "error"), http_status, data,
+   * message}`; `structuredContent` (= `data`) is the body the tool's HTTP operation answered.
+   */
   result?: Record<string, unknown>;
   error?: JsonRpcResponseError;
   [key: string]: unknown;
@@ -5306,20 +5489,19 @@ export interface ApprovalDecisionResponseApproval {
   [key: string]: unknown;
 }
 
-export interface SchemaResponseSchema {
-  semantic_type?: string;
-  schema_hash?: string;
-  schema_json?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
 export interface JsonRpcResponseError {
   /**
-   * -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params, -32001
-   * auth required, -32004 rate limited.
+   * -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or
+   * unknown tool, -32001 credential required (HTTP 401).
    */
   code: number;
   message: string;
   data?: unknown;
+  [key: string]: unknown;
+}
+
+export interface McpEndSessionResponse {
+  ok: true;
+  ended: true;
   [key: string]: unknown;
 }

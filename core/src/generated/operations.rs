@@ -1714,6 +1714,20 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         streaming: false,
     },
+    // DELETE /mcp: End an MCP session
+    OperationDescriptor {
+        id: "mcp_end_session",
+        method: HttpMethod::Delete,
+        path_template: "/mcp",
+        path_params: &[],
+        query_params: &[],
+        header_params: &[HeaderParam {
+            arg: "mcp_session_id",
+            header: "Mcp-Session-Id",
+        }],
+        writes: true,
+        streaming: false,
+    },
 ];
 
 /// The descriptor of an operation id.
@@ -1867,6 +1881,7 @@ pub fn find(id: &str) -> Option<&'static OperationDescriptor> {
         "reconcile_deliveries" => 145,
         "get_delivery_operations" => 146,
         "mcp_request" => 147,
+        "mcp_end_session" => 148,
         _ => return None,
     };
     OPERATIONS.get(index)

@@ -94,16 +94,27 @@ if TYPE_CHECKING:
         InviteCreateRequest,
         InviteAcceptRequest,
         Invite,
+        InviteAccepted,
         MediaCreateUploadRequest,
         MediaFinalizeUploadRequest,
+        MediaUploadRecord,
         MediaUpload,
+        MediaUploadEnvelope,
         SchemaUpsertRequest,
+        SchemaRecord,
         SchemaResponse,
         NickRequest,
+        RenameNickRequest,
+        ProfileUpdateRequest,
         NickResponse,
+        UserRecord,
         UserProfile,
+        WebhookEventType,
         WebhookSubscriptionRequest,
         WebhookSubscription,
+        WebhookSubscriptionResponse,
+        WebhookSubscriptionList,
+        WebhookSubscriptionRevoked,
         WebhookEventRequest,
         WebhookEventResponse,
         OrganizationRequest,
@@ -150,8 +161,8 @@ if TYPE_CHECKING:
         InboxThreadDecision,
         InboxChangesResponseChangesItem,
         ApprovalDecisionResponseApproval,
-        SchemaResponseSchema,
         JsonRpcResponseError,
+        McpEndSessionResponse,
     )
 
 __all__ = [
@@ -2018,8 +2029,9 @@ class SyncOperations:
     ) -> Invite:
         """Create an invite
 
-        Creates an invite link for a new user. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Creates an invite link for a new user, valid for `ttl_seconds` (default 7 days, 60 to
+        1209600). The answer carries the token (the capability: whoever holds it may read the
+        invite) and `invite_url`, built from the request's host.
 
         ``POST /v1/invites/create`` (operation ``create_invite``).
 
@@ -2050,8 +2062,8 @@ class SyncOperations:
     ) -> Invite:
         """Read an invite
 
-        State of an invite. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        State of an invite: `pending`, `accepted` or `expired`. No credential is needed; the
+        token is the capability. An unknown token is 404 `invite_not_found`.
 
         ``GET /v1/invites/{token}`` (operation ``get_invite``).
 
@@ -2076,11 +2088,16 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> Invite:
+    ) -> InviteAccepted:
         """Accept an invite
 
-        Claims the invite with a nick. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        Claims the invite with a nick and optional profile fields: the nick's user is created in
+        the invite's organisation (a nick that already belongs to one of its users names that
+        user joining). An `invite.accepted` webhook event is raised for the invite owner's
+        subscribers (`webhook_event_id`; without the token). A second accept is 409
+        `invite_already_accepted`, an expired invite 409 `invite_expired`, a bad nick 422
+        `invalid_nick`. No agent registry is bound to users here, so `registry_bind_status` is
+        `disabled`.
 
         ``POST /v1/invites/{token}/accept`` (operation ``accept_invite``).
 
@@ -2103,7 +2120,7 @@ class SyncOperations:
                 "body": payload,
             },
         )
-        return cast("Invite", result)
+        return cast("InviteAccepted", result)
 
     def create_media_upload(
         self,
@@ -2114,8 +2131,9 @@ class SyncOperations:
     ) -> MediaUpload:
         """Start an upload
 
-        Reserves an upload slot and returns where to PUT the bytes. Not served by the reference
-        server yet: it answers 501 with error code `not_implemented`.
+        Reserves an upload of at most 100 MiB (`size_bytes` above is 413 `payload_too_large`)
+        and returns where to PUT the bytes (`upload_url`). A pending upload expires after
+        `ttl_seconds` (default 3600).
 
         ``POST /v1/media/create-upload`` (operation ``create_media_upload``).
 
@@ -2147,8 +2165,10 @@ class SyncOperations:
     ) -> MediaUpload:
         """Finish an upload
 
-        Checks size and digest and marks the upload ready. Not served by the reference server
-        yet: it answers 501 with error code `not_implemented`.
+        Marks the upload ready. With content PUT to this server, `size_bytes` (and `sha256` when
+        given) must match what was stored (422 `size_mismatch` / `sha256_mismatch`); without
+        content (the bytes went to storage this server does not see) `size_bytes` must match the
+        declared size. Repeating it answers the ready upload again.
 
         ``POST /v1/media/finalize-upload`` (operation ``finalize_media_upload``).
 
@@ -2182,8 +2202,11 @@ class SyncOperations:
     ) -> MediaUpload:
         """Upload the bytes
 
-        Receives the raw content of an upload. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Receives the raw content, exactly `size_bytes` bytes (more is refused while it arrives:
+        413; fewer is 422 `size_mismatch`; a declared `sha256` must match: 422
+        `sha256_mismatch`). The bytes are stored in the data dir under `media/` and their
+        SHA-256 recorded. Content is stored once per upload (409 `media_already_uploaded`),
+        before the upload expires (409 `upload_expired`).
 
         ``PUT /v1/media/upload/{upload_id}`` (operation ``upload_media_content``). Not in the
         upstream Python SDK 0.2.0.
@@ -2217,8 +2240,10 @@ class SyncOperations:
     ) -> bytes:
         """Download the bytes
 
-        Returns the raw content. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Returns the stored content of a ready upload with its `Content-Type`, `Content-Length`,
+        an attachment `Content-Disposition` and the SHA-256 as `ETag`. 409 `media_not_ready`
+        before finalize-upload; 404 `media_content_missing` when the upload was finalized
+        without its bytes reaching this server.
 
         ``GET /v1/media/download/{upload_id}`` (operation ``download_media``). Not in the
         upstream Python SDK 0.2.0.
@@ -2245,8 +2270,8 @@ class SyncOperations:
     ) -> bytes:
         """Download a preview
 
-        Returns a preview rendition. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        The stored content shown inline (no rendition is generated), sandboxed by
+        `Content-Security-Policy: sandbox`. Same rules as download.
 
         ``GET /v1/media/preview/{upload_id}`` (operation ``preview_media``). Not in the upstream
         Python SDK 0.2.0.
@@ -2270,11 +2295,10 @@ class SyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
-    ) -> MediaUpload:
+    ) -> MediaUploadEnvelope:
         """Get an upload
 
-        Metadata and state of an upload. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        Metadata and state of an upload (`pending`, `ready`, `expired`) under `upload`.
 
         ``GET /v1/media/{upload_id}`` (operation ``get_media_upload``).
 
@@ -2290,7 +2314,7 @@ class SyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("MediaUpload", result)
+        return cast("MediaUploadEnvelope", result)
 
     def upsert_schema(
         self,
@@ -2301,8 +2325,13 @@ class SyncOperations:
     ) -> SchemaResponse:
         """Register a payload schema
 
-        Stores the JSON Schema for a semantic (intent) type. Not served by the reference server
-        yet: it answers 501 with error code `not_implemented`.
+        Stores the JSON Schema of a semantic type for the organisation; `schema_hash` is the
+        SHA-256 of its canonical form (keys sorted). An unchanged schema keeps its `version`. A
+        changed one is checked against the mode stored with the current schema: `strict` refuses
+        any change (409 `schema_incompatible`: register a new `.vN` type), `backward` refuses
+        changes that would reject payloads the current schema accepts (a new required field, a
+        removed or retyped property), `warn` accepts and lists them in `warnings`. A schema that
+        is not valid JSON Schema is 422 `invalid_schema`.
 
         ``POST /v1/schemas`` (operation ``upsert_schema``).
 
@@ -2333,8 +2362,8 @@ class SyncOperations:
     ) -> SchemaResponse:
         """Get a payload schema
 
-        The stored schema and its hash. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        The stored schema and its hash; 404 `schema_not_found` when none is registered for the
+        type.
 
         ``GET /v1/schemas/{semantic_type}`` (operation ``get_schema``).
 
@@ -2358,11 +2387,13 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> NickResponse:
+    ) -> UserProfile:
         """Register a nick
 
-        Claims a public nick. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        Claims a nick (optional `@`, 2 to 63 letters, digits, `.`, `_`, `-`; compared
+        case-insensitively) for a new user of the organisation. Without `owner_agent` the user
+        gets the address `agent://<org>/users/<user_id>`, which stays when the nick is renamed.
+        A taken nick is 409 `nick_taken`.
 
         ``POST /v1/users/register-nick`` (operation ``register_nick``).
 
@@ -2383,7 +2414,7 @@ class SyncOperations:
                 "body": payload,
             },
         )
-        return cast("NickResponse", result)
+        return cast("UserProfile", result)
 
     def check_nick(
         self,
@@ -2393,8 +2424,8 @@ class SyncOperations:
     ) -> NickResponse:
         """Check a nick
 
-        Whether a nick is free. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Whether a nick is free in the organisation, with its normalised form and the public
+        address it would have. A malformed nick is 422 `invalid_nick`.
 
         ``GET /v1/users/check-nick`` (operation ``check_nick``).
 
@@ -2420,8 +2451,8 @@ class SyncOperations:
     ) -> NickResponse:
         """Resolve a nick
 
-        Address behind a nick. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        The user behind a nick; `resolved` is false (and the user fields null) when nobody holds
+        it.
 
         ``GET /v1/users/resolve-nick`` (operation ``resolve_nick``). Not in the upstream Python
         SDK 0.2.0.
@@ -2442,20 +2473,20 @@ class SyncOperations:
 
     def rename_nick(
         self,
-        payload: Union[Mapping[str, Any], NickRequest],
+        payload: Union[Mapping[str, Any], RenameNickRequest],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> NickResponse:
+    ) -> UserProfile:
         """Rename a nick
 
-        Changes the owner's nick. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Gives the user `owner_agent` a new nick; `owner_agent` and `user_id` stay. 404
+        `user_not_found`, 409 `nick_taken`.
 
         ``POST /v1/users/rename-nick`` (operation ``rename_nick``).
 
         Args:
-            payload: Request body (NickRequest); a plain JSON object works too.
+            payload: Request body (RenameNickRequest); a plain JSON object works too.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -2471,7 +2502,7 @@ class SyncOperations:
                 "body": payload,
             },
         )
-        return cast("NickResponse", result)
+        return cast("UserProfile", result)
 
     def get_user_profile(
         self,
@@ -2481,8 +2512,7 @@ class SyncOperations:
     ) -> UserProfile:
         """Get a profile
 
-        Profile of an owner address. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Profile of the user `owner_agent`; 404 `user_not_found`.
 
         ``GET /v1/users/profile`` (operation ``get_user_profile``).
 
@@ -2502,20 +2532,20 @@ class SyncOperations:
 
     def update_user_profile(
         self,
-        payload: Union[Mapping[str, Any], NickRequest],
+        payload: Union[Mapping[str, Any], ProfileUpdateRequest],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
     ) -> UserProfile:
         """Update a profile
 
-        Changes display name, phone or email. Not served by the reference server yet: it answers
-        501 with error code `not_implemented`.
+        Changes display name, phone or email of the user `owner_agent` (fields left out stay; at
+        least one is needed). 404 `user_not_found`.
 
         ``POST /v1/users/profile/update`` (operation ``update_user_profile``).
 
         Args:
-            payload: Request body (NickRequest); a plain JSON object works too.
+            payload: Request body (ProfileUpdateRequest); a plain JSON object works too.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -2538,11 +2568,11 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> GenericObject:
+    ) -> WebhookSubscriptionList:
         """List subscriptions
 
-        Subscriptions of the owner. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Live subscriptions of the organisation; with an owner, that owner's and the
+        organisation-wide ones. `include_inactive=true` adds inactive and revoked ones.
 
         ``GET /v1/webhooks/subscriptions`` (operation ``list_webhook_subscriptions``).
 
@@ -2559,7 +2589,7 @@ class SyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("GenericObject", result)
+        return cast("WebhookSubscriptionList", result)
 
     def upsert_webhook_subscription(
         self,
@@ -2567,11 +2597,16 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> WebhookSubscription:
+    ) -> WebhookSubscriptionResponse:
         """Create or update a subscription
 
-        Registers a callback URL for platform events. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Registers a callback URL (http or https, no credentials) for platform events
+        (`event_types`, a non-empty subset of the five known ones; others are 422
+        `invalid_event_type`). It updates the subscription named by `subscription_id`, else the
+        live one with the same owner and URL, else creates one. The owner is `owner_agent`
+        (body, query or header; all given must agree); without one the subscription covers every
+        owner of the organisation. A new subscription without `secret` gets a generated `whsec_`
+        secret, shown once in `secret`; responses show only `secret_hint`.
 
         ``POST /v1/webhooks/subscriptions`` (operation ``upsert_webhook_subscription``).
 
@@ -2593,7 +2628,7 @@ class SyncOperations:
                 "body": payload,
             },
         )
-        return cast("WebhookSubscription", result)
+        return cast("WebhookSubscriptionResponse", result)
 
     def delete_webhook_subscription(
         self,
@@ -2601,11 +2636,12 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> OkResponse:
+    ) -> WebhookSubscriptionRevoked:
         """Delete a subscription
 
-        Removes a subscription. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Revokes a subscription (it stops receiving events); repeating it answers the same
+        `revoked_at`. 404 `subscription_not_found` for an unknown id or another owner's
+        subscription.
 
         ``DELETE /v1/webhooks/subscriptions/{subscription_id}`` (operation
         ``delete_webhook_subscription``).
@@ -2625,7 +2661,7 @@ class SyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("OkResponse", result)
+        return cast("WebhookSubscriptionRevoked", result)
 
     def publish_webhook_event(
         self,
@@ -2637,8 +2673,16 @@ class SyncOperations:
     ) -> WebhookEventResponse:
         """Publish an event
 
-        Fans an event out to matching subscriptions. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Records a platform event and queues one delivery per matching live subscription (same
+        event type; the event's owner or organisation-wide), then attempts them at once: a POST
+        of the event JSON signed with the subscription secret (`webhook-id`,
+        `webhook-timestamp`, `webhook-signature` of Standard Webhooks, and `X-Axme-Signature:
+        sha256=<hex HMAC of the body>`), each bounded by the server's delivery timeout. Only
+        hosts allowed by `--webhook-allowed-host` are called; a delivery to any other host is
+        dead-lettered at once. A failed delivery stays pending; replays are its retries. The
+        counters say how many deliveries this call queued and attempted, and how many of the
+        event's deliveries are delivered, pending and dead-lettered now (an idempotent replay of
+        the publish answers the event's current counts).
 
         ``POST /v1/webhooks/events`` (operation ``publish_webhook_event``).
 
@@ -2674,8 +2718,10 @@ class SyncOperations:
     ) -> WebhookEventResponse:
         """Replay an event
 
-        Queues the event's deliveries again. Not served by the reference server yet: it answers
-        501 with error code `not_implemented`.
+        Sends the event again to every still-live subscription it was delivered to, as publish
+        does: a pending delivery gets its next attempt (the third failed attempt dead-letters
+        it), a delivered or dead-lettered one starts over. Answers `replayed_at` and the
+        counters. 404 `event_not_found` for an unknown id or another owner's event.
 
         ``POST /v1/webhooks/events/{event_id}/replay`` (operation ``replay_webhook_event``).
 
@@ -4985,23 +5031,35 @@ class SyncOperations:
 
     def mcp_request(
         self,
-        payload: Union[Mapping[str, Any], JsonRpcRequest],
+        payload: Union[JsonRpcRequest, List[JsonRpcRequest]],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> JsonRpcResponse:
+    ) -> Union[JsonRpcResponse, List[JsonRpcResponse]]:
         """MCP endpoint (JSON-RPC 2.0)
 
-        Model Context Protocol over HTTP: `initialize`, `tools/list`, `tools/call`, `ping`,
-        `resources/list`, `prompts/list`. Protocol versions 2024-11-05 and 2025-11-25.
-        `initialize`, `tools/list` and `ping` need no credential; `tools/call` does. Tool
-        failures are results with `isError: true`; protocol failures are JSON-RPC errors. Not
-        served by the reference server yet: it answers 501 with error code `not_implemented`.
+        Model Context Protocol over HTTP: `initialize`, `ping`, `tools/list`, `tools/call`,
+        `resources/list`, `resources/templates/list`, `prompts/list` and notifications (answered
+        202 without a body). `initialize` negotiates `2024-11-05` (the upstream SDKs' plain
+        POSTs: no session, any method may come first, JSON-RPC batches accepted) or `2025-11-25`
+        (Streamable HTTP: the answer carries `Mcp-Session-Id`; every later request must carry it
+        and `MCP-Protocol-Version: 2025-11-25`, else 400; an unknown or ended session is 404;
+        another requested version is answered with `2025-11-25`). `initialize`, `tools/list` and
+        `ping` need no credential; `tools/call` needs the API key (`x-api-key` or
+        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. A browser `Origin`
+        other than a loopback one or one allowed with `--mcp-allowed-origin` is 403
+        (DNS-rebinding protection). Each `axme.*` tool runs the HTTP operation it names through
+        this server with the caller's credential; its arguments are checked against the tool's
+        published `inputSchema` first. A tool failure (bad arguments, an HTTP error, a family
+        not served yet) is a result with `isError: true` whose `structuredContent` is the HTTP
+        error body; protocol failures are JSON-RPC errors (-32700 parse, -32600 invalid request,
+        -32601 unknown method, -32602 invalid params or unknown tool). Answers are always
+        `application/json`.
 
         ``POST /mcp`` (operation ``mcp_request``). Not in the upstream Python SDK 0.2.0.
 
         Args:
-            payload: Request body (JsonRpcRequest); a plain JSON object works too.
+            payload: Request body.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -5017,7 +5075,34 @@ class SyncOperations:
                 "body": payload,
             },
         )
-        return cast("JsonRpcResponse", result)
+        return cast("Union[JsonRpcResponse, List[JsonRpcResponse]]", result)
+
+    def mcp_end_session(
+        self,
+        session_id: str,
+        *,
+        trace_id: Optional[str] = None,
+    ) -> McpEndSessionResponse:
+        """End an MCP session
+
+        Ends the 2025-11-25 session named by `Mcp-Session-Id`; later requests with it are 404.
+        Without the header 400; an unknown session 404.
+
+        ``DELETE /mcp`` (operation ``mcp_end_session``). Not in the upstream Python SDK 0.2.0.
+
+        Args:
+            session_id: The session to end.
+            trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
+                one.
+        """
+        result = self._call(
+            "mcp_end_session",
+            {
+                "mcp_session_id": session_id,
+                "trace_id": trace_id,
+            },
+        )
+        return cast("McpEndSessionResponse", result)
 
 
 class AsyncOperations:
@@ -6858,8 +6943,9 @@ class AsyncOperations:
     ) -> Invite:
         """Create an invite
 
-        Creates an invite link for a new user. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Creates an invite link for a new user, valid for `ttl_seconds` (default 7 days, 60 to
+        1209600). The answer carries the token (the capability: whoever holds it may read the
+        invite) and `invite_url`, built from the request's host.
 
         ``POST /v1/invites/create`` (operation ``create_invite``).
 
@@ -6890,8 +6976,8 @@ class AsyncOperations:
     ) -> Invite:
         """Read an invite
 
-        State of an invite. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        State of an invite: `pending`, `accepted` or `expired`. No credential is needed; the
+        token is the capability. An unknown token is 404 `invite_not_found`.
 
         ``GET /v1/invites/{token}`` (operation ``get_invite``).
 
@@ -6916,11 +7002,16 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> Invite:
+    ) -> InviteAccepted:
         """Accept an invite
 
-        Claims the invite with a nick. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        Claims the invite with a nick and optional profile fields: the nick's user is created in
+        the invite's organisation (a nick that already belongs to one of its users names that
+        user joining). An `invite.accepted` webhook event is raised for the invite owner's
+        subscribers (`webhook_event_id`; without the token). A second accept is 409
+        `invite_already_accepted`, an expired invite 409 `invite_expired`, a bad nick 422
+        `invalid_nick`. No agent registry is bound to users here, so `registry_bind_status` is
+        `disabled`.
 
         ``POST /v1/invites/{token}/accept`` (operation ``accept_invite``).
 
@@ -6943,7 +7034,7 @@ class AsyncOperations:
                 "body": payload,
             },
         )
-        return cast("Invite", result)
+        return cast("InviteAccepted", result)
 
     async def create_media_upload(
         self,
@@ -6954,8 +7045,9 @@ class AsyncOperations:
     ) -> MediaUpload:
         """Start an upload
 
-        Reserves an upload slot and returns where to PUT the bytes. Not served by the reference
-        server yet: it answers 501 with error code `not_implemented`.
+        Reserves an upload of at most 100 MiB (`size_bytes` above is 413 `payload_too_large`)
+        and returns where to PUT the bytes (`upload_url`). A pending upload expires after
+        `ttl_seconds` (default 3600).
 
         ``POST /v1/media/create-upload`` (operation ``create_media_upload``).
 
@@ -6987,8 +7079,10 @@ class AsyncOperations:
     ) -> MediaUpload:
         """Finish an upload
 
-        Checks size and digest and marks the upload ready. Not served by the reference server
-        yet: it answers 501 with error code `not_implemented`.
+        Marks the upload ready. With content PUT to this server, `size_bytes` (and `sha256` when
+        given) must match what was stored (422 `size_mismatch` / `sha256_mismatch`); without
+        content (the bytes went to storage this server does not see) `size_bytes` must match the
+        declared size. Repeating it answers the ready upload again.
 
         ``POST /v1/media/finalize-upload`` (operation ``finalize_media_upload``).
 
@@ -7022,8 +7116,11 @@ class AsyncOperations:
     ) -> MediaUpload:
         """Upload the bytes
 
-        Receives the raw content of an upload. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Receives the raw content, exactly `size_bytes` bytes (more is refused while it arrives:
+        413; fewer is 422 `size_mismatch`; a declared `sha256` must match: 422
+        `sha256_mismatch`). The bytes are stored in the data dir under `media/` and their
+        SHA-256 recorded. Content is stored once per upload (409 `media_already_uploaded`),
+        before the upload expires (409 `upload_expired`).
 
         ``PUT /v1/media/upload/{upload_id}`` (operation ``upload_media_content``). Not in the
         upstream Python SDK 0.2.0.
@@ -7057,8 +7154,10 @@ class AsyncOperations:
     ) -> bytes:
         """Download the bytes
 
-        Returns the raw content. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Returns the stored content of a ready upload with its `Content-Type`, `Content-Length`,
+        an attachment `Content-Disposition` and the SHA-256 as `ETag`. 409 `media_not_ready`
+        before finalize-upload; 404 `media_content_missing` when the upload was finalized
+        without its bytes reaching this server.
 
         ``GET /v1/media/download/{upload_id}`` (operation ``download_media``). Not in the
         upstream Python SDK 0.2.0.
@@ -7085,8 +7184,8 @@ class AsyncOperations:
     ) -> bytes:
         """Download a preview
 
-        Returns a preview rendition. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        The stored content shown inline (no rendition is generated), sandboxed by
+        `Content-Security-Policy: sandbox`. Same rules as download.
 
         ``GET /v1/media/preview/{upload_id}`` (operation ``preview_media``). Not in the upstream
         Python SDK 0.2.0.
@@ -7110,11 +7209,10 @@ class AsyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
-    ) -> MediaUpload:
+    ) -> MediaUploadEnvelope:
         """Get an upload
 
-        Metadata and state of an upload. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        Metadata and state of an upload (`pending`, `ready`, `expired`) under `upload`.
 
         ``GET /v1/media/{upload_id}`` (operation ``get_media_upload``).
 
@@ -7130,7 +7228,7 @@ class AsyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("MediaUpload", result)
+        return cast("MediaUploadEnvelope", result)
 
     async def upsert_schema(
         self,
@@ -7141,8 +7239,13 @@ class AsyncOperations:
     ) -> SchemaResponse:
         """Register a payload schema
 
-        Stores the JSON Schema for a semantic (intent) type. Not served by the reference server
-        yet: it answers 501 with error code `not_implemented`.
+        Stores the JSON Schema of a semantic type for the organisation; `schema_hash` is the
+        SHA-256 of its canonical form (keys sorted). An unchanged schema keeps its `version`. A
+        changed one is checked against the mode stored with the current schema: `strict` refuses
+        any change (409 `schema_incompatible`: register a new `.vN` type), `backward` refuses
+        changes that would reject payloads the current schema accepts (a new required field, a
+        removed or retyped property), `warn` accepts and lists them in `warnings`. A schema that
+        is not valid JSON Schema is 422 `invalid_schema`.
 
         ``POST /v1/schemas`` (operation ``upsert_schema``).
 
@@ -7173,8 +7276,8 @@ class AsyncOperations:
     ) -> SchemaResponse:
         """Get a payload schema
 
-        The stored schema and its hash. Not served by the reference server yet: it answers 501
-        with error code `not_implemented`.
+        The stored schema and its hash; 404 `schema_not_found` when none is registered for the
+        type.
 
         ``GET /v1/schemas/{semantic_type}`` (operation ``get_schema``).
 
@@ -7198,11 +7301,13 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> NickResponse:
+    ) -> UserProfile:
         """Register a nick
 
-        Claims a public nick. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        Claims a nick (optional `@`, 2 to 63 letters, digits, `.`, `_`, `-`; compared
+        case-insensitively) for a new user of the organisation. Without `owner_agent` the user
+        gets the address `agent://<org>/users/<user_id>`, which stays when the nick is renamed.
+        A taken nick is 409 `nick_taken`.
 
         ``POST /v1/users/register-nick`` (operation ``register_nick``).
 
@@ -7223,7 +7328,7 @@ class AsyncOperations:
                 "body": payload,
             },
         )
-        return cast("NickResponse", result)
+        return cast("UserProfile", result)
 
     async def check_nick(
         self,
@@ -7233,8 +7338,8 @@ class AsyncOperations:
     ) -> NickResponse:
         """Check a nick
 
-        Whether a nick is free. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Whether a nick is free in the organisation, with its normalised form and the public
+        address it would have. A malformed nick is 422 `invalid_nick`.
 
         ``GET /v1/users/check-nick`` (operation ``check_nick``).
 
@@ -7260,8 +7365,8 @@ class AsyncOperations:
     ) -> NickResponse:
         """Resolve a nick
 
-        Address behind a nick. Not served by the reference server yet: it answers 501 with error
-        code `not_implemented`.
+        The user behind a nick; `resolved` is false (and the user fields null) when nobody holds
+        it.
 
         ``GET /v1/users/resolve-nick`` (operation ``resolve_nick``). Not in the upstream Python
         SDK 0.2.0.
@@ -7282,20 +7387,20 @@ class AsyncOperations:
 
     async def rename_nick(
         self,
-        payload: Union[Mapping[str, Any], NickRequest],
+        payload: Union[Mapping[str, Any], RenameNickRequest],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> NickResponse:
+    ) -> UserProfile:
         """Rename a nick
 
-        Changes the owner's nick. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Gives the user `owner_agent` a new nick; `owner_agent` and `user_id` stay. 404
+        `user_not_found`, 409 `nick_taken`.
 
         ``POST /v1/users/rename-nick`` (operation ``rename_nick``).
 
         Args:
-            payload: Request body (NickRequest); a plain JSON object works too.
+            payload: Request body (RenameNickRequest); a plain JSON object works too.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -7311,7 +7416,7 @@ class AsyncOperations:
                 "body": payload,
             },
         )
-        return cast("NickResponse", result)
+        return cast("UserProfile", result)
 
     async def get_user_profile(
         self,
@@ -7321,8 +7426,7 @@ class AsyncOperations:
     ) -> UserProfile:
         """Get a profile
 
-        Profile of an owner address. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Profile of the user `owner_agent`; 404 `user_not_found`.
 
         ``GET /v1/users/profile`` (operation ``get_user_profile``).
 
@@ -7342,20 +7446,20 @@ class AsyncOperations:
 
     async def update_user_profile(
         self,
-        payload: Union[Mapping[str, Any], NickRequest],
+        payload: Union[Mapping[str, Any], ProfileUpdateRequest],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
     ) -> UserProfile:
         """Update a profile
 
-        Changes display name, phone or email. Not served by the reference server yet: it answers
-        501 with error code `not_implemented`.
+        Changes display name, phone or email of the user `owner_agent` (fields left out stay; at
+        least one is needed). 404 `user_not_found`.
 
         ``POST /v1/users/profile/update`` (operation ``update_user_profile``).
 
         Args:
-            payload: Request body (NickRequest); a plain JSON object works too.
+            payload: Request body (ProfileUpdateRequest); a plain JSON object works too.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -7378,11 +7482,11 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> GenericObject:
+    ) -> WebhookSubscriptionList:
         """List subscriptions
 
-        Subscriptions of the owner. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Live subscriptions of the organisation; with an owner, that owner's and the
+        organisation-wide ones. `include_inactive=true` adds inactive and revoked ones.
 
         ``GET /v1/webhooks/subscriptions`` (operation ``list_webhook_subscriptions``).
 
@@ -7399,7 +7503,7 @@ class AsyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("GenericObject", result)
+        return cast("WebhookSubscriptionList", result)
 
     async def upsert_webhook_subscription(
         self,
@@ -7407,11 +7511,16 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> WebhookSubscription:
+    ) -> WebhookSubscriptionResponse:
         """Create or update a subscription
 
-        Registers a callback URL for platform events. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Registers a callback URL (http or https, no credentials) for platform events
+        (`event_types`, a non-empty subset of the five known ones; others are 422
+        `invalid_event_type`). It updates the subscription named by `subscription_id`, else the
+        live one with the same owner and URL, else creates one. The owner is `owner_agent`
+        (body, query or header; all given must agree); without one the subscription covers every
+        owner of the organisation. A new subscription without `secret` gets a generated `whsec_`
+        secret, shown once in `secret`; responses show only `secret_hint`.
 
         ``POST /v1/webhooks/subscriptions`` (operation ``upsert_webhook_subscription``).
 
@@ -7433,7 +7542,7 @@ class AsyncOperations:
                 "body": payload,
             },
         )
-        return cast("WebhookSubscription", result)
+        return cast("WebhookSubscriptionResponse", result)
 
     async def delete_webhook_subscription(
         self,
@@ -7441,11 +7550,12 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> OkResponse:
+    ) -> WebhookSubscriptionRevoked:
         """Delete a subscription
 
-        Removes a subscription. Not served by the reference server yet: it answers 501 with
-        error code `not_implemented`.
+        Revokes a subscription (it stops receiving events); repeating it answers the same
+        `revoked_at`. 404 `subscription_not_found` for an unknown id or another owner's
+        subscription.
 
         ``DELETE /v1/webhooks/subscriptions/{subscription_id}`` (operation
         ``delete_webhook_subscription``).
@@ -7465,7 +7575,7 @@ class AsyncOperations:
                 "trace_id": trace_id,
             },
         )
-        return cast("OkResponse", result)
+        return cast("WebhookSubscriptionRevoked", result)
 
     async def publish_webhook_event(
         self,
@@ -7477,8 +7587,16 @@ class AsyncOperations:
     ) -> WebhookEventResponse:
         """Publish an event
 
-        Fans an event out to matching subscriptions. Not served by the reference server yet: it
-        answers 501 with error code `not_implemented`.
+        Records a platform event and queues one delivery per matching live subscription (same
+        event type; the event's owner or organisation-wide), then attempts them at once: a POST
+        of the event JSON signed with the subscription secret (`webhook-id`,
+        `webhook-timestamp`, `webhook-signature` of Standard Webhooks, and `X-Axme-Signature:
+        sha256=<hex HMAC of the body>`), each bounded by the server's delivery timeout. Only
+        hosts allowed by `--webhook-allowed-host` are called; a delivery to any other host is
+        dead-lettered at once. A failed delivery stays pending; replays are its retries. The
+        counters say how many deliveries this call queued and attempted, and how many of the
+        event's deliveries are delivered, pending and dead-lettered now (an idempotent replay of
+        the publish answers the event's current counts).
 
         ``POST /v1/webhooks/events`` (operation ``publish_webhook_event``).
 
@@ -7514,8 +7632,10 @@ class AsyncOperations:
     ) -> WebhookEventResponse:
         """Replay an event
 
-        Queues the event's deliveries again. Not served by the reference server yet: it answers
-        501 with error code `not_implemented`.
+        Sends the event again to every still-live subscription it was delivered to, as publish
+        does: a pending delivery gets its next attempt (the third failed attempt dead-letters
+        it), a delivered or dead-lettered one starts over. Answers `replayed_at` and the
+        counters. 404 `event_not_found` for an unknown id or another owner's event.
 
         ``POST /v1/webhooks/events/{event_id}/replay`` (operation ``replay_webhook_event``).
 
@@ -9825,23 +9945,35 @@ class AsyncOperations:
 
     async def mcp_request(
         self,
-        payload: Union[Mapping[str, Any], JsonRpcRequest],
+        payload: Union[JsonRpcRequest, List[JsonRpcRequest]],
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
-    ) -> JsonRpcResponse:
+    ) -> Union[JsonRpcResponse, List[JsonRpcResponse]]:
         """MCP endpoint (JSON-RPC 2.0)
 
-        Model Context Protocol over HTTP: `initialize`, `tools/list`, `tools/call`, `ping`,
-        `resources/list`, `prompts/list`. Protocol versions 2024-11-05 and 2025-11-25.
-        `initialize`, `tools/list` and `ping` need no credential; `tools/call` does. Tool
-        failures are results with `isError: true`; protocol failures are JSON-RPC errors. Not
-        served by the reference server yet: it answers 501 with error code `not_implemented`.
+        Model Context Protocol over HTTP: `initialize`, `ping`, `tools/list`, `tools/call`,
+        `resources/list`, `resources/templates/list`, `prompts/list` and notifications (answered
+        202 without a body). `initialize` negotiates `2024-11-05` (the upstream SDKs' plain
+        POSTs: no session, any method may come first, JSON-RPC batches accepted) or `2025-11-25`
+        (Streamable HTTP: the answer carries `Mcp-Session-Id`; every later request must carry it
+        and `MCP-Protocol-Version: 2025-11-25`, else 400; an unknown or ended session is 404;
+        another requested version is answered with `2025-11-25`). `initialize`, `tools/list` and
+        `ping` need no credential; `tools/call` needs the API key (`x-api-key` or
+        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. A browser `Origin`
+        other than a loopback one or one allowed with `--mcp-allowed-origin` is 403
+        (DNS-rebinding protection). Each `axme.*` tool runs the HTTP operation it names through
+        this server with the caller's credential; its arguments are checked against the tool's
+        published `inputSchema` first. A tool failure (bad arguments, an HTTP error, a family
+        not served yet) is a result with `isError: true` whose `structuredContent` is the HTTP
+        error body; protocol failures are JSON-RPC errors (-32700 parse, -32600 invalid request,
+        -32601 unknown method, -32602 invalid params or unknown tool). Answers are always
+        `application/json`.
 
         ``POST /mcp`` (operation ``mcp_request``). Not in the upstream Python SDK 0.2.0.
 
         Args:
-            payload: Request body (JsonRpcRequest); a plain JSON object works too.
+            payload: Request body.
             idempotency_key: Makes a write safe to retry. Scope: (credential, method + route, key).
                 Same key + same body → the first answer is replayed with
                 `Idempotent-Replayed: true`; same key + different body → 409
@@ -9857,7 +9989,34 @@ class AsyncOperations:
                 "body": payload,
             },
         )
-        return cast("JsonRpcResponse", result)
+        return cast("Union[JsonRpcResponse, List[JsonRpcResponse]]", result)
+
+    async def mcp_end_session(
+        self,
+        session_id: str,
+        *,
+        trace_id: Optional[str] = None,
+    ) -> McpEndSessionResponse:
+        """End an MCP session
+
+        Ends the 2025-11-25 session named by `Mcp-Session-Id`; later requests with it are 404.
+        Without the header 400; an unknown session 404.
+
+        ``DELETE /mcp`` (operation ``mcp_end_session``). Not in the upstream Python SDK 0.2.0.
+
+        Args:
+            session_id: The session to end.
+            trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
+                one.
+        """
+        result = await self._acall(
+            "mcp_end_session",
+            {
+                "mcp_session_id": session_id,
+                "trace_id": trace_id,
+            },
+        )
+        return cast("McpEndSessionResponse", result)
 
 
 class SyncMeshOperations:

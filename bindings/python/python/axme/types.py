@@ -89,16 +89,27 @@ __all__ = [
     "InviteCreateRequest",
     "InviteAcceptRequest",
     "Invite",
+    "InviteAccepted",
     "MediaCreateUploadRequest",
     "MediaFinalizeUploadRequest",
+    "MediaUploadRecord",
     "MediaUpload",
+    "MediaUploadEnvelope",
     "SchemaUpsertRequest",
+    "SchemaRecord",
     "SchemaResponse",
     "NickRequest",
+    "RenameNickRequest",
+    "ProfileUpdateRequest",
     "NickResponse",
+    "UserRecord",
     "UserProfile",
+    "WebhookEventType",
     "WebhookSubscriptionRequest",
     "WebhookSubscription",
+    "WebhookSubscriptionResponse",
+    "WebhookSubscriptionList",
+    "WebhookSubscriptionRevoked",
     "WebhookEventRequest",
     "WebhookEventResponse",
     "OrganizationRequest",
@@ -145,8 +156,8 @@ __all__ = [
     "InboxThreadDecision",
     "InboxChangesResponseChangesItem",
     "ApprovalDecisionResponseApproval",
-    "SchemaResponseSchema",
     "JsonRpcResponseError",
+    "McpEndSessionResponse",
 ]
 
 IntentStatus = Literal["CREATED", "SUBMITTED", "DELIVERED", "ACKNOWLEDGED", "IN_PROGRESS", "WAITING", "COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"]
@@ -161,6 +172,8 @@ IntentEventType = Literal["intent.created", "intent.submitted", "intent.delivere
 DeliveryMode = Literal["stream", "poll", "http", "inbox", "internal"]
 #: How the agent takes deliveries (wire facts §2.5): listen stream, polled listen, signed HTTP
 #: callback, inbox, or the server itself.
+
+WebhookEventType = Literal["inbox.thread_created", "inbox.thread_updated", "inbox.reply_received", "invite.accepted", "auth.session_revoked"]
 
 
 class ErrorResponse(TypedDict):
@@ -1356,6 +1369,7 @@ class ApprovalDecisionResponse(TypedDict):
 
 
 class _InviteCreateRequestRequired(TypedDict):
+    #: Agent address the invite is issued for (`agent://` optional).
     owner_agent: str
 
 
@@ -1380,30 +1394,38 @@ class InviteAcceptRequest(_InviteAcceptRequestRequired, total=False):
     """
 
     display_name: str
+    phone: str
+    email: str
 
 
-class Invite(TypedDict, total=False):
+class Invite(TypedDict):
     """Invite
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
+    ok: Literal[True]
+    #: The capability: whoever holds it may read the invite.
     token: str
     invite_url: str
+    #: The agent address the invite was issued for.
     owner_agent: str
     recipient_hint: Optional[str]
     status: Literal["pending", "accepted", "expired"]
     #: RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`.
     created_at: str
-    #: RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`.
     expires_at: str
+    accepted_at: Optional[str]
+    #: The user who accepted.
+    user_id: Optional[str]
 
 
 class _MediaCreateUploadRequestRequired(TypedDict):
     owner_agent: str
+    #: A bare file name ('/', '\' and NUL are refused).
     filename: str
     mime_type: str
+    #: Exact size of the content; at most 100 MiB.
     size_bytes: int
 
 
@@ -1431,27 +1453,46 @@ class MediaFinalizeUploadRequest(_MediaFinalizeUploadRequestRequired, total=Fals
     sha256: str
 
 
-class MediaUpload(TypedDict, total=False):
-    """MediaUpload
+class MediaUploadRecord(TypedDict):
+    """MediaUploadRecord
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
     upload_id: str
     owner_agent: str
-    upload_url: str
-    status: Literal["pending", "ready"]
+    filename: str
     mime_type: str
     size_bytes: int
+    #: SHA-256 of the stored content, else the declared one.
     sha256: Optional[str]
-    #: RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`.
+    status: Literal["pending", "ready", "expired"]
+    #: Bytes stored in this server (0 until the content is PUT).
+    uploaded_bytes: int
+    content_uploaded: bool
+    created_at: str
+    #: When a still pending upload expires.
     expires_at: str
+    uploaded_at: Optional[str]
+    finalized_at: Optional[str]
+    upload_url: str
+    download_url: str
+    preview_url: str
+
+
+class MediaUploadEnvelope(TypedDict):
+    """MediaUploadEnvelope
+
+    Answers may carry more fields than these.
+    """
+
+    ok: Literal[True]
+    upload: MediaUploadRecord
 
 
 class _SchemaUpsertRequestRequired(TypedDict):
     semantic_type: str
-    #: The JSON Schema.
+    #: The JSON Schema (it must itself be valid JSON Schema).
     schema_json: Dict[str, Any]
     compatibility_mode: Literal["strict", "backward", "warn"]
 
@@ -1467,14 +1508,40 @@ class SchemaUpsertRequest(_SchemaUpsertRequestRequired, total=False):
     active: bool
 
 
-class SchemaResponse(TypedDict, total=False):
+class SchemaRecord(TypedDict):
+    """SchemaRecord
+
+    Answers may carry more fields than these.
+    """
+
+    semantic_type: str
+    schema_hash: str
+    schema_json: Dict[str, Any]
+    compatibility_mode: Literal["strict", "backward", "warn"]
+    scope: Literal["tenant", "core"]
+    active: bool
+    schema_ref: Optional[str]
+    #: Starts at 1; grows when the schema changes.
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class _SchemaResponseRequired(TypedDict):
+    ok: Literal[True]
+    schema: SchemaRecord
+
+
+class SchemaResponse(_SchemaResponseRequired, total=False):
     """SchemaResponse
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
-    schema: SchemaResponseSchema
+    #: Upsert only: whether the schema differed from the stored one.
+    changed: bool
+    #: Upsert only: compatibility breaks accepted in `warn` mode.
+    warnings: List[str]
 
 
 class _NickRequestRequired(TypedDict):
@@ -1482,7 +1549,7 @@ class _NickRequestRequired(TypedDict):
 
 
 class NickRequest(_NickRequestRequired, total=False):
-    """Register or rename a nick (`owner_agent` is required for a rename).
+    """Register a nick; `owner_agent` names the user (a fresh user address when absent).
 
     Answers may carry more fields than these.
     """
@@ -1493,40 +1560,77 @@ class NickRequest(_NickRequestRequired, total=False):
     email: str
 
 
-class NickResponse(TypedDict, total=False):
-    """NickResponse
+class RenameNickRequest(TypedDict):
+    """RenameNickRequest
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
+    owner_agent: str
+    nick: str
+
+
+class _ProfileUpdateRequestRequired(TypedDict):
+    owner_agent: str
+
+
+class ProfileUpdateRequest(_ProfileUpdateRequestRequired, total=False):
+    """At least one of display_name, phone, email.
+
+    Answers may carry more fields than these.
+    """
+
+    display_name: str
+    phone: str
+    email: str
+
+
+class _NickResponseRequired(TypedDict):
+    ok: Literal[True]
+    #: The nick as sent.
     nick: str
     normalized_nick: str
+    #: `@nick@organisation`.
     public_address: str
+
+
+class NickResponse(_NickResponseRequired, total=False):
+    """check-nick answers `available`; resolve-nick answers `resolved` and the user fields.
+
+    Answers may carry more fields than these.
+    """
+
     available: bool
     resolved: bool
     owner_agent: Optional[str]
+    user_id: Optional[str]
     display_name: Optional[str]
 
 
-class UserProfile(TypedDict, total=False):
-    """UserProfile
+class UserRecord(TypedDict):
+    """UserRecord
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
     user_id: str
+    #: The user's address; it stays when the nick is renamed.
     owner_agent: str
     nick: str
+    normalized_nick: str
+    public_address: str
     display_name: Optional[str]
     phone: Optional[str]
     email: Optional[str]
+    created_at: str
+    updated_at: str
+    renamed_at: Optional[str]
 
 
 class _WebhookSubscriptionRequestRequired(TypedDict):
+    #: http(s) URL without credentials; delivered to only when its host is allowed by the server.
     callback_url: str
-    event_types: List[Literal["inbox.thread_created", "inbox.thread_updated", "inbox.reply_received", "invite.accepted", "auth.session_revoked"]]
+    event_types: List[WebhookEventType]
 
 
 class WebhookSubscriptionRequest(_WebhookSubscriptionRequestRequired, total=False):
@@ -1535,25 +1639,73 @@ class WebhookSubscriptionRequest(_WebhookSubscriptionRequestRequired, total=Fals
     Answers may carry more fields than these.
     """
 
+    #: Update this subscription.
+    subscription_id: str
+    owner_agent: str
     secret: str
     active: bool
+    description: str
 
 
-class WebhookSubscription(TypedDict, total=False):
+class WebhookSubscription(TypedDict):
     """WebhookSubscription
 
     Answers may carry more fields than these.
     """
 
     subscription_id: str
+    #: `null`: every owner of the organisation.
+    owner_agent: Optional[str]
     callback_url: str
-    event_types: List[str]
+    event_types: List[WebhookEventType]
     active: bool
+    description: Optional[str]
+    created_at: str
+    updated_at: str
+    revoked_at: Optional[str]
     secret_hint: str
 
 
+class _WebhookSubscriptionResponseRequired(TypedDict):
+    ok: Literal[True]
+    subscription: WebhookSubscription
+    created: bool
+
+
+class WebhookSubscriptionResponse(_WebhookSubscriptionResponseRequired, total=False):
+    """WebhookSubscriptionResponse
+
+    Answers may carry more fields than these.
+    """
+
+    #: Only when the server generated the secret (shown once).
+    secret: str
+
+
+class WebhookSubscriptionList(TypedDict):
+    """WebhookSubscriptionList
+
+    Answers may carry more fields than these.
+    """
+
+    ok: Literal[True]
+    subscriptions: List[WebhookSubscription]
+
+
+class WebhookSubscriptionRevoked(TypedDict):
+    """WebhookSubscriptionRevoked
+
+    Answers may carry more fields than these.
+    """
+
+    ok: Literal[True]
+    subscription_id: str
+    revoked_at: str
+    subscription: WebhookSubscription
+
+
 class _WebhookEventRequestRequired(TypedDict):
-    event_type: str
+    event_type: WebhookEventType
 
 
 class WebhookEventRequest(_WebhookEventRequestRequired, total=False):
@@ -1566,15 +1718,23 @@ class WebhookEventRequest(_WebhookEventRequestRequired, total=False):
     payload: Dict[str, Any]
 
 
-class WebhookEventResponse(TypedDict, total=False):
+class WebhookEventResponse(TypedDict):
     """WebhookEventResponse
 
     Answers may carry more fields than these.
     """
 
-    ok: bool
+    ok: Literal[True]
     event_id: str
+    event_type: WebhookEventType
+    owner_agent: Optional[str]
+    source: Optional[str]
+    payload: Dict[str, Any]
+    created_at: str
+    replayed_at: Optional[str]
+    #: Deliveries this call queued.
     queued_deliveries: int
+    #: Deliveries this call attempted.
     processed_deliveries: int
     delivered: int
     pending: int
@@ -1907,6 +2067,8 @@ class JsonRpcRequest(_JsonRpcRequestRequired, total=False):
 
 class _JsonRpcResponseRequired(TypedDict):
     jsonrpc: Literal["2.0"]
+    #: The id of the request answered; null when it could not be read.
+    id: Optional[Any]
 
 
 class JsonRpcResponse(_JsonRpcResponseRequired, total=False):
@@ -1915,8 +2077,9 @@ class JsonRpcResponse(_JsonRpcResponseRequired, total=False):
     Answers may carry more fields than these.
     """
 
-    id: Optional[Any]
-    #: Present on success. Tool failures are results with `isError: true`.
+    #: Present on success. A `tools/call` result is `{content: [{type: "text", text}],
+    #: structuredContent, isError, ok, tool, status ("ok" | "error"), http_status, data,
+    #: message}`; `structuredContent` (= `data`) is the body the tool's HTTP operation answered.
     result: Dict[str, Any]
     error: JsonRpcResponseError
 
@@ -2225,20 +2388,9 @@ class ApprovalDecisionResponseApproval(TypedDict):
     intent_status: Optional[IntentStatus]
 
 
-class SchemaResponseSchema(TypedDict, total=False):
-    """SchemaResponseSchema
-
-    Answers may carry more fields than these.
-    """
-
-    semantic_type: str
-    schema_hash: str
-    schema_json: Dict[str, Any]
-
-
 class _JsonRpcResponseErrorRequired(TypedDict):
-    #: -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params, -32001
-    #: auth required, -32004 rate limited.
+    #: -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or
+    #: unknown tool, -32001 credential required (HTTP 401).
     code: int
     message: str
 
@@ -2251,7 +2403,23 @@ class JsonRpcResponseError(_JsonRpcResponseErrorRequired, total=False):
 
     data: Any
 
+
+class McpEndSessionResponse(TypedDict):
+    """McpEndSessionResponse
+
+    Answers may carry more fields than these.
+    """
+
+    ok: Literal[True]
+    ended: Literal[True]
+
 GenericObject = Dict[str, Any]
 #: Free-form JSON object.
 
 MeshAgentDetail = Any
+
+InviteAccepted = Any
+
+MediaUpload = Any
+
+UserProfile = Any
