@@ -83,8 +83,9 @@ impl SqliteStore {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<SqliteStore> {
         let conn = open_admin(data_dir)?;
+        // Each write of a batch runs in its own savepoint, whose statement journal otherwise spills
+        // to a temporary file past 64 KiB: page writes that are never read and need no durability.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.pragma_update(None, "wal_autocheckpoint", 100000)?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
         let writer = std::thread::Builder::new()

@@ -1,0 +1,117 @@
+"""``client.mesh``: agent mesh heartbeats, buffered metrics, health listing and the kill switch.
+
+The listing calls come from the generated mixins; the heartbeat task, the metrics buffer and the
+never-retried ``kill``/``resume`` are the engine's (``axme_core::Mesh``). The background heartbeat
+runs on the engine's runtime (not a Python thread), sends one heartbeat at once and then one every
+``interval_seconds``, swallows failures, and stops with :meth:`MeshClient.stop_heartbeat`, with
+``client.close()`` or when the client is garbage-collected.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+from ._operations import AsyncMeshOperations, SyncMeshOperations
+
+if TYPE_CHECKING:
+    from .client import AsyncAxmeClient, AxmeClient
+
+__all__ = ["MeshClient", "AsyncMeshClient"]
+
+
+def _check_metric(name: str, value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    return float(value)
+
+
+def _check_interval(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"interval_seconds must be a number, not {type(value).__name__}")
+    return float(value)
+
+
+class _MeshBase:
+    _client: Any
+
+    def start_heartbeat(
+        self, *, interval_seconds: float = 30.0, include_metrics: bool = True
+    ) -> None:
+        """Start the background heartbeat (a second call while it runs does nothing)."""
+        self._client._check_open().mesh_start_heartbeat(
+            interval_seconds=_check_interval(interval_seconds),
+            include_metrics=bool(include_metrics),
+        )
+
+    def stop_heartbeat(self) -> None:
+        """Stop the background heartbeat, waiting at most 5 s for a heartbeat in flight."""
+        self._client._native.mesh_stop_heartbeat()
+
+    def report_metric(
+        self,
+        *,
+        success: bool = True,
+        latency_ms: Optional[float] = None,
+        cost_usd: Optional[float] = None,
+    ) -> None:
+        """Buffer one observation (counts, average latency, summed cost) for the next
+        heartbeat."""
+        self._client._native.mesh_report_metric(
+            success=bool(success),
+            latency_ms=_check_metric("latency_ms", latency_ms),
+            cost_usd=_check_metric("cost_usd", cost_usd),
+        )
+
+    @property
+    def buffered_metrics(self) -> Optional[Dict[str, Any]]:
+        """The metrics the next heartbeat would carry, or ``None``."""
+        text = self._client._native.mesh_buffered_metrics()
+        return None if text is None else dict(json.loads(text))
+
+    @property
+    def heartbeat_running(self) -> bool:
+        """Whether the background heartbeat runs."""
+        return bool(self._client._native.mesh_heartbeat_running)
+
+
+class MeshClient(_MeshBase, SyncMeshOperations):
+    """``client.mesh`` of :class:`~axme.AxmeClient`."""
+
+    def __init__(self, client: "AxmeClient") -> None:
+        self._client = client
+
+    def _call(self, operation_id: str, args: Dict[str, Any]) -> Any:
+        return self._client._call(operation_id, args)
+
+    def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
+        """Kill an agent: block every intent to and from it. Never retried."""
+        native = self._client._check_open()
+        return json.loads(native.mesh_kill(address_id, trace_id=trace_id))
+
+    def resume(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
+        """Resume a killed agent. Never retried."""
+        native = self._client._check_open()
+        return json.loads(native.mesh_resume(address_id, trace_id=trace_id))
+
+
+class AsyncMeshClient(_MeshBase, AsyncMeshOperations):
+    """``client.mesh`` of :class:`~axme.AsyncAxmeClient`."""
+
+    def __init__(self, client: "AsyncAxmeClient") -> None:
+        self._client = client
+
+    async def _acall(self, operation_id: str, args: Dict[str, Any]) -> Any:
+        return await self._client._acall(operation_id, args)
+
+    async def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
+        """Kill an agent: block every intent to and from it. Never retried."""
+        native = self._client._check_open()
+        return json.loads(await native.amesh_kill(address_id, trace_id=trace_id))
+
+    async def resume(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
+        """Resume a killed agent. Never retried."""
+        native = self._client._check_open()
+        return json.loads(await native.amesh_resume(address_id, trace_id=trace_id))
