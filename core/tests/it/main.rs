@@ -7,6 +7,7 @@ mod calls;
 mod fake;
 mod listen;
 mod mcp;
+mod mcp_server;
 mod mesh;
 mod mesh_server;
 mod observe;
