@@ -746,3 +746,33 @@ async fn crash_test_sigkill_while_clients_write_loses_and_duplicates_nothing() {
         "the kills hit requests in flight"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Checkpoints
+// ---------------------------------------------------------------------------------------------------
+
+/// The writer never checkpoints inside its commits (`wal_autocheckpoint=0`); the background
+/// checkpointer must still copy committed frames into the database file while the server runs, or
+/// the WAL would grow without bound. Without the checkpointer the database file never grows here.
+#[tokio::test]
+async fn committed_writes_reach_the_database_file_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_on(dir.path(), |_| {}).await.unwrap();
+    let api = api_for(&server);
+    let db = dir.path().join("axme.sqlite3");
+    let size_at_start = std::fs::metadata(&db).unwrap().len();
+    for _ in 0..64 {
+        api.create().await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut size = size_at_start;
+    while size <= size_at_start && Instant::now() < deadline {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await; // polling a condition, not timing
+        size = std::fs::metadata(&db).unwrap().len();
+    }
+    assert!(
+        size > size_at_start,
+        "database file stayed at {size_at_start} bytes: no checkpoint copied the WAL into it"
+    );
+}

@@ -5,6 +5,7 @@ mod admin;
 mod agent_reads;
 mod agents;
 mod approvals;
+mod checkpointer;
 pub mod credentials;
 mod hooks;
 mod human_reads;
@@ -56,6 +57,7 @@ pub struct SqliteStore {
     queue: mpsc::Sender<writer::Message>,
     readers: Arc<Mutex<Vec<Connection>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    checkpointer: Mutex<Option<checkpointer::Checkpointer>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -86,6 +88,9 @@ impl SqliteStore {
         // Each write of a batch runs in its own savepoint, whose statement journal otherwise spills
         // to a temporary file past 64 KiB: page writes that are never read and need no durability.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Checkpoints run on their own thread (checkpointer.rs), not inside the writer's commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = checkpointer::Checkpointer::start(&data_dir.join(DB_FILE))?;
         let (queue, receiver) = mpsc::channel(8192);
         let max_batch = max_batch.max(1);
         let writer = std::thread::Builder::new()
@@ -96,6 +101,7 @@ impl SqliteStore {
             queue,
             readers: Arc::new(Mutex::new(Vec::new())),
             writer: Mutex::new(Some(writer)),
+            checkpointer: Mutex::new(Some(checkpointer)),
         })
     }
 
@@ -338,6 +344,11 @@ impl Store for SqliteStore {
 
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
+            // The checkpointer stops first so that the writer's final TRUNCATE checkpoint runs alone.
+            let checkpointer = self.checkpointer.lock().expect("checkpointer").take();
+            if let Some(checkpointer) = checkpointer {
+                let _ = tokio::task::spawn_blocking(move || checkpointer.stop()).await;
+            }
             let _ = self.queue.send(writer::Message::Stop).await;
             let handle = self.writer.lock().expect("writer handle").take();
             if let Some(handle) = handle {
