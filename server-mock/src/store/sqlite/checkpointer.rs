@@ -42,11 +42,8 @@ impl Checkpointer {
 }
 
 fn run(conn: Connection, stopped: mpsc::Receiver<()>) {
-    loop {
-        match stopped.recv_timeout(INTERVAL) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
-        }
+    // A message or a dropped sender both mean stop; only a timeout means "checkpoint now".
+    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
         // PASSIVE: copy what no reader still needs, without waiting for anyone. A busy database is
         // normal here (the writer is committing); the next round catches up.
         if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
