@@ -19,11 +19,10 @@ use crate::domain::clock;
 use crate::error::ApiError;
 use crate::http::auth::Auth;
 use crate::http::body::{self, JsonBody};
-use crate::http::idempotency;
 use crate::http::respond::{ok, written};
 use crate::state::AppState;
 use crate::store::admin::{AdminOp, AdminRead};
-use crate::store::{Principal, WriteOp, WriteRequest};
+use crate::store::{Principal, WriteOp};
 
 pub fn routes() -> Router<AppState> {
     let keys = "/v1/service-accounts/{service_account_id}/keys";
@@ -149,10 +148,9 @@ async fn write(
     body: &Value,
     op: AdminOp,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
     let op = WriteOp::Admin(op);
     Ok(written(
-        state.store.write(WriteRequest { op, idempotency }).await?,
+        super::commit::commit(state, principal, "POST", path, headers, body, op).await?,
     ))
 }
 

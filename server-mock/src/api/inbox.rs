@@ -171,15 +171,11 @@ async fn write(
 ) -> Result<Response, ApiError> {
     let owner = owner(caller, query, headers)?;
     let op = op(caller.principal.org_id.clone(), owner)?;
-    let idempotency = idempotency::for_write(&caller.principal, "POST", &path, headers, body)?;
-    let result = state
-        .store
-        .write(WriteRequest {
-            op: WriteOp::Inbox(op),
-            idempotency,
-        })
-        .await?;
-    Ok(written(result))
+    let op = WriteOp::Inbox(op);
+    let principal = &caller.principal;
+    Ok(written(
+        super::commit::commit(state, principal, "POST", &path, headers, body, op).await?,
+    ))
 }
 
 macro_rules! inbox_write {

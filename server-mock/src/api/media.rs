@@ -72,14 +72,8 @@ async fn write(
     body: &Value,
     op: MediaOp,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
-    let mut done = state
-        .store
-        .write(WriteRequest {
-            op: WriteOp::Media(op),
-            idempotency,
-        })
-        .await?;
+    let op = WriteOp::Media(op);
+    let mut done = super::commit::commit(state, principal, "POST", path, headers, body, op).await?;
     done.body = with_links(done.body, headers);
     Ok(written(done))
 }

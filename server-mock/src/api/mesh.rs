@@ -97,10 +97,9 @@ async fn write(
     body: &Value,
     op: AgentsOp,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
     let op = WriteOp::Agents(op);
     Ok(written(
-        state.store.write(WriteRequest { op, idempotency }).await?,
+        super::commit::commit(state, principal, "POST", path, headers, body, op).await?,
     ))
 }
 

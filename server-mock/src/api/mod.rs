@@ -3,6 +3,7 @@
 mod actions;
 mod admin;
 mod agents;
+mod commit;
 mod inbox;
 mod intents;
 mod invites;

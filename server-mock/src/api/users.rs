@@ -13,10 +13,9 @@ use crate::domain::users::{self, Nick, UsersOp};
 use crate::error::ApiError;
 use crate::http::auth::Auth;
 use crate::http::body::{self, JsonBody};
-use crate::http::idempotency;
 use crate::http::respond::{ok, written};
 use crate::state::AppState;
-use crate::store::{Principal, UserKey, WriteOp, WriteRequest};
+use crate::store::{Principal, UserKey, WriteOp};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -119,15 +118,10 @@ async fn write(
     body: &Value,
     op: UsersOp,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency::for_write(principal, "POST", path, headers, body)?;
-    let done = state
-        .store
-        .write(WriteRequest {
-            op: WriteOp::Users(op),
-            idempotency,
-        })
-        .await?;
-    Ok(written(done))
+    let op = WriteOp::Users(op);
+    Ok(written(
+        super::commit::commit(state, principal, "POST", path, headers, body, op).await?,
+    ))
 }
 
 fn required_owner(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {

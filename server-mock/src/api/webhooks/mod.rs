@@ -17,7 +17,7 @@ use crate::http::body::{self, JsonBody};
 use crate::http::idempotency;
 use crate::http::respond::{ok, written};
 use crate::state::AppState;
-use crate::store::{Principal, WriteOp, WriteRequest, Written};
+use crate::store::{Principal, WriteOp, Written};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,14 +39,8 @@ async fn write(
     body: &Value,
     op: WebhooksOp,
 ) -> Result<Written, ApiError> {
-    let idempotency = idempotency::for_write(principal, method, path, headers, body)?;
-    state
-        .store
-        .write(WriteRequest {
-            op: WriteOp::Webhooks(op),
-            idempotency,
-        })
-        .await
+    let op = WriteOp::Webhooks(op);
+    crate::api::commit::commit(state, principal, method, path, headers, body, op).await
 }
 
 /// Ids are UUIDs; anything else cannot name a record.
