@@ -24,6 +24,8 @@ pub struct Hub {
     topics: Mutex<HashMap<String, watch::Sender<i64>>>,
     /// Signalled when a deadline is added, so the timer re-reads the next one.
     pub deadlines: Notify,
+    /// Signalled when webhook attempts were recorded, so the retry timer re-reads the next due one.
+    pub webhook_retries: Notify,
     /// Signalled when the server begins shutting down, so open streams end their window.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

@@ -24,6 +24,8 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub(crate) use webhooks::deliver::retry_loop as webhook_retries;
+
 /// The whole HTTP application: served routes, the spec-driven fallback (501 for operations of the
 /// public surface not served yet, 404 otherwise), fault injection when enabled, and observation.
 pub fn router(state: AppState) -> Router {

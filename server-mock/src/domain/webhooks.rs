@@ -19,6 +19,11 @@ pub const EVENT_TYPES: [&str; 5] = [
 /// Delivery attempts before a delivery is dead-lettered.
 pub const MAX_ATTEMPTS: i64 = 3;
 
+/// How long a delivery just queued by a publish or a replay belongs to that request, which attempts
+/// it before answering, before the retry timer may take it. The timer thus never races the inline
+/// attempt; it only picks the delivery up if the server stopped before recording that attempt.
+pub const INLINE_LEASE_US: i64 = 60_000_000;
+
 fn event_type(raw: &str, field: &str) -> Result<String, Invalid> {
     if EVENT_TYPES.contains(&raw) {
         Ok(raw.to_string())
@@ -230,6 +235,8 @@ pub struct Attempt {
     pub permanent: bool,
     pub http_status: Option<u16>,
     pub error: Option<String>,
+    /// When to try again if this attempt failed and the delivery stays pending.
+    pub retry_at_us: i64,
 }
 
 #[cfg(test)]

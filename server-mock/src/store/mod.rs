@@ -175,6 +175,8 @@ pub struct PendingDelivery {
     pub callback_url: String,
     pub secret: String,
     pub attempts: i64,
+    /// When the retry timer may attempt it (µs since the epoch).
+    pub next_attempt_us: i64,
 }
 
 /// Deliveries of one webhook event by state.
@@ -302,6 +304,14 @@ pub trait Store: Send + Sync + 'static {
         org_id: String,
         event_id: String,
     ) -> BoxFuture<'_, Result<Option<WebhookDeliveries>, ApiError>>;
+    /// `(org_id, event_id)` of events with a webhook delivery due at `now_us` (at most `limit`).
+    fn due_webhook_events(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>>;
+    /// When the next pending webhook delivery falls due.
+    fn next_webhook_retry(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>>;
     /// Finishes the writes already accepted and stops the writer.
     fn close(&self) -> BoxFuture<'_, ()>;
 }

@@ -266,3 +266,49 @@ async fn accepting_an_invite_raises_invite_accepted() {
     let raw = String::from_utf8_lossy(&hits[0].body);
     assert!(!raw.contains(token), "the token is never sent");
 }
+
+/// A failed delivery is retried by the server's timer after the retry schedule's wait, without a
+/// replay: same delivery (`webhook-id`), next attempt number, signed again.
+#[tokio::test]
+async fn the_retry_timer_resends_a_failed_delivery_after_the_schedule_wait() {
+    let server = TestServer::start_with(|c| {
+        c.agents.callback_hosts = CallbackAllowlist(vec![HostRule::parse("127.0.0.1").unwrap()]);
+        c.agents.retry_schedule = vec![std::time::Duration::from_millis(50)];
+    })
+    .await;
+    let api = server.api();
+    let receiver = Receiver::start(&[503, 200]).await;
+    let sub = api
+        .post(
+            "/v1/webhooks/subscriptions",
+            json!({"callback_url": receiver.url.clone(), "event_types": ["invite.accepted"], "secret": whsec()}),
+        )
+        .await;
+    assert_eq!(sub.status, 200, "{}", sub.body);
+    let published = api
+        .post(
+            "/v1/webhooks/events",
+            json!({"event_type": "invite.accepted"}),
+        )
+        .await;
+    assert_eq!(published.body["pending"], 1, "{}", published.body);
+
+    let hits = receiver.wait_for(2).await;
+    assert_eq!(hits.len(), 2);
+    verify(&hits[1], &whsec());
+    assert_eq!(hits[0].header("webhook-id"), hits[1].header("webhook-id"));
+    assert_eq!(hits[0].json()["attempt"], 1);
+    assert_eq!(hits[1].json()["attempt"], 2);
+
+    // The retry was recorded as delivered: a replay starts the delivery over (attempt 1), where a
+    // still-pending one would have gone on with attempt 3.
+    let event_id = published.body["event_id"].as_str().unwrap();
+    let replayed = api
+        .post(&format!("/v1/webhooks/events/{event_id}/replay"), json!({}))
+        .await;
+    assert_eq!(replayed.status, 200, "{}", replayed.body);
+    assert_eq!(replayed.body["delivered"], 1, "{}", replayed.body);
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[2].json()["attempt"], 1);
+}

@@ -342,6 +342,18 @@ impl Store for SqliteStore {
         Box::pin(self.read(move |conn| webhooks::deliveries(conn, &org_id, &event_id)))
     }
 
+    fn due_webhook_events(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, ApiError>> {
+        Box::pin(self.read(move |conn| webhooks::due_events(conn, now_us, limit)))
+    }
+
+    fn next_webhook_retry(&self) -> BoxFuture<'_, Result<Option<i64>, ApiError>> {
+        Box::pin(self.read(webhooks::next_due))
+    }
+
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             // The checkpointer stops first so that the writer's final TRUNCATE checkpoint runs alone.

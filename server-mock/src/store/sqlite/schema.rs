@@ -335,6 +335,11 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id, status);
     "#,
+    // Webhook deliveries retried by a timer (timers.rs `webhook_retries`) instead of only on replay.
+    r#"
+    ALTER TABLE webhook_deliveries ADD COLUMN next_attempt_us INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_us);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::intents::Effects;
 use crate::domain::clock;
-use crate::domain::webhooks::{self, WebhooksOp, MAX_ATTEMPTS};
+use crate::domain::webhooks::{self, WebhooksOp, INLINE_LEASE_US, MAX_ATTEMPTS};
 use crate::error::ApiError;
 use crate::store::{DeliveryCounts, PendingDelivery, WebhookDeliveries};
 
@@ -103,7 +103,7 @@ pub fn deliveries(
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT d.delivery_id, s.callback_url, s.secret, d.attempts FROM webhook_deliveries d
+        "SELECT d.delivery_id, s.callback_url, s.secret, d.attempts, d.next_attempt_us FROM webhook_deliveries d
          JOIN webhook_subscriptions s ON s.subscription_id = d.subscription_id
          WHERE d.event_id = ?1 AND d.status = 'pending' AND s.revoked_at IS NULL ORDER BY d.delivery_id",
     )?;
@@ -114,6 +114,7 @@ pub fn deliveries(
                 callback_url: r.get(1)?,
                 secret: r.get(2)?,
                 attempts: r.get(3)?,
+                next_attempt_us: r.get(4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -181,10 +182,10 @@ pub fn perform(conn: &Connection, op: &WebhooksOp) -> Result<(Value, Effects), A
             let queued = conn
                 .prepare_cached(
                     "UPDATE webhook_deliveries SET attempts = CASE WHEN status = 'pending' THEN attempts ELSE 0 END,
-                       status = 'pending', updated_at = ?2
+                       status = 'pending', updated_at = ?2, next_attempt_us = ?3
                      WHERE event_id = ?1 AND subscription_id IN (SELECT subscription_id FROM webhook_subscriptions WHERE active = 1 AND revoked_at IS NULL)",
                 )?
-                .execute(params![event_id, now])?;
+                .execute(params![event_id, now, clock::now_us() + INLINE_LEASE_US])?;
             conn.prepare_cached("UPDATE webhook_events SET replayed_at = ?2 WHERE event_id = ?1")?
                 .execute(params![event_id, now])?;
             counters(conn, org_id, event_id, queued as i64)?
@@ -197,12 +198,12 @@ pub fn perform(conn: &Connection, op: &WebhooksOp) -> Result<(Value, Effects), A
                     "failed"
                 };
                 conn.prepare_cached(
-                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?3, last_error = ?4, updated_at = ?5,
+                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?3, last_error = ?4, updated_at = ?5, next_attempt_us = ?8,
                        status = CASE WHEN ?2 = 'delivered' THEN 'delivered'
                                      WHEN ?6 OR attempts + 1 >= ?7 THEN 'dead_lettered' ELSE 'pending' END
                      WHERE delivery_id = ?1 AND status = 'pending'",
                 )?
-                .execute(params![outcome.delivery_id, status, outcome.http_status, outcome.error, now, outcome.permanent, MAX_ATTEMPTS])?;
+                .execute(params![outcome.delivery_id, status, outcome.http_status, outcome.error, now, outcome.permanent, MAX_ATTEMPTS, outcome.retry_at_us])?;
             }
             json!({"ok": true, "recorded": outcomes.len()})
         }
@@ -242,13 +243,14 @@ pub fn publish(
             continue;
         }
         conn.prepare_cached(
-            "INSERT INTO webhook_deliveries (delivery_id, event_id, subscription_id, status, attempts, updated_at) VALUES (?1, ?2, ?3, 'pending', 0, ?4)",
+            "INSERT INTO webhook_deliveries (delivery_id, event_id, subscription_id, status, attempts, updated_at, next_attempt_us) VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5)",
         )?
         .execute(params![
             format!("msg_{}", uuid::Uuid::new_v4().simple()),
             event_id,
             sub["subscription_id"].as_str(),
-            now
+            now,
+            clock::now_us() + INLINE_LEASE_US
         ])?;
         queued += 1;
     }
@@ -333,4 +335,30 @@ fn upsert(
         body["secret"] = json!(secret);
     }
     Ok(body)
+}
+
+/// Events with a pending delivery due at `now_us`, oldest due first (at most `limit`).
+pub fn due_events(
+    conn: &Connection,
+    now_us: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.org_id, d.event_id, MIN(d.next_attempt_us) AS due FROM webhook_deliveries d
+         JOIN webhook_events e ON e.event_id = d.event_id
+         WHERE d.status = 'pending' AND d.next_attempt_us <= ?1
+         GROUP BY d.event_id ORDER BY due LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now_us, limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    rows.collect()
+}
+
+/// When the next pending delivery falls due, if any is pending.
+pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT MIN(next_attempt_us) FROM webhook_deliveries WHERE status = 'pending'",
+    )?
+    .query_row([], |r| r.get(0))
 }
