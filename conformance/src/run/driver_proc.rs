@@ -2,6 +2,7 @@
 //! request that is waiting for them by `id`, and the tail of its stderr kept for failure reports.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,10 +43,11 @@ pub struct Ticket {
 }
 
 impl DriverProc {
-    /// Start `argv`; `prepare` is the hint shown when it cannot start.
-    pub fn spawn(argv: &[String], prepare: &str) -> anyhow::Result<DriverProc> {
+    /// Start `argv` in the repository root `cwd`; `prepare` is the hint shown when it cannot start.
+    pub fn spawn(argv: &[String], cwd: &Path, prepare: &str) -> anyhow::Result<DriverProc> {
         let mut cmd = Command::new(&argv[0]);
         cmd.args(&argv[1..])
+            .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

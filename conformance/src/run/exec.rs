@@ -23,6 +23,8 @@ pub struct Env {
     pub sdk: String,
     pub argv: Vec<String>,
     pub prepare: String,
+    /// The repository root, the driver's working directory.
+    pub repo: std::path::PathBuf,
 }
 
 /// How long a `wait_journal` step waits for its requests.
@@ -103,7 +105,7 @@ impl State<'_> {
         }
         self.at("starting the driver".into());
         let mut driver =
-            DriverProc::spawn(&env.argv, &env.prepare).map_err(|e| format!("{e:#}"))?;
+            DriverProc::spawn(&env.argv, &env.repo, &env.prepare).map_err(|e| format!("{e:#}"))?;
         let hello = driver.hello(HELLO_LIMIT).await;
         self.driver = Some(driver);
         hello.map_err(|e| format!("{e:#}"))?;

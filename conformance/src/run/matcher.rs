@@ -70,7 +70,7 @@ pub fn check_operators(v: &Value, path: &str) -> Result<(), String> {
     if let Some((op, arg)) = operator(v) {
         let ok = match op {
             "$exists" | "$any" => arg.is_boolean(),
-            "$regex" => arg.as_str().is_some_and(|r| regex_lite_ok(r)),
+            "$regex" => arg.as_str().is_some_and(regex_ok),
             "$gte" | "$lte" | "$gt" | "$lt" => arg.is_number(),
             "$len" => arg.is_u64(),
             "$one_of" => arg.is_array(),
@@ -101,7 +101,7 @@ pub fn check_operators(v: &Value, path: &str) -> Result<(), String> {
     }
 }
 
-fn regex_lite_ok(r: &str) -> bool {
+fn regex_ok(r: &str) -> bool {
     jsonschema::validator_for(&serde_json::json!({"pattern": r})).is_ok()
 }
 

@@ -148,7 +148,7 @@ async fn run_pairs(
     let mut envs = BTreeMap::new();
     for (name, spec, xf) in &plan.sdks {
         let argv = drivers::expand(spec, exe, repo, |v| std::env::var(v).ok())?;
-        let mut probe = driver_proc::DriverProc::spawn(&argv, &spec.prepare)?;
+        let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare)?;
         let hello = probe.hello(exec::HELLO_LIMIT).await;
         let tail = probe.stderr_tail();
         probe.stop().await;
@@ -170,6 +170,7 @@ async fn run_pairs(
             sdk: name.clone(),
             argv,
             prepare: spec.prepare.clone(),
+            repo: repo.to_path_buf(),
         };
         envs.insert(name.clone(), (env, hello.features, xf.clone()));
     }
