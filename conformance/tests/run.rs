@@ -111,6 +111,23 @@ fn every_case_passes_on_the_rust_sdk() {
 }
 
 #[test]
+fn every_case_file_validates_and_is_listed() {
+    let out = run(&["--list"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed, case_ids(&conformance_dir().join("cases")));
+    let out = run(&["--list", "--case", "retries/"], &[]);
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        listed.lines().count() >= 5 && listed.lines().all(|l| l.starts_with("retries/")),
+        "{listed}"
+    );
+}
+
+#[test]
 fn a_wrong_expectation_fails_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = tmp.path().join("cases");
@@ -262,4 +279,75 @@ fn setup_errors_are_clear() {
         t.contains("demo/broken.yaml") && t.contains("/steps/0"),
         "{t}"
     );
+}
+
+#[test]
+fn the_rust_driver_speaks_the_protocol() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+
+    let mut child = Command::new(EXE)
+        .arg("driver-rust")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    let hello = next();
+    assert_eq!(hello["type"], "hello");
+    assert_eq!(hello["protocol"], 1);
+    assert_eq!(hello["sdk"], "rust");
+    assert!(hello["features"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("cancel")));
+    let requests = [
+        r#"{"id":1,"op":"client.new","args":{"name":"default","config":{"base_url":"http://127.0.0.1:9","api_key":"k_1","max_retriez":1}}}"#,
+        r#"{"id":2,"op":"health"}"#,
+        r#"{"id":3,"op":"client.new","args":{"name":"default","config":{"base_url":"http://127.0.0.1:9","api_key":"k_1"}}}"#,
+        r#"{"id":4,"op":"teleport","args":{}}"#,
+        r#"{"id":5,"op":"cancel","args":{"target":99}}"#,
+        r#"{"id":6,"op":"get_intent","args":{"intent_id":""}}"#,
+    ];
+    for r in requests {
+        writeln!(stdin, "{r}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut answers: Vec<Value> = (0..requests.len()).map(|_| next()).collect();
+    answers.sort_by_key(|a| a["id"].as_u64());
+    let kind = |i: usize| {
+        answers[i]["error"]["kind"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        kind(0),
+        "invalid_argument",
+        "unknown config field: {}",
+        answers[0]
+    );
+    assert!(answers[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("max_retriez"));
+    assert_eq!(kind(1), "driver_error", "no client yet: {}", answers[1]);
+    assert_eq!(
+        answers[2],
+        serde_json::json!({"id": 3, "ok": true, "result": {}})
+    );
+    assert_eq!(kind(3), "unsupported");
+    assert_eq!(
+        answers[4]["ok"], true,
+        "cancelling a finished request is a no-op"
+    );
+    assert_eq!(kind(5), "invalid_argument");
+    assert!(answers[5]["error"]
+        .as_object()
+        .unwrap()
+        .contains_key("retry_after_ms"));
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "exits when stdin closes");
 }

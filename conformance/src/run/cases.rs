@@ -64,7 +64,14 @@ impl CaseValidator {
             .map(|e| {
                 let at = e.instance_path().to_string();
                 let at = if at.is_empty() { "/".to_string() } else { at };
-                format!("  at {at}: {e}")
+                let is_step =
+                    at.starts_with("/steps/") && at[7..].bytes().all(|b| b.is_ascii_digit());
+                let hint = if is_step && e.to_string().contains("oneOf") {
+                    " (a step has exactly one of op, await, cancel, http, faults, wait_journal)"
+                } else {
+                    ""
+                };
+                format!("  at {at}: {e}{hint}")
             })
             .collect();
         if !errors.is_empty() {

@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// Write JUnit XML here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// Validate every case file, print the selected case ids and exit (no server, no drivers).
+    #[arg(long)]
+    pub list: bool,
     /// Use this AXP server (started with --faults) instead of starting the reference server.
     #[arg(long)]
     pub server_url: Option<String>,
@@ -106,6 +109,12 @@ fn plan(args: &RunArgs, repo: &Path) -> anyhow::Result<Plan> {
 pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let repo = repo_root();
     let plan = plan(&args, &repo)?;
+    if args.list {
+        for c in &plan.cases {
+            println!("{}", c.id);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

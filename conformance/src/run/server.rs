@@ -19,7 +19,7 @@ impl Server {
             let base_url = url.trim_end_matches('/').to_string();
             let probe = Faults::new(&base_url)?;
             probe.credential("probe").await.with_context(|| {
-                format!("{base_url} does not offer /_faults (start it with --faults)")
+                format!("{base_url} is not reachable or does not offer /_faults (start it with --faults)")
             })?;
             return Ok(Server {
                 base_url,
