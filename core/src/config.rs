@@ -50,6 +50,10 @@ pub struct Config {
     pub client_language: String,
     /// SDK version in `X-Axme-Client` (default: this crate's version).
     pub client_version: String,
+    /// Capacity of the client's retry token bucket (default 500; a retry costs 5 tokens, 10 after
+    /// a timeout, a success earns 1 back); 0 means no retries at all. Shared by every request of
+    /// one client, so a failing server is not hammered by all of them at once.
+    pub retry_budget: u32,
 }
 
 impl Default for Config {
@@ -70,6 +74,7 @@ impl Default for Config {
             mcp_protocol_version: "2024-11-05".into(),
             client_language: "rust".into(),
             client_version: env!("CARGO_PKG_VERSION").into(),
+            retry_budget: crate::retry::DEFAULT_RETRY_BUDGET,
         }
     }
 }
@@ -125,6 +130,8 @@ pub struct ResolvedConfig {
     pub mcp_protocol_version: String,
     /// The `X-Axme-Client` value.
     pub client_identity: String,
+    /// See [`Config::retry_budget`].
+    pub retry_budget: u32,
 }
 
 impl fmt::Debug for ResolvedConfig {
@@ -223,6 +230,7 @@ impl Config {
             mcp_endpoint_path: self.mcp_endpoint_path,
             mcp_protocol_version: self.mcp_protocol_version,
             client_identity: format!("axme-sdk-{}/{}", self.client_language, self.client_version),
+            retry_budget: self.retry_budget,
         })
     }
 }

@@ -29,6 +29,7 @@ fn defaults() {
     assert!(r.auto_trace_id && r.auto_idempotency_key);
     assert_eq!(r.mcp_endpoint_path, "/mcp");
     assert_eq!(r.mcp_protocol_version, "2024-11-05");
+    assert_eq!(r.retry_budget, 500);
     assert_eq!(
         r.client_identity,
         format!("axme-sdk-rust/{}", env!("CARGO_PKG_VERSION"))
@@ -221,4 +222,13 @@ fn debug_output_redacts_secrets() {
     assert!(!shown.contains("axme_sa_x_secret") && !shown.contains("tok-secret"));
     let shown = format!("{:?}", c.resolve_with(no_env).unwrap());
     assert!(!shown.contains("axme_sa_x_secret") && !shown.contains("tok-secret"));
+}
+
+#[test]
+fn retry_budget_capacity_is_configurable() {
+    let c = Config::from_json(r#"{"api_key": "axme_sa_x_secret", "retry_budget": 12}"#).unwrap();
+    let r = c.resolve_with(no_env).unwrap();
+    assert_eq!(r.retry_budget, 12);
+    let client = crate::Client::from_resolved(r, None).unwrap();
+    assert_eq!(client.retry_budget().available(), 12);
 }

@@ -120,12 +120,13 @@ impl Client {
                     format!("cannot build HTTP client: {e}"),
                 )
             })?;
+        let budget = RetryBudget::new(config.retry_budget);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 config,
                 policy,
-                budget: RetryBudget::default(),
+                budget,
                 base_headers,
                 mcp: Mutex::new(McpState::default()),
                 mesh: MeshShared::default(),

@@ -1,22 +1,247 @@
 //! `axme-conformance run`: cases × SDK drivers against a reference server started with --faults.
+//!
+//! Order of work: load and validate everything first (drivers.yaml, every case, the expected
+//! failure lists), so a typo stops the run before anything starts; then start the server, check
+//! that each selected driver starts and says hello, and run the case × SDK pairs in parallel.
 
+pub mod cases;
+pub mod driver_proc;
 pub mod driver_rust;
+mod driver_rust_ops;
+pub mod drivers;
+mod exec;
+mod expect;
+mod expected;
+mod journal;
+mod matcher;
+mod server;
+mod vars;
 
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+use crate::report::{CaseResult, Outcome, Report};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// SDK drivers to run (repeatable); default: every driver in conformance/drivers.
+    /// SDK drivers to run (repeatable); default: every driver in conformance/drivers/drivers.yaml.
     #[arg(long = "sdk")]
     pub sdks: Vec<String>,
+    /// Only cases whose id (`<area>/<name>`) contains this text (repeatable: any of them).
+    #[arg(long = "case")]
+    pub cases: Vec<String>,
+    /// Case × SDK runs at the same time.
+    #[arg(long, default_value_t = 6)]
+    pub jobs: usize,
     /// Write the JSON report here.
     #[arg(long)]
-    pub json: Option<std::path::PathBuf>,
+    pub json: Option<PathBuf>,
     /// Write JUnit XML here.
     #[arg(long)]
-    pub junit: Option<std::path::PathBuf>,
+    pub junit: Option<PathBuf>,
+    /// Validate every case file, print the selected case ids and exit (no server, no drivers).
+    #[arg(long)]
+    pub list: bool,
+    /// Use this AXP server (started with --faults) instead of starting the reference server.
+    #[arg(long)]
+    pub server_url: Option<String>,
+    /// Read cases from this directory instead of conformance/cases (tests of the runner).
+    #[arg(long, hide = true)]
+    pub cases_dir: Option<PathBuf>,
+    /// Read expected failures from this directory instead of conformance/expected-failures.
+    #[arg(long, hide = true)]
+    pub expected_failures_dir: Option<PathBuf>,
 }
 
-pub fn main(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+/// The repository root: the conformance crate's parent, as built.
+fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+struct Plan {
+    cases: Vec<cases::Case>,
+    sdks: Vec<(String, drivers::DriverSpec, expected::Expected)>,
+}
+
+fn plan(args: &RunArgs, repo: &Path) -> anyhow::Result<Plan> {
+    let conf = repo.join("conformance");
+    let all_drivers = drivers::load(&conf.join("drivers/drivers.yaml"))?;
+    let names: Vec<String> = if args.sdks.is_empty() {
+        all_drivers.keys().cloned().collect()
+    } else {
+        args.sdks.clone()
+    };
+    let validator = cases::CaseValidator::new()?;
+    let cases_dir = args.cases_dir.clone().unwrap_or_else(|| conf.join("cases"));
+    let all_cases = cases::load_all(&cases_dir, &validator)?;
+    let known: HashSet<String> = all_cases.iter().map(|c| c.id.clone()).collect();
+    let xf_dir = args
+        .expected_failures_dir
+        .clone()
+        .unwrap_or_else(|| conf.join("expected-failures"));
+    let mut sdks = Vec::new();
+    for name in names {
+        let Some(spec) = all_drivers.get(&name) else {
+            bail!(
+                "unknown SDK {name:?}; drivers.yaml has: {}",
+                all_drivers.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        };
+        let xf = expected::load(&xf_dir, &name, &known)?;
+        sdks.push((name, spec.clone(), xf));
+    }
+    let cases: Vec<cases::Case> = all_cases
+        .into_iter()
+        .filter(|c| args.cases.is_empty() || args.cases.iter().any(|f| c.id.contains(f.as_str())))
+        .collect();
+    if cases.is_empty() {
+        bail!("no case matches --case {:?}", args.cases);
+    }
+    Ok(Plan { cases, sdks })
+}
+
+pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let repo = repo_root();
+    let plan = plan(&args, &repo)?;
+    if args.list {
+        for c in &plan.cases {
+            println!("{}", c.id);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let report = rt.block_on(run_all(&args, &repo, plan))?;
+    print!("{}", report.matrix());
+    if let Some(p) = &args.json {
+        report.write_json(p)?;
+    }
+    if let Some(p) = &args.junit {
+        report.write_junit(p)?;
+    }
+    Ok(if report.has_bad() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn run_all(args: &RunArgs, repo: &Path, plan: Plan) -> anyhow::Result<Report> {
+    let exe = std::env::current_exe().context("locating the runner executable")?;
+    let server = server::Server::start(args.server_url.clone()).await?;
+    let faults = server::Faults::new(&server.base_url)?;
+    eprintln!("server: {}", server.base_url);
+    let result = run_pairs(args, repo, &exe, &faults, &server.base_url, plan).await;
+    server.stop().await;
+    result
+}
+
+async fn run_pairs(
+    args: &RunArgs,
+    repo: &Path,
+    exe: &Path,
+    faults: &server::Faults,
+    base_url: &str,
+    plan: Plan,
+) -> anyhow::Result<Report> {
+    // Start each driver once up front: a driver that cannot start is a setup error with its
+    // `prepare` hint, not one failure per case.
+    let mut envs = BTreeMap::new();
+    for (name, spec, xf) in &plan.sdks {
+        let argv = drivers::expand(spec, exe, repo, |v| std::env::var(v).ok())?;
+        let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare)?;
+        let hello = probe.hello(exec::HELLO_LIMIT).await;
+        let tail = probe.stderr_tail();
+        probe.stop().await;
+        let hello = hello.with_context(|| {
+            format!(
+                "driver {name} did not start properly (to prepare it run: {}); its stderr:\n{tail}",
+                spec.prepare
+            )
+        })?;
+        eprintln!(
+            "driver {name}: {} {} ({})",
+            hello.sdk,
+            hello.sdk_version,
+            hello.features.join(", ")
+        );
+        let env = exec::Env {
+            faults: faults.clone(),
+            base_url: base_url.to_string(),
+            sdk: name.clone(),
+            argv,
+            prepare: spec.prepare.clone(),
+            repo: repo.to_path_buf(),
+        };
+        envs.insert(name.clone(), (env, hello.features, xf.clone()));
+    }
+    let envs = Arc::new(envs);
+    let total = plan.cases.len() * plan.sdks.len();
+    let sem = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for case in plan.cases {
+        let case = Arc::new(case);
+        for (name, _, _) in &plan.sdks {
+            let (envs, sem, done, case, name) = (
+                envs.clone(),
+                sem.clone(),
+                done.clone(),
+                case.clone(),
+                name.clone(),
+            );
+            tasks.spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                let (env, features, xf) = &envs[&name];
+                let started = Instant::now();
+                let missing: Vec<String> = case
+                    .requires()
+                    .into_iter()
+                    .filter(|f| !features.contains(f))
+                    .collect();
+                let (outcome, detail) = if missing.is_empty() {
+                    let result = exec::run(&case, env).await;
+                    let passed = result.is_ok();
+                    expected::outcome(passed, xf.get(&case.id), result.err().unwrap_or_default())
+                } else {
+                    (
+                        Outcome::Skipped,
+                        format!("driver lacks feature(s): {}", missing.join(", ")),
+                    )
+                };
+                let duration_ms = started.elapsed().as_millis() as u64;
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                eprintln!(
+                    "[{n}/{total}] {:13} {:10} {} ({:.1} s)",
+                    outcome.as_str(),
+                    name,
+                    case.id,
+                    duration_ms as f64 / 1000.0
+                );
+                CaseResult {
+                    case: case.id.clone(),
+                    sdk: name,
+                    outcome,
+                    detail,
+                    duration_ms,
+                }
+            });
+        }
+    }
+    let mut report = Report::default();
+    while let Some(r) = tasks.join_next().await {
+        report.push(r.context("a case task panicked")?);
+    }
+    report
+        .results
+        .sort_by(|a, b| (&a.case, &a.sdk).cmp(&(&b.case, &b.sdk)));
+    Ok(report)
 }

@@ -1,0 +1,293 @@
+//! The operations of the Rust driver: each protocol `op` mapped to axme-core's public API.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axme_core::{
+    CallOptions, Client, Config, Error, ListenOptions, McpCallOptions, ObserveOptions,
+};
+use futures_util::StreamExt;
+use serde_json::{json, Map, Value};
+
+/// Clients by name (`client.new`), shared by every request task.
+#[derive(Clone, Default)]
+pub struct Clients(Arc<Mutex<HashMap<String, Client>>>);
+
+impl Clients {
+    fn get(&self, name: &str) -> Result<Client, Value> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
+            .ok_or_else(|| {
+                driver_error(format!(
+                    "no client named {name:?}; create it with client.new"
+                ))
+            })
+    }
+}
+
+/// Perform one request; `Err` is the protocol's error object.
+pub async fn perform(clients: &Clients, req: &Value) -> Result<Value, Value> {
+    let op = req["op"].as_str().unwrap_or_default();
+    let args = &req["args"];
+    if op == "client.new" {
+        return client_new(clients, args);
+    }
+    if op == "client.close" {
+        let name = args["name"].as_str().unwrap_or("default");
+        clients
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        return Ok(json!({}));
+    }
+    let c = clients.get(req["client"].as_str().unwrap_or("default"))?;
+    let opts = call_options(&req["options"])?;
+    let r = match op {
+        "health" => c.health().await,
+        "create_intent" => c.create_intent(args["intent"].clone(), &opts).await,
+        "send_intent" => c
+            .send_intent(args["intent"].clone(), &opts)
+            .await
+            .map(|id| json!({ "intent_id": id })),
+        "get_intent" => c.get_intent(str_arg(args, "intent_id")?, &opts).await,
+        "list_intent_events" => {
+            c.list_intent_events(str_arg(args, "intent_id")?, args["since"].as_u64(), &opts)
+                .await
+        }
+        "resolve_intent" => {
+            c.resolve_intent(str_arg(args, "intent_id")?, args["body"].clone(), &opts)
+                .await
+        }
+        "resume_intent" => {
+            c.resume_intent(str_arg(args, "intent_id")?, args["body"].clone(), &opts)
+                .await
+        }
+        "cancel_intent" => {
+            let reason = args["body"]["reason"].as_str();
+            c.cancel_intent(str_arg(args, "intent_id")?, reason, &opts)
+                .await
+        }
+        "observe" => return observe(&c, args).await,
+        "wait_for" => return wait_for(&c, args).await,
+        "listen" => return listen(&c, args).await,
+        "mcp_initialize" => {
+            c.mcp_initialize(args["protocol_version"].as_str(), &opts)
+                .await
+        }
+        "mcp_list_tools" => c.mcp_list_tools(&opts).await,
+        "mcp_call_tool" => {
+            let o = McpCallOptions {
+                owner_agent: opts.owner_agent.clone(),
+                idempotency_key: opts.idempotency_key.clone(),
+                trace_id: opts.trace_id.clone(),
+                timeout: opts.timeout,
+                ..McpCallOptions::default()
+            };
+            c.mcp_call_tool(str_arg(args, "name")?, args["arguments"].clone(), &o)
+                .await
+        }
+        "mesh.heartbeat" => c.mesh().heartbeat(non_null(&args["metrics"]), &opts).await,
+        "mesh.report_metric" => {
+            let success = args["success"].as_bool().unwrap_or(true);
+            c.mesh()
+                .report_metric(
+                    success,
+                    args["latency_ms"].as_f64(),
+                    args["cost_usd"].as_f64(),
+                )
+                .map(|()| json!({}))
+        }
+        "mesh.flush_metrics" => c.mesh().flush_metrics(&opts).await,
+        "mesh.get_agent" => {
+            c.mesh()
+                .get_agent(str_arg(args, "address_id")?, &opts)
+                .await
+        }
+        "mesh.kill" => c.mesh().kill(str_arg(args, "address_id")?, &opts).await,
+        "mesh.resume" => c.mesh().resume(str_arg(args, "address_id")?, &opts).await,
+        "call" => return generic_call(&c, args, &opts).await,
+        other => {
+            return Err(json!({"kind": "unsupported", "message": format!("unknown op {other:?}")}))
+        }
+    };
+    r.map_err(|e| error_json(&e))
+}
+
+fn client_new(clients: &Clients, args: &Value) -> Result<Value, Value> {
+    let name = args["name"].as_str().unwrap_or("default").to_string();
+    let config = Config::from_json(&args["config"].to_string()).map_err(|e| error_json(&e))?;
+    let client = Client::new(config).map_err(|e| error_json(&e))?;
+    clients
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(name, client);
+    Ok(json!({}))
+}
+
+async fn observe(c: &Client, args: &Value) -> Result<Value, Value> {
+    let opts = ObserveOptions {
+        since: args["since"].as_u64().unwrap_or(0),
+        wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
+        poll_interval: Duration::from_millis(args["poll_interval_ms"].as_u64().unwrap_or(1000)),
+        timeout: ms_arg(args, "timeout_ms")?,
+    };
+    let max = args["max_events"].as_u64().map(|n| n as usize);
+    let mut stream = c.observe(str_arg(args, "intent_id")?, opts);
+    let mut events = Vec::new();
+    while max.is_none_or(|m| events.len() < m) {
+        match stream.next().await {
+            Some(Ok(e)) => events.push(e),
+            Some(Err(e)) => return Err(error_json(&e)),
+            None => break,
+        }
+    }
+    Ok(json!({ "events": events }))
+}
+
+async fn wait_for(c: &Client, args: &Value) -> Result<Value, Value> {
+    let id = str_arg(args, "intent_id")?;
+    let timeout = ms_arg(args, "timeout_ms")?;
+    if args.get("since").is_none() && args.get("wait_seconds").is_none() {
+        return c.wait_for(id, timeout).await.map_err(|e| error_json(&e));
+    }
+    // Core's wait_for takes no since/window; the same guarantees through observe.
+    let opts = ObserveOptions {
+        since: args["since"].as_u64().unwrap_or(0),
+        wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
+        timeout,
+        ..ObserveOptions::default()
+    };
+    let mut stream = c.observe(id, opts);
+    while let Some(item) = stream.next().await {
+        let e = item.map_err(|e| error_json(&e))?;
+        if axme_core::is_terminal(&e) {
+            return Ok(e);
+        }
+    }
+    Err(
+        json!({"kind": "protocol", "message": "the event stream ended before a terminal event",
+               "status": null, "code": null, "request_id": null, "trace_id": null, "retry_after_ms": null}),
+    )
+}
+
+async fn listen(c: &Client, args: &Value) -> Result<Value, Value> {
+    let status = match &args["status"] {
+        Value::Null => None,
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
+        ),
+        other => {
+            return Err(driver_error(format!(
+                "status must be a string or a list: {other}"
+            )))
+        }
+    };
+    let opts = ListenOptions {
+        since: args["since"].as_u64().unwrap_or(0),
+        wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
+        status,
+        timeout: ms_arg(args, "timeout_ms")?,
+    };
+    let max = args["max_events"].as_u64().unwrap_or(1) as usize;
+    let mut stream = c.listen(str_arg(args, "address")?, opts);
+    let mut events = Vec::new();
+    while events.len() < max {
+        match stream.next().await {
+            Some(Ok(e)) => events.push(e),
+            Some(Err(e)) => return Err(error_json(&e)),
+            None => break,
+        }
+    }
+    Ok(json!({ "events": events }))
+}
+
+/// `call`: a generated operation by its SDK method name (= operation id for the client's own
+/// methods). The body argument is named `payload` in the generated surfaces and `body` in core.
+async fn generic_call(c: &Client, args: &Value, opts: &CallOptions) -> Result<Value, Value> {
+    let method = str_arg(args, "method")?;
+    let mut call_args: Map<String, Value> = args["args"].as_object().cloned().unwrap_or_default();
+    if let Some(p) = call_args.remove("payload") {
+        call_args.insert("body".into(), p);
+    }
+    opts.apply_to(&mut call_args);
+    c.call_by_id(method, Value::Object(call_args))
+        .await
+        .map_err(|e| error_json(&e))
+}
+
+fn call_options(o: &Value) -> Result<CallOptions, Value> {
+    let s = |k: &str| o[k].as_str().map(str::to_string);
+    Ok(CallOptions {
+        idempotency_key: s("idempotency_key"),
+        trace_id: s("trace_id"),
+        owner_agent: s("owner_agent"),
+        timeout: ms_arg(o, "timeout_ms")?,
+        ..CallOptions::default()
+    })
+}
+
+fn str_arg<'a>(args: &'a Value, name: &str) -> Result<&'a str, Value> {
+    match &args[name] {
+        Value::String(s) => Ok(s),
+        // Absent: let core reject the empty value with its own invalid_argument.
+        Value::Null => Ok(""),
+        other => Err(driver_error(format!(
+            "{name} must be a string, got {other}"
+        ))),
+    }
+}
+
+fn u32_arg(args: &Value, name: &str) -> Result<Option<u32>, Value> {
+    match &args[name] {
+        Value::Null => Ok(None),
+        v => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| driver_error(format!("{name} must be a non-negative integer, got {v}"))),
+    }
+}
+
+fn ms_arg(args: &Value, name: &str) -> Result<Option<Duration>, Value> {
+    match &args[name] {
+        Value::Null => Ok(None),
+        v => v
+            .as_u64()
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .ok_or_else(|| {
+                driver_error(format!(
+                    "{name} must be milliseconds as an integer, got {v}"
+                ))
+            }),
+    }
+}
+
+fn non_null(v: &Value) -> Option<Value> {
+    (!v.is_null()).then(|| v.clone())
+}
+
+fn driver_error(message: String) -> Value {
+    json!({"kind": "driver_error", "message": message})
+}
+
+/// The protocol's error object for a core error.
+pub fn error_json(e: &Error) -> Value {
+    json!({
+        "kind": e.kind().as_str(),
+        "status": e.status(),
+        "code": e.code(),
+        "message": e.message(),
+        "request_id": e.request_id(),
+        "trace_id": e.trace_id(),
+        "retry_after_ms": e.retry_after().map(|d| d.as_millis() as u64),
+    })
+}
