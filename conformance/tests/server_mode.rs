@@ -206,18 +206,37 @@ async fn check_filters_select_a_subset_and_bad_arguments_are_explained() {
     .into();
     assert_eq!(names, expected);
 
-    let none = conformance(server_args(&server.base_url(), &key, &report, &["--check", "nothing-like-this"])).await;
+    let none = conformance(server_args(
+        &server.base_url(),
+        &key,
+        &report,
+        &["--check", "nothing-like-this"],
+    ))
+    .await;
     assert_eq!(none.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&none.stderr);
-    assert!(stderr.contains("matches no check") && stderr.contains("http/health"), "{stderr}");
+    assert!(
+        stderr.contains("matches no check") && stderr.contains("http/health"),
+        "{stderr}"
+    );
     let bad_url = conformance(server_args("localhost:8100", &key, &report, &[])).await;
     assert_eq!(bad_url.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("--base-url"));
 
     // A wrong key fails checks (it is the server's answer that is judged), it does not crash.
-    let wrong = conformance(server_args(&server.base_url(), "axme_sa_wrong_key", &report, &["--check", "http/intent_create"])).await;
+    let wrong = conformance(server_args(
+        &server.base_url(),
+        "axme_sa_wrong_key",
+        &report,
+        &["--check", "http/intent_create"],
+    ))
+    .await;
     assert_eq!(wrong.status.code(), Some(1), "{}", output_text(&wrong));
     let rows = rows(&report);
-    assert!(rows[0]["detail"].as_str().unwrap().contains("got 401"), "{}", rows[0]["detail"]);
+    assert!(
+        rows[0]["detail"].as_str().unwrap().contains("got 401"),
+        "{}",
+        rows[0]["detail"]
+    );
     server.shutdown().await;
 }

@@ -99,8 +99,17 @@ mod tests {
         let checks = all();
         let names: std::collections::BTreeSet<&str> = checks.iter().map(|c| c.name).collect();
         assert_eq!(names.len(), checks.len(), "duplicate check names");
-        assert_eq!(checks[..36].iter().filter(|c| c.name.starts_with("http/")).count(), 33);
+        assert_eq!(
+            checks[..36]
+                .iter()
+                .filter(|c| c.name.starts_with("http/"))
+                .count(),
+            33
+        );
         assert!(checks.len() >= 50);
-        assert_eq!(checks.last().map(|c| c.name), Some("http/request_id_everywhere"));
+        assert_eq!(
+            checks.last().map(|c| c.name),
+            Some("http/request_id_everywhere")
+        );
     }
 }

@@ -29,7 +29,13 @@ fn error_body(resp: &Resp, status: u16, what: &str) -> CheckResult {
 pub async fn bad_key(c: Ctx) -> CheckResult {
     let wrong = format!("axme_sa_conformance_{}_not_a_real_secret", c.run);
     let resp = c
-        .send_as(Auth::OtherKey(&wrong), Method::GET, "/v1/intents", Body::None, &[])
+        .send_as(
+            Auth::OtherKey(&wrong),
+            Method::GET,
+            "/v1/intents",
+            Body::None,
+            &[],
+        )
         .await?;
     error_body(&resp, 401, "GET /v1/intents with a wrong API key")
 }
@@ -37,7 +43,13 @@ pub async fn bad_key(c: Ctx) -> CheckResult {
 pub async fn missing_key(c: Ctx) -> CheckResult {
     let body = c.intent_body(&c.address("receiver"));
     let resp = c
-        .send_as(Auth::None, Method::POST, "/v1/intents", Body::Json(&body), &[])
+        .send_as(
+            Auth::None,
+            Method::POST,
+            "/v1/intents",
+            Body::Json(&body),
+            &[],
+        )
         .await?;
     error_body(&resp, 401, "POST /v1/intents without a credential")
 }
@@ -70,21 +82,34 @@ pub async fn invalid_input(c: Ctx) -> CheckResult {
     }
     let id = c.create_default().await?;
     let resp = c
-        .post(&format!("/v1/intents/{id}/resolve"), &json!({"status": "DONE"}))
+        .post(
+            &format!("/v1/intents/{id}/resolve"),
+            &json!({"status": "DONE"}),
+        )
         .await?;
     error_body(&resp, 422, "POST /v1/intents/{id}/resolve with status DONE")
 }
 
 pub async fn malformed_json(c: Ctx) -> CheckResult {
     let resp = c
-        .send_as(Auth::Key, Method::POST, "/v1/intents", Body::Raw("{not json"), &[])
+        .send_as(
+            Auth::Key,
+            Method::POST,
+            "/v1/intents",
+            Body::Raw("{not json"),
+            &[],
+        )
         .await?;
     ensure!(
         resp.status == 400 || resp.status == 422,
         "POST /v1/intents with a body that is not JSON: expected HTTP 400, got {}",
         resp.describe()
     );
-    error_body(&resp, resp.status, "POST /v1/intents with a body that is not JSON")
+    error_body(
+        &resp,
+        resp.status,
+        "POST /v1/intents with a body that is not JSON",
+    )
 }
 
 pub async fn request_id_echo(c: Ctx) -> CheckResult {
@@ -108,7 +133,8 @@ pub async fn request_id_echo(c: Ctx) -> CheckResult {
 /// Runs last: every response of the run so far (and of this check) must have carried x-request-id.
 pub async fn request_id_everywhere(c: Ctx) -> CheckResult {
     c.get("/v1/intents?limit=1").await?;
-    c.get(&format!("/v1/intents/{}", uuid::Uuid::new_v4())).await?;
+    c.get(&format!("/v1/intents/{}", uuid::Uuid::new_v4()))
+        .await?;
     let missing = c.responses_without_request_id();
     ensure!(
         missing.is_empty(),

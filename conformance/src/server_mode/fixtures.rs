@@ -35,7 +35,10 @@ impl Ctx {
             "POST /v1/intents: expected a UUID intent_id, got {}",
             short(&created)
         );
-        Ok(created["intent_id"].as_str().unwrap_or_default().to_string())
+        Ok(created["intent_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
     }
 
     /// Creates an intent to this run's receiver.
@@ -48,7 +51,9 @@ impl Ctx {
     pub async fn resolve(&self, id: &str, status: &str) -> Result<super::harness::Resp, String> {
         let body = match status {
             "COMPLETED" => json!({"status": status, "result": {"ok": true}}),
-            "FAILED" => json!({"status": status, "error": {"code": "conformance_failure", "message": "failed on purpose"}}),
+            "FAILED" => {
+                json!({"status": status, "error": {"code": "conformance_failure", "message": "failed on purpose"}})
+            }
             _ => json!({"status": status, "reason": "conformance check"}),
         };
         self.post(&format!("/v1/intents/{id}/resolve"), &body).await

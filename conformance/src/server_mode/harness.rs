@@ -278,5 +278,8 @@ pub fn is_uuid(v: &Value) -> bool {
 
 /// The value at a JSON pointer, for details: `/intent/status = "WAITING"`.
 pub fn at(v: &Value, pointer: &str) -> String {
-    format!("{pointer} = {}", short(v.pointer(pointer).unwrap_or(&Value::Null)))
+    format!(
+        "{pointer} = {}",
+        short(v.pointer(pointer).unwrap_or(&Value::Null))
+    )
 }

@@ -19,11 +19,16 @@ pub async fn capabilities(c: Ctx) -> CheckResult {
     ensure!(
         body["ok"] == json!(true)
             && !caps.is_empty()
-            && caps.iter().all(|c| c.as_str().is_some_and(|s| s.len() >= 3)),
+            && caps
+                .iter()
+                .all(|c| c.as_str().is_some_and(|s| s.len() >= 3)),
         "GET /v1/capabilities: expected ok and a non-empty list of capability names, got {}",
         short(&body)
     );
-    let types = body["supported_intent_types"].as_array().cloned().unwrap_or_default();
+    let types = body["supported_intent_types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     ensure!(
         !types.is_empty()
             && types.iter().all(|t| {
@@ -199,7 +204,10 @@ pub async fn schemas_upsert(c: Ctx) -> CheckResult {
         short(&data)
     );
     ensure!(
-        one_of(&schema["compatibility_mode"], &["strict", "backward", "warn"]),
+        one_of(
+            &schema["compatibility_mode"],
+            &["strict", "backward", "warn"]
+        ),
         "POST /v1/schemas: expected compatibility_mode strict|backward|warn, got {}",
         schema["compatibility_mode"]
     );
@@ -290,8 +298,7 @@ pub async fn users_rename_nick(c: Ctx) -> CheckResult {
 }
 
 pub async fn users_profile_get(c: Ctx) -> CheckResult {
-    let owner = c.register("profile")
-        .await?["owner_agent"]
+    let owner = c.register("profile").await?["owner_agent"]
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -323,7 +330,10 @@ pub async fn users_profile_update(c: Ctx) -> CheckResult {
     let read = c
         .send(
             Method::GET,
-            &format!("/v1/users/profile?owner_agent={}", owner.as_str().unwrap_or_default()),
+            &format!(
+                "/v1/users/profile?owner_agent={}",
+                owner.as_str().unwrap_or_default()
+            ),
             None,
             &[],
         )

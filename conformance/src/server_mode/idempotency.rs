@@ -87,7 +87,12 @@ pub async fn concurrent_duplicates(c: Ctx) -> CheckResult {
     let mut other = body.clone();
     other["payload"]["text"] = json!("a different body");
     let conflict = c
-        .send(Method::POST, "/v1/intents", Some(&other), &[("Idempotency-Key", &key)])
+        .send(
+            Method::POST,
+            "/v1/intents",
+            Some(&other),
+            &[("Idempotency-Key", &key)],
+        )
         .await?;
     ensure!(
         conflict.status == 409,

@@ -55,7 +55,10 @@ pub async fn inbox_reply(c: Ctx) -> CheckResult {
     let path = thread_path(&id, "reply", &owner);
     let message = format!("reply from conformance run {}", c.run);
     let body = c.post_ok(&path, &json!({"message": message})).await?;
-    let timeline = body["thread"]["timeline"].as_array().cloned().unwrap_or_default();
+    let timeline = body["thread"]["timeline"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     ensure!(
         body["ok"] == json!(true) && body["thread"]["thread_id"] == json!(id),
         "POST {path}: expected ok and the thread back, got {}",
@@ -111,14 +114,19 @@ pub async fn inbox_delegate(c: Ctx) -> CheckResult {
     let id = c.completed_thread(&owner).await?;
     let path = thread_path(&id, "delegate", &owner);
     let body = c
-        .post_ok(&path, &json!({"delegate_to": delegate, "note": "please take over"}))
+        .post_ok(
+            &path,
+            &json!({"delegate_to": delegate, "note": "please take over"}),
+        )
         .await?;
     ensure!(
         body["ok"] == json!(true) && body["thread"]["thread_id"] == json!(id),
         "POST {path}: expected ok and the thread back, got {}",
         short(&body)
     );
-    let theirs = c.get_ok(&format!("/v1/inbox?owner_agent={delegate}")).await?;
+    let theirs = c
+        .get_ok(&format!("/v1/inbox?owner_agent={delegate}"))
+        .await?;
     ensure!(
         has_thread(&theirs, "threads", &id),
         "after delegating {id} to {delegate}: expected it in the delegate's inbox, got {}",
@@ -131,7 +139,9 @@ pub async fn inbox_decision(c: Ctx) -> CheckResult {
     let owner = c.address("owner-decision");
     let id = c.completed_thread(&owner).await?;
     let path = thread_path(&id, "approve", &owner);
-    let body = c.post_ok(&path, &json!({"comment": "approved by conformance"})).await?;
+    let body = c
+        .post_ok(&path, &json!({"comment": "approved by conformance"}))
+        .await?;
     ensure!(
         body["ok"] == json!(true) && body["thread"]["thread_id"] == json!(id),
         "POST {path}: expected ok and the thread back, got {}",
@@ -154,7 +164,9 @@ pub async fn inbox_messages_delete(c: Ctx) -> CheckResult {
     )
     .await?;
     let path = thread_path(&id, "messages/delete", &owner);
-    let body = c.post_ok(&path, &json!({"mode": "self", "limit": 1})).await?;
+    let body = c
+        .post_ok(&path, &json!({"mode": "self", "limit": 1}))
+        .await?;
     ensure!(
         body["ok"] == json!(true) && body["mode"] == json!("self"),
         "POST {path}: expected ok and mode self, got {}",
@@ -179,7 +191,10 @@ pub async fn approvals_decision(c: Ctx) -> CheckResult {
     let approval = uuid::Uuid::new_v4().to_string();
     let path = format!("/v1/approvals/{approval}/decision");
     let body = c
-        .post_ok(&path, &json!({"decision": "approve", "comment": "by conformance"}))
+        .post_ok(
+            &path,
+            &json!({"decision": "approve", "comment": "by conformance"}),
+        )
         .await?;
     let got = &body["approval"];
     ensure!(
@@ -190,6 +205,10 @@ pub async fn approvals_decision(c: Ctx) -> CheckResult {
         "POST {path}: expected approval {{approval_id, decision: approve, decided_at}}, got {}",
         short(&body)
     );
-    ensure!(is_uuid(&got["approval_id"]), "approval_id is not a UUID: {}", got["approval_id"]);
+    ensure!(
+        is_uuid(&got["approval_id"]),
+        "approval_id is not a UUID: {}",
+        got["approval_id"]
+    );
     Ok(())
 }

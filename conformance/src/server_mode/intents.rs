@@ -36,7 +36,13 @@ pub async fn trace_header(c: Ctx) -> CheckResult {
 pub async fn auth_bearer(c: Ctx) -> CheckResult {
     // The upstream harness sends the key only as `Authorization: Bearer`.
     let body = c
-        .send_as(Auth::Bearer, Method::GET, "/v1/intents?limit=1", Body::None, &[])
+        .send_as(
+            Auth::Bearer,
+            Method::GET,
+            "/v1/intents?limit=1",
+            Body::None,
+            &[],
+        )
         .await?
         .ok_body()?;
     ensure!(
@@ -111,14 +117,17 @@ pub async fn intents_events(c: Ctx) -> CheckResult {
         "GET /v1/intents/{id}/events: expected seq {expected:?} (from 1, gapless, ordered), got {seqs:?}"
     );
     ensure!(
-        events
-            .iter()
-            .all(|e| e["event_type"].as_str().is_some_and(|t| t.starts_with("intent."))),
+        events.iter().all(|e| e["event_type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("intent."))),
         "GET /v1/intents/{id}/events: expected event_type intent.*, got {:?}",
         event_kinds(&events)
     );
     let after_first = c.events(&id, 1).await?;
-    let after: Vec<i64> = after_first.iter().filter_map(|e| e["seq"].as_i64()).collect();
+    let after: Vec<i64> = after_first
+        .iter()
+        .filter_map(|e| e["seq"].as_i64())
+        .collect();
     ensure!(
         after == expected[1..],
         "GET /v1/intents/{id}/events?since=1: expected seq {:?} (since is exclusive), got {after:?}",
@@ -201,8 +210,14 @@ pub async fn agent_resume_lifecycle(c: Ctx) -> CheckResult {
     let path = format!("/v1/intents/{id}/resume?owner_agent={agent}");
     for (action, status) in [
         (json!({"action": "ack"}), "ACKNOWLEDGED"),
-        (json!({"action": "progress", "message": "half way"}), "IN_PROGRESS"),
-        (json!({"action": "complete", "result": {"answer": 42}}), "COMPLETED"),
+        (
+            json!({"action": "progress", "message": "half way"}),
+            "IN_PROGRESS",
+        ),
+        (
+            json!({"action": "complete", "result": {"answer": 42}}),
+            "COMPLETED",
+        ),
     ] {
         let answer = c.post_ok(&path, &action).await?;
         ensure!(
@@ -211,7 +226,9 @@ pub async fn agent_resume_lifecycle(c: Ctx) -> CheckResult {
             at(&answer, "/intent/status")
         );
     }
-    let late = c.post(&path, &json!({"action": "fail", "error": {"code": "late"}})).await?;
+    let late = c
+        .post(&path, &json!({"action": "fail", "error": {"code": "late"}}))
+        .await?;
     ensure!(
         late.status == 409,
         "an agent failing a completed intent: expected HTTP 409, got {}",

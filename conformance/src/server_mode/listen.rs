@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::harness::{ensure, CheckResult, Ctx};
-use super::sse::{describe, timeout_data, Frame};
+use super::sse::{describe, seqs, timeout_data, Frame};
 
 /// The listen path of an address (`agent://` stripped, as the public SDKs send it).
 fn listen_path(address: &str, query: &str) -> String {
@@ -34,7 +34,9 @@ pub async fn connected_before(c: Ctx) -> CheckResult {
         "an agent listening on {path} before intent {id} was created: expected it delivered live, got {}",
         describe(&frames)
     );
-    let payload = first.map(|f| f.json()["payload"].clone()).unwrap_or_default();
+    let payload = first
+        .map(|f| f.json()["payload"].clone())
+        .unwrap_or_default();
     ensure!(
         payload["run"] == json!(c.run),
         "the delivery of {id}: expected the intent's payload in it, got payload = {payload}"
@@ -61,12 +63,7 @@ pub async fn connected_after(c: Ctx) -> CheckResult {
     // The cursor is per agent: resuming after the first delivery yields only the second, and the
     // window ends with next_seq = the last cursor sent.
     let cursor = frames.first().and_then(Frame::seq).unwrap_or(0);
-    let last = frames
-        .iter()
-        .filter(|f| !f.is_timeout())
-        .filter_map(Frame::seq)
-        .last()
-        .unwrap_or(0);
+    let last = seqs(&frames).last().copied().unwrap_or(0);
     let path = listen_path(&agent, &format!("since={cursor}&wait_seconds=1"));
     let mut stream = c.sse(&path, &[]).await?;
     let frames = stream.read_all().await?;

@@ -121,7 +121,9 @@ impl Mcp {
             .and_then(|v| v.to_str().ok())
         {
             self.session = Some(session.to_string());
-            self.version = answer.result()["protocolVersion"].as_str().map(str::to_owned);
+            self.version = answer.result()["protocolVersion"]
+                .as_str()
+                .map(str::to_owned);
         }
         Ok(answer)
     }
@@ -142,7 +144,10 @@ pub async fn tools_list(c: Ctx) -> CheckResult {
     let result = Mcp::new(&c).result("tools/list", json!({})).await?;
     let tools = result["tools"].as_array().cloned().unwrap_or_default();
     ensure!(
-        !tools.is_empty() && tools.iter().all(|t| t["name"].is_string() && t["inputSchema"].is_object()),
+        !tools.is_empty()
+            && tools
+                .iter()
+                .all(|t| t["name"].is_string() && t["inputSchema"].is_object()),
         "MCP tools/list: expected tools with name and inputSchema, got {}",
         short(&result)
     );
@@ -192,7 +197,11 @@ pub async fn plain_2024_11_05(c: Ctx) -> CheckResult {
         note.describe()
     );
     let ping = mcp.result("ping", json!({})).await?;
-    ensure!(ping == json!({}), "MCP ping: expected an empty result, got {}", short(&ping));
+    ensure!(
+        ping == json!({}),
+        "MCP ping: expected an empty result, got {}",
+        short(&ping)
+    );
     Ok(())
 }
 
@@ -205,7 +214,9 @@ pub async fn session_2025_11_25(c: Ctx) -> CheckResult {
         init.describe()
     );
     let Some(session) = mcp.session.clone() else {
-        return Err("MCP initialize 2025-11-25: expected an Mcp-Session-Id header, got none".into());
+        return Err(
+            "MCP initialize 2025-11-25: expected an Mcp-Session-Id header, got none".into(),
+        );
     };
     let note = mcp
         .post(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))

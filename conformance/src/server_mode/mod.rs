@@ -78,7 +78,9 @@ pub fn main(args: ServerArgs) -> anyhow::Result<ExitCode> {
     );
     let selected: Vec<&harness::Check> = checks
         .iter()
-        .filter(|c| args.checks.is_empty() || args.checks.iter().any(|f| c.name.contains(f.as_str())))
+        .filter(|c| {
+            args.checks.is_empty() || args.checks.iter().any(|f| c.name.contains(f.as_str()))
+        })
         .collect();
     if selected.is_empty() {
         let names: Vec<&str> = checks.iter().map(|c| c.name).collect();

@@ -27,7 +27,10 @@ pub struct Hit {
 
 impl Hit {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map(String::as_str).unwrap_or_default()
+        self.headers
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 }
 
@@ -55,7 +58,10 @@ impl Receiver {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("the webhook receiver has no address: {e}"))?;
-        let base = public_url.map_or_else(|| format!("http://{addr}"), |u| u.trim_end_matches('/').to_string());
+        let base = public_url.map_or_else(
+            || format!("http://{addr}"),
+            |u| u.trim_end_matches('/').to_string(),
+        );
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
         let (tx, count) = watch::channel(0);
         let recorded = hits.clone();
@@ -158,7 +164,10 @@ pub fn verify(hit: &Hit, secret: &str) -> Result<(), String> {
         .ok_or_else(|| format!("the subscription secret {secret:?} is not whsec_<base64>"))?;
     let (id, timestamp) = (hit.header("webhook-id"), hit.header("webhook-timestamp"));
     if id.is_empty() {
-        return Err(format!("the delivery has no webhook-id header; headers: {:?}", hit.headers.keys().collect::<Vec<_>>()));
+        return Err(format!(
+            "the delivery has no webhook-id header; headers: {:?}",
+            hit.headers.keys().collect::<Vec<_>>()
+        ));
     }
     let sent: i64 = timestamp
         .parse()
@@ -168,9 +177,14 @@ pub fn verify(hit: &Hit, secret: &str) -> Result<(), String> {
         .unwrap_or_default()
         .as_secs() as i64;
     if (now - sent).abs() > 300 {
-        return Err(format!("webhook-timestamp {sent} is more than 5 minutes from now ({now})"));
+        return Err(format!(
+            "webhook-timestamp {sent} is more than 5 minutes from now ({now})"
+        ));
     }
-    let signed = hmac_sha256(&key, &[id.as_bytes(), b".", timestamp.as_bytes(), b".", &hit.body]);
+    let signed = hmac_sha256(
+        &key,
+        &[id.as_bytes(), b".", timestamp.as_bytes(), b".", &hit.body],
+    );
     let expected = format!("v1,{}", STANDARD.encode(signed));
     let offered = hit.header("webhook-signature");
     if !offered.split(' ').any(|s| s == expected) {
@@ -178,7 +192,10 @@ pub fn verify(hit: &Hit, secret: &str) -> Result<(), String> {
             "webhook-signature {offered:?} does not contain the expected {expected} (HMAC-SHA256 of \"{id}.{timestamp}.<body>\")"
         ));
     }
-    let axme = format!("sha256={}", hex(&hmac_sha256(secret.as_bytes(), &[&hit.body])));
+    let axme = format!(
+        "sha256={}",
+        hex(&hmac_sha256(secret.as_bytes(), &[&hit.body]))
+    );
     let got = hit.header("x-axme-signature");
     if got != axme {
         return Err(format!("X-Axme-Signature {got:?}, expected {axme}"));
@@ -203,7 +220,10 @@ mod tests {
         let mut headers = BTreeMap::new();
         headers.insert("webhook-id".into(), "msg_1".into());
         headers.insert("webhook-timestamp".into(), now);
-        headers.insert("webhook-signature".into(), format!("v1,{}", STANDARD.encode(sig)));
+        headers.insert(
+            "webhook-signature".into(),
+            format!("v1,{}", STANDARD.encode(sig)),
+        );
         headers.insert(
             "x-axme-signature".into(),
             format!("sha256={}", hex(&hmac_sha256(secret.as_bytes(), &[&body]))),
@@ -212,6 +232,8 @@ mod tests {
         assert_eq!(verify(&hit, &secret), Ok(()));
         let mut tampered = hit.clone();
         tampered.body.push(b' ');
-        assert!(verify(&tampered, &secret).unwrap_err().contains("webhook-signature"));
+        assert!(verify(&tampered, &secret)
+            .unwrap_err()
+            .contains("webhook-signature"));
     }
 }

@@ -203,7 +203,10 @@ impl SseStream {
     }
 
     /// Reads frames until `stop` holds for one (included) or the server closes the stream.
-    pub async fn read_until(&mut self, stop: impl Fn(&Frame) -> bool) -> Result<Vec<Frame>, String> {
+    pub async fn read_until(
+        &mut self,
+        stop: impl Fn(&Frame) -> bool,
+    ) -> Result<Vec<Frame>, String> {
         let mut frames = Vec::new();
         while let Some(frame) = self.next_frame().await? {
             let done = stop(&frame);

@@ -113,7 +113,9 @@ pub async fn terminal_closes(c: Ctx) -> CheckResult {
     // (the upstream "continuation" check) and a long window must close right after it.
     let events = c.events(&id, 3).await?;
     ensure!(
-        events.last().is_some_and(|e| e["event_type"] == json!("intent.completed")),
+        events
+            .last()
+            .is_some_and(|e| e["event_type"] == json!("intent.completed")),
         "GET /v1/intents/{id}/events?since=3 after resolve: expected intent.completed, got {}",
         short(&Value::Array(events.clone()))
     );

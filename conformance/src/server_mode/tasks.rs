@@ -16,7 +16,10 @@ impl Ctx {
             "assignees": [format!("reviewer-{}", self.run)],
         });
         let created = self.post_ok("/v1/intents", &body).await?;
-        let id = created["intent_id"].as_str().unwrap_or_default().to_string();
+        let id = created["intent_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         Ok((id, created))
     }
 }
@@ -42,7 +45,10 @@ pub async fn waits_for_a_human(c: Ctx) -> CheckResult {
             .iter()
             .any(|e| e["event_type"] == json!("intent.human_task_assigned")),
         "events of an intent with a human_task: expected intent.human_task_assigned, got {:?}",
-        events.iter().map(|e| e["event_type"].clone()).collect::<Vec<_>>()
+        events
+            .iter()
+            .map(|e| e["event_type"].clone())
+            .collect::<Vec<_>>()
     );
     let got = c.get_ok(&format!("/v1/intents/{id}")).await?;
     ensure!(
@@ -58,7 +64,8 @@ pub async fn answered_on_behalf(c: Ctx) -> CheckResult {
     let (id, _) = c.task_intent().await?;
     let path = format!("/v1/intents/{id}/resume");
     let actor = format!("reviewer-{}", c.run);
-    let answer = json!({"task_result": {"outcome": "approved", "comment": "looks right"}, "actor": actor});
+    let answer =
+        json!({"task_result": {"outcome": "approved", "comment": "looks right"}, "actor": actor});
     let resumed = c.post_ok(&path, &answer).await?;
     ensure!(
         resumed["intent"]["status"] == json!("IN_PROGRESS"),
