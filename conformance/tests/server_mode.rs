@@ -35,6 +35,29 @@ async fn conformance(args: Vec<String>) -> Output {
     .expect("the runner thread")
 }
 
+/// A fresh fault credential with these rules (spec/faults.md); its API key.
+async fn fault_key(base: &str, rules: Value) -> String {
+    let http = reqwest::Client::new();
+    let credential: Value = http
+        .post(format!("{base}/_faults/credentials"))
+        .json(&json!({"name": "server-mode"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = credential["credential_id"].as_str().unwrap();
+    let added = http
+        .post(format!("{base}/_faults/credentials/{id}/rules"))
+        .json(&json!({ "rules": rules }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+    credential["api_key"].as_str().unwrap().to_string()
+}
+
 fn server_args(base: &str, key: &str, report: &Path, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = ["server", "--base-url", base, "--api-key", key, "--json"]
         .iter()
@@ -110,36 +133,21 @@ async fn a_broken_route_fails_exactly_the_checks_that_use_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = reference_server(&dir).await;
     let base = server.base_url();
-    let http = reqwest::Client::new();
-    let credential: Value = http
-        .post(format!("{base}/_faults/credentials"))
-        .json(&json!({"name": "server-mode-negative"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = credential["credential_id"].as_str().unwrap();
-    let key = credential["api_key"].as_str().unwrap();
     // Capabilities answer 200 with the lists emptied; every schema upsert answers 500.
-    let rules = json!({"rules": [
-        {"match": {"method": "GET", "route": "/v1/capabilities"},
-         "action": {"type": "respond", "status": 200,
-                    "body": {"ok": true, "capabilities": [], "supported_intent_types": []}}},
-        {"match": {"method": "POST", "route": "/v1/schemas"},
-         "action": {"type": "respond", "status": 500}},
-    ]});
-    let added = http
-        .post(format!("{base}/_faults/credentials/{id}/rules"))
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 200);
+    let key = fault_key(
+        &base,
+        json!([
+            {"match": {"method": "GET", "route": "/v1/capabilities"},
+             "action": {"type": "respond", "status": 200,
+                        "body": {"ok": true, "capabilities": [], "supported_intent_types": []}}},
+            {"match": {"method": "POST", "route": "/v1/schemas"},
+             "action": {"type": "respond", "status": 500}},
+        ]),
+    )
+    .await;
 
     let report = dir.path().join("report.json");
-    let out = conformance(server_args(&base, key, &report, &[])).await;
+    let out = conformance(server_args(&base, &key, &report, &[])).await;
     assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
     let rows = rows(&report);
     let failed = names_with(&rows, "fail");
@@ -238,5 +246,106 @@ async fn check_filters_select_a_subset_and_bad_arguments_are_explained() {
         "{}",
         rows[0]["detail"]
     );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_odd_sse_framing_passes_and_duplicated_events_fail_the_resume_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = reference_server(&dir).await;
+    let base = server.base_url();
+    let stream_checks = [
+        "--check",
+        "intents_stream",
+        "--check",
+        "deadline",
+        "--check",
+        "listen_",
+    ];
+    // Lone-CR line ends on the event stream, multi-line data on the listen stream: still valid SSE.
+    let framed = fault_key(
+        &base,
+        json!([
+            {"match": {"route": "/v1/intents/{intent_id}/events/stream"}, "action": {"type": "sse", "framing": "cr"}},
+            {"match": {"route": "/v1/agents/{address}/intents/stream"}, "action": {"type": "sse", "framing": "multiline"}},
+        ]),
+    )
+    .await;
+    let report = dir.path().join("framed.json");
+    let out = conformance(server_args(&base, &framed, &report, &stream_checks)).await;
+    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
+    assert_eq!(rows(&report).len(), 8);
+
+    // Every event sent twice: a resumed stream sees duplicates, which the checks must catch.
+    let doubled = fault_key(
+        &base,
+        json!([{"match": {"route": "/v1/intents/{intent_id}/events/stream"},
+                "action": {"type": "sse", "duplicate_events": true}}]),
+    )
+    .await;
+    let report = dir.path().join("doubled.json");
+    let out = conformance(server_args(&base, &doubled, &report, &stream_checks)).await;
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
+    let rows = rows(&report);
+    let expected: BTreeSet<String> = [
+        "http/intents_stream_last_event_id",
+        "http/intents_stream_window_end",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(names_with(&rows, "fail"), expected, "{}", output_text(&out));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_server_fails_the_check_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = reference_server(&dir).await;
+    let base = server.base_url();
+    let slow = fault_key(
+        &base,
+        json!([{"match": {"method": "GET", "route": "/health"}, "action": {"type": "delay", "ms": 30000}}]),
+    )
+    .await;
+    let report = dir.path().join("hung.json");
+    let started = std::time::Instant::now();
+    let out = conformance(server_args(
+        &base,
+        &slow,
+        &report,
+        &[
+            "--check",
+            "http/trace_header",
+            "--check",
+            "http/capabilities_get",
+            "--timeout-seconds",
+            "1",
+        ],
+    ))
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the run waited for the server"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
+    let rows = rows(&report);
+    let hung = rows
+        .iter()
+        .find(|r| r["case"] == "http/trace_header")
+        .unwrap();
+    assert_eq!(hung["outcome"], "fail");
+    assert!(
+        hung["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not finished within 1 s"),
+        "{}",
+        hung["detail"]
+    );
+    let fine = rows
+        .iter()
+        .find(|r| r["case"] == "http/capabilities_get")
+        .unwrap();
+    assert_eq!(fine["outcome"], "pass", "the next check runs normally");
     server.shutdown().await;
 }

@@ -32,12 +32,15 @@ impl Frame {
     }
 }
 
+/// The body of a response, chunk by chunk.
+type Chunks = futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>;
+
 /// An open SSE response.
 pub struct SseStream {
     pub what: String,
     pub status: u16,
     pub headers: HeaderMap,
-    body: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
+    body: Chunks,
     buf: Vec<u8>,
     ended: bool,
     started: bool,
@@ -66,19 +69,8 @@ impl Ctx {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         self.note_request_id(&what, &headers);
-        let mut stream = SseStream {
-            what,
-            status,
-            headers,
-            body: resp.bytes_stream().map(|c| c.map(|b| b.to_vec())).boxed(),
-            buf: Vec::new(),
-            ended: false,
-            started: false,
-            field_event: String::new(),
-            field_data: Vec::new(),
-            field_id: None,
-            error_body: String::new(),
-        };
+        let body = resp.bytes_stream().map(|c| c.map(|b| b.to_vec())).boxed();
+        let mut stream = SseStream::new(what, status, headers, body);
         if status != 200 {
             let mut text = Vec::new();
             while let Some(Ok(chunk)) = stream.body.next().await {
@@ -92,6 +84,22 @@ impl Ctx {
 }
 
 impl SseStream {
+    fn new(what: String, status: u16, headers: HeaderMap, body: Chunks) -> SseStream {
+        SseStream {
+            what,
+            status,
+            headers,
+            body,
+            buf: Vec::new(),
+            ended: false,
+            started: false,
+            field_event: String::new(),
+            field_data: Vec::new(),
+            field_id: None,
+            error_body: String::new(),
+        }
+    }
+
     /// Fails unless the stream answered 200 with `text/event-stream`.
     pub fn expect_open(&self) -> Result<(), String> {
         let ctype = self
@@ -248,4 +256,56 @@ pub fn describe(frames: &[Frame]) -> String {
         })
         .collect();
     format!("[{}]", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses a body delivered in the given chunks.
+    async fn parse(chunks: &[&[u8]]) -> Vec<Frame> {
+        let owned: Vec<reqwest::Result<Vec<u8>>> = chunks.iter().map(|c| Ok(c.to_vec())).collect();
+        let body = futures_util::stream::iter(owned).boxed();
+        let mut stream = SseStream::new("test".into(), 200, HeaderMap::new(), body);
+        stream.read_all().await.expect("parses")
+    }
+
+    fn summary(frames: &[Frame]) -> Vec<(Option<&str>, &str, &str)> {
+        frames
+            .iter()
+            .map(|f| (f.id.as_deref(), f.event.as_str(), f.data.as_str()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_valid_framing_gives_the_same_frames() {
+        let expected = vec![
+            (Some("1"), "intent.created", "{\"seq\":1}"),
+            (None, "stream.timeout", "{\"next_seq\":1}"),
+        ];
+        let lf: &[u8] = b"id: 1\nevent: intent.created\ndata: {\"seq\":1}\n\nevent: stream.timeout\ndata: {\"next_seq\":1}\n\n";
+        let crlf = String::from_utf8_lossy(lf).replace('\n', "\r\n");
+        let cr = String::from_utf8_lossy(lf).replace('\n', "\r");
+        let bom = [b"\xEF\xBB\xBF".as_slice(), lf].concat();
+        let commented = b": keep-alive\nid: 1\n: inside\nevent: intent.created\ndata:{\"seq\":1}\n\n: between\n\nevent: stream.timeout\ndata: {\"next_seq\":1}\n\n";
+        assert_eq!(summary(&parse(&[lf]).await), expected);
+        assert_eq!(summary(&parse(&[crlf.as_bytes()]).await), expected);
+        assert_eq!(summary(&parse(&[cr.as_bytes()]).await), expected);
+        assert_eq!(summary(&parse(&[&bom]).await), expected);
+        assert_eq!(summary(&parse(&[commented]).await), expected);
+        // One byte at a time: CRLF split across chunks is still one line end, a split BOM still a BOM.
+        for body in [crlf.as_bytes(), cr.as_bytes(), &bom] {
+            let bytes: Vec<&[u8]> = body.chunks(1).collect();
+            assert_eq!(summary(&parse(&bytes).await), expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn multi_line_data_is_joined_and_a_cut_frame_is_not_dispatched() {
+        let frames = parse(&[b"id: 2\nevent: intent.submitted\ndata: {\ndata: \"seq\": 2}\n\nid: 3\nevent: intent.del"]).await;
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].data, "{\n\"seq\": 2}");
+        assert_eq!(frames[0].json()["seq"], 2);
+        assert_eq!(frames[0].seq(), Some(2));
+    }
 }
