@@ -231,6 +231,24 @@ async fn check_filters_select_a_subset_and_bad_arguments_are_explained() {
     assert_eq!(bad_url.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("--base-url"));
 
+    // The key as Bearer, as the upstream harness sends it.
+    let bearer = conformance(server_args(
+        &server.base_url(),
+        &key,
+        &report,
+        &[
+            "--key-header",
+            "bearer",
+            "--check",
+            "http/intent",
+            "--check",
+            "error_bad_key",
+        ],
+    ))
+    .await;
+    assert_eq!(bearer.status.code(), Some(0), "{}", output_text(&bearer));
+    assert!(rows(&report).len() >= 8);
+
     // A wrong key fails checks (it is the server's answer that is judged), it does not crash.
     let wrong = conformance(server_args(
         &server.base_url(),

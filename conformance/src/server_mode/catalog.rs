@@ -60,7 +60,7 @@ pub fn all() -> Vec<Check> {
         "mcp/tools_list" => mcp::tools_list,
         "mcp/tools_call" => mcp::tools_call,
         // Beyond the public checks.
-        "http/auth_bearer" => intents::auth_bearer,
+        "http/auth_key_headers" => intents::auth_headers,
         "http/intent_event_prefix" => intents::intent_event_prefix,
         "http/agent_resume_lifecycle" => intents::agent_resume_lifecycle,
         "http/intents_stream_last_event_id" => streams::last_event_id_resume,

@@ -33,10 +33,12 @@ pub(crate) use ensure;
 /// How a request authenticates.
 #[derive(Clone, Copy)]
 pub enum Auth<'a> {
-    /// The key under test in `x-api-key`.
+    /// The key under test, in the header chosen with `--key-header`.
     Key,
     /// The key under test as `Authorization: Bearer` (the upstream conformance harness's form).
     Bearer,
+    /// The key under test as `x-api-key`.
+    XApiKey,
     /// No credential at all.
     None,
     /// Some other value in `x-api-key` (a wrong key).
@@ -112,6 +114,15 @@ pub fn short(v: &Value) -> String {
     }
 }
 
+/// Which header carries the key on ordinary requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyHeader {
+    /// `x-api-key: <key>`
+    XApiKey,
+    /// `Authorization: Bearer <key>` (what the upstream conformance harness sends)
+    Bearer,
+}
+
 /// Where the webhook receiver listens and which URL the server is told to call.
 #[derive(Clone, Debug)]
 pub struct ReceiverConfig {
@@ -128,6 +139,7 @@ pub struct Ctx {
     http: reqwest::Client,
     pub base: String,
     key: String,
+    key_header: KeyHeader,
     /// Short unique id of this run, part of every address, nick and key the checks make up.
     pub run: String,
     pub receiver: ReceiverConfig,
@@ -136,7 +148,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(base: &str, key: &str, receiver: ReceiverConfig) -> anyhow::Result<Ctx> {
+    pub fn new(
+        base: &str,
+        key: &str,
+        key_header: KeyHeader,
+        receiver: ReceiverConfig,
+    ) -> anyhow::Result<Ctx> {
         // No overall client timeout: SSE windows stay open for their `wait_seconds`; every check
         // runs under its own timeout instead.
         let http = reqwest::Client::builder()
@@ -146,6 +163,7 @@ impl Ctx {
             http,
             base: base.trim_end_matches('/').to_string(),
             key: key.to_string(),
+            key_header,
             run: uuid::Uuid::new_v4().simple().to_string()[..8].to_string(),
             receiver,
             missing_request_id: Arc::default(),
@@ -166,14 +184,22 @@ impl Ctx {
         &self.http
     }
 
+    fn with_key(&self, req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
+        match self.key_header {
+            KeyHeader::XApiKey => req.header("x-api-key", key),
+            KeyHeader::Bearer => req.header("authorization", format!("Bearer {key}")),
+        }
+    }
+
     /// A request builder with the credential applied.
     pub fn builder(&self, method: Method, path: &str, auth: Auth) -> reqwest::RequestBuilder {
         let req = self.http.request(method, format!("{}{path}", self.base));
         match auth {
-            Auth::Key => req.header("x-api-key", &self.key),
+            Auth::Key => self.with_key(req, &self.key),
             Auth::Bearer => req.header("authorization", format!("Bearer {}", self.key)),
+            Auth::XApiKey => req.header("x-api-key", &self.key),
             Auth::None => req,
-            Auth::OtherKey(key) => req.header("x-api-key", key),
+            Auth::OtherKey(key) => self.with_key(req, key),
         }
     }
 

@@ -33,23 +33,23 @@ pub async fn trace_header(c: Ctx) -> CheckResult {
     Ok(())
 }
 
-pub async fn auth_bearer(c: Ctx) -> CheckResult {
-    // The upstream harness sends the key only as `Authorization: Bearer`.
-    let body = c
-        .send_as(
-            Auth::Bearer,
-            Method::GET,
-            "/v1/intents?limit=1",
-            Body::None,
-            &[],
-        )
-        .await?
-        .ok_body()?;
-    ensure!(
-        body["intents"].is_array(),
-        "GET /v1/intents with the key as Bearer: expected an intents array, got {}",
-        short(&body)
-    );
+pub async fn auth_headers(c: Ctx) -> CheckResult {
+    // Clients send the key either way: the upstream harness only as Bearer, the SDKs as x-api-key.
+    for (auth, form) in [
+        (Auth::Bearer, "Authorization: Bearer"),
+        (Auth::XApiKey, "x-api-key"),
+    ] {
+        let body = c
+            .send_as(auth, Method::GET, "/v1/intents?limit=1", Body::None, &[])
+            .await?
+            .ok_body()
+            .map_err(|e| format!("the key sent as {form}: {e}"))?;
+        ensure!(
+            body["intents"].is_array(),
+            "GET /v1/intents with the key as {form}: expected an intents array, got {}",
+            short(&body)
+        );
+    }
     Ok(())
 }
 

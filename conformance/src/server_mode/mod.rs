@@ -22,16 +22,19 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::report::{CaseResult, Outcome, Report};
-use harness::{Ctx, ReceiverConfig};
+use harness::{Ctx, KeyHeader, ReceiverConfig};
 
 #[derive(clap::Args)]
 pub struct ServerArgs {
     /// The server's base URL, e.g. http://127.0.0.1:8100
     #[arg(long)]
     pub base_url: String,
-    /// An API key of the server (sent as x-api-key; as Bearer where the protocol wants it).
+    /// An API key of the server.
     #[arg(long, env = "AXME_API_KEY")]
     pub api_key: String,
+    /// How the key is sent on HTTP requests (MCP always uses Bearer; one check always tries Bearer).
+    #[arg(long, value_enum, default_value = "x-api-key")]
+    pub key_header: KeyHeader,
     /// Write the JSON report here.
     #[arg(long)]
     pub json: Option<std::path::PathBuf>,
@@ -97,7 +100,7 @@ pub fn main(args: ServerArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let ctx = Ctx::new(&args.base_url, &args.api_key, receiver)?;
+    let ctx = Ctx::new(&args.base_url, &args.api_key, args.key_header, receiver)?;
     let limit = Duration::from_secs(args.timeout_seconds);
     let report = runtime.block_on(run_checks(&ctx, &selected, limit));
     // Checks that timed out may leave streams open; do not wait for them.
