@@ -12,17 +12,20 @@ from axme import AxmeClient, AxmeNotFoundError, AxmeValidationError
 from conftest import Credential
 
 
-def home_of(c: AxmeClient) -> Tuple[str, str]:
-    """(organisation, workspace) names of the caller, from an address the server completed."""
-    made = c.register_agent({"address": "probe", "delivery_mode": "poll"})
-    _, _, org, workspace, _ = made["agent"]["address"].split("/")
-    return org, workspace
+def home_of(c: AxmeClient, cred: Credential) -> Tuple[str, str]:
+    """(organisation, workspace) names of the credential: agent addresses under them belong to
+    that workspace."""
+    org = c.get_organization(cred.org_id)["organization"]
+    (workspace,) = [w["name"] for w in org["workspaces"] if w["workspace_id"] == cred.workspace_id]
+    return org["name"], workspace
 
 
-def test_agents_appear_when_addressed_and_registration_updates_them(client: AxmeClient) -> None:
-    org, ws = home_of(client)
+def test_agents_appear_when_addressed_and_registration_updates_them(
+    client: AxmeClient, cred: Credential
+) -> None:
+    org, ws = home_of(client, cred)
     address = f"agent://{org}/{ws}/billing"
-    intent_id = client.send_intent({"intent_type": "t.v1", "to_agent": address, "payload": {}})
+    intent_id = client.send_intent({"intent_type": "test.work.v1", "to_agent": address, "payload": {}})
     implicit = client.get_agent(address)["agent"]
     assert (implicit["registered"], implicit["delivery_mode"]) == (False, "stream")
     assert implicit["address_id"].startswith("agt_")
@@ -58,7 +61,7 @@ def test_an_http_binding_posts_the_delivery_to_the_receiver(
     assert registered["agent"]["delivery_mode"] == "http"
     assert registered["secret"].startswith("whsec_")  # shown once
     intent_id = client.send_intent(
-        {"intent_type": "t.v1", "to_agent": registered["agent"]["address"], "payload": {"job": "x"}}
+        {"intent_type": "test.work.v1", "to_agent": registered["agent"]["address"], "payload": {"job": "x"}}
     )
     events = client.observe(intent_id, timeout_seconds=30)
     acknowledged = next(e for e in events if e["event_type"] == "intent.acknowledged")
@@ -89,7 +92,7 @@ def test_an_internal_agent_completes_its_intents_itself(client: AxmeClient) -> N
 def test_an_inbox_binding_leaves_the_intent_to_its_owner(client: AxmeClient) -> None:
     made = client.register_agent({"address": "owner", "delivery_mode": "inbox"})
     address = made["agent"]["address"]
-    intent_id = client.send_intent({"intent_type": "t.v1", "to_agent": address, "payload": {}})
+    intent_id = client.send_intent({"intent_type": "test.work.v1", "to_agent": address, "payload": {}})
     assert client.get_intent(intent_id)["intent"]["status"] == "DELIVERED"
     with client.listen(address, timeout_seconds=10) as deliveries:
         assert next(deliveries)["intent_id"] == intent_id
@@ -99,13 +102,17 @@ def test_an_inbox_binding_leaves_the_intent_to_its_owner(client: AxmeClient) -> 
 def test_async_agents_subset(cred: Credential) -> None:
     async def main() -> None:
         async with cred.async_client() as c:
-            made = await c.register_agent({"address": "async-agent", "delivery_mode": "stream"})
+            org = (await c.get_organization(cred.org_id))["organization"]
+            (ws,) = [w["name"] for w in org["workspaces"] if w["workspace_id"] == cred.workspace_id]
+            made = await c.register_agent(
+                {"address": f"{org['name']}/{ws}/async-agent", "delivery_mode": "stream"}
+            )
             address = made["agent"]["address"]
-            _, _, org, ws, _ = address.split("/")
+            assert address == f"agent://{org['name']}/{ws}/async-agent"
             assert (await c.get_agent(address))["agent"]["registered"] is True
-            listed = await c.list_agents(org_id=org, workspace_id=ws)
+            listed = await c.list_agents(org_id=cred.org_id, workspace_id=cred.workspace_id)
             assert address in [a["address"] for a in listed["agents"]]
-            intent_id = await c.send_intent({"intent_type": "t.v1", "to_agent": address, "payload": {}})
+            intent_id = await c.send_intent({"intent_type": "test.work.v1", "to_agent": address, "payload": {}})
             async for delivery in c.listen(address, timeout_seconds=10):
                 assert delivery["intent_id"] == intent_id
                 break

@@ -97,13 +97,13 @@ def test_an_approval_decision_answers_the_human_task(cred: Credential) -> None:
         intent_id = app.send_intent(task_intent("Approve the rollout", assignees=[name]))
         decided = carol.decide_approval(intent_id, decision="reject", comment="not today")
         approval = decided["approval"]
-        assert (approval["intent_id"], approval["intent_status"]) == (intent_id, "IN_PROGRESS")
+        # A refusal ends the intent: FAILED, with the answer recorded.
+        assert (approval["intent_id"], approval["intent_status"]) == (intent_id, "FAILED")
         assert approval["decided_by"].endswith("/" + name)
-        assert app.get_intent(intent_id)["intent"]["task_result"] == {
-            "outcome": "rejected",
-            "comment": "not today",
-        }
-        plain = app.send_intent({"intent_type": "t.v1", "to_agent": DEPLOYER, "payload": {}})
+        intent = app.get_intent(intent_id)["intent"]
+        assert intent["status"] == "FAILED"
+        assert intent["task_result"] == {"outcome": "rejected", "comment": "not today"}
+        plain = app.send_intent({"intent_type": "test.work.v1", "to_agent": DEPLOYER, "payload": {}})
         with pytest.raises(AxmeConflictError) as info:
             app.decide_approval(plain, decision="approve")
         assert info.value.code == "approval_not_pending"

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from axme import AxmeClient, AxmeConflictError, AxmeNotFoundError, AxmeValidationError
+from axme import AxmeAuthError, AxmeClient, AxmeConflictError, AxmeNotFoundError, AxmeValidationError
 from conftest import Credential, new_intent
 
 OWNER = "agent://acme/prod/owner"
@@ -36,10 +36,11 @@ def test_a_completion_lands_in_the_owners_inbox(client: AxmeClient) -> None:
     assert threads[0]["timeline"][0]["event_type"] == "intent.completed"
     got = client.get_inbox_thread(thread_id, owner_agent=OWNER)["thread"]
     assert got["thread_id"] == thread_id
-    # Another owner sees nothing, and not the thread either.
+    # Another owner sees nothing, and is refused the thread.
     assert client.list_inbox(owner_agent="agent://acme/prod/someone")["threads"] == []
-    with pytest.raises(AxmeNotFoundError):
+    with pytest.raises(AxmeAuthError) as info:
         client.get_inbox_thread(thread_id, owner_agent="agent://acme/prod/someone")
+    assert info.value.status_code == 403 and OWNER in info.value.message
 
 
 def test_the_default_owner_of_the_config_is_used(cred: Credential) -> None:

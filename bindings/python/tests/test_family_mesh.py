@@ -8,7 +8,7 @@ from typing import Tuple
 
 import pytest
 
-from axme import AxmeAuthError, AxmeClient, AxmeRateLimitError
+from axme import AxmeAuthError, AxmeClient, AxmeNotFoundError, AxmeRateLimitError
 from conftest import AdminOrg, wait_until
 
 
@@ -45,7 +45,7 @@ def test_kill_blocks_the_agent_until_resume(admin_org: AdminOrg) -> None:
         assert (killed["killed"], killed["changed"]) == (True, True)
         assert admin.mesh.kill(killed["address_id"])["changed"] is False
         with pytest.raises(AxmeAuthError) as info:
-            admin.send_intent({"intent_type": "t.v1", "to_agent": address, "payload": {}})
+            admin.send_intent({"intent_type": "test.work.v1", "to_agent": address, "payload": {}})
         assert info.value.code == "agent_killed"
         with worker, pytest.raises(AxmeAuthError) as own:
             worker.mesh.resume(address)  # only admins switch agents
@@ -53,18 +53,19 @@ def test_kill_blocks_the_agent_until_resume(admin_org: AdminOrg) -> None:
         assert [a["address"] for a in admin.mesh.list_agents(health="killed")["agents"]] == [address]
         resumed = admin.mesh.resume(address)
         assert (resumed["killed"], resumed["changed"]) == (False, True)
-        admin.send_intent({"intent_type": "t.v1", "to_agent": address, "payload": {}})
+        admin.send_intent({"intent_type": "test.work.v1", "to_agent": address, "payload": {}})
         kinds = [e["event_type"] for e in admin.mesh.list_events(limit=2)["events"]]
         assert kinds == ["agent.resumed", "agent.killed"]
 
 
 def test_a_policy_limits_the_rate_and_blocks_on_breach(admin_org: AdminOrg) -> None:
     bot = f"agent://{admin_org.name}/default/bot"
-    with admin_org.client() as admin:
+    # max_retries=0: a retried 429 would meet the block the breach just caused (403).
+    with admin_org.client(max_retries=0) as admin:
         set_ = admin.mesh.set_policy(bot, {"max_intents_per_minute": 1})
         assert set_["policy"]["max_intents_per_minute"] == 1
         assert admin.mesh.get_policy(bot)["policy"]["max_intents_per_minute"] == 1
-        body = {"intent_type": "t.v1", "to_agent": "agent://x/y/z", "from_agent": bot, "payload": {}}
+        body = {"intent_type": "test.work.v1", "to_agent": "agent://x/y/z", "from_agent": bot, "payload": {}}
         admin.send_intent(body)
         with pytest.raises(AxmeRateLimitError):
             admin.send_intent(body)
@@ -91,6 +92,15 @@ def test_async_mesh_subset(admin_org: AdminOrg) -> None:
     asyncio.run(main())
 
 
+def reported(admin: AxmeClient, address: str) -> int:
+    """Intents the agent reported in its heartbeats (0 before its first heartbeat arrived)."""
+    try:
+        count: int = admin.mesh.get_agent(address)["intents_period"]["reported"]
+    except AxmeNotFoundError:
+        return 0
+    return count
+
+
 def test_the_background_heartbeat_reports_buffered_metrics(admin_org: AdminOrg) -> None:
     with admin_org.client() as admin:
         address, worker = worker_of(admin, admin_org, "beating")
@@ -103,10 +113,7 @@ def test_the_background_heartbeat_reports_buffered_metrics(admin_org: AdminOrg) 
             worker.mesh.start_heartbeat(interval_seconds=0.05, include_metrics=True)
             assert worker.mesh.heartbeat_running
             # The server counts what the first heartbeat carried.
-            wait_until(
-                lambda: admin.mesh.get_agent(address)["intents_period"]["reported"] == 2,
-                what="the heartbeat's metrics",
-            )
+            wait_until(lambda: reported(admin, address) == 2, what="the heartbeat's metrics")
             worker.mesh.stop_heartbeat()
             assert not worker.mesh.heartbeat_running
             assert worker.mesh.buffered_metrics is None

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
-from axme import AxmeClient, AxmeServerError
+from axme import AxmeClient, AxmeHttpError, AxmeServerError
 from conftest import Credential
 
 BODY = {"note": "sdk-test", "n": 1}
@@ -28,7 +28,6 @@ BODY = {"note": "sdk-test", "n": 1}
 Case = Tuple[str, Callable[[AxmeClient], Any], str, str, Optional[Dict[str, List[str]]], Optional[Dict[str, Any]]]
 
 CASES: List[Case] = [
-    ("bulk_cancel_intents", lambda c: c.bulk_cancel_intents(BODY), "POST", "/v1/intents/bulk-cancel", None, BODY),
     ("get_agent_policy", lambda c: c.get_agent_policy("bot"), "GET", "/v1/agents/bot/policy", None, None),
     ("set_agent_policy", lambda c: c.set_agent_policy("bot", BODY), "PUT", "/v1/agents/bot/policy", None, BODY),
     ("add_agent_policy_entry", lambda c: c.add_agent_policy_entry("bot", BODY),
@@ -155,10 +154,26 @@ CASES: List[Case] = [
 
 
 def _sha256_of(body: Dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+    # The engine sends compact JSON with the object keys in sorted order.
+    return hashlib.sha256(json.dumps(body, separators=(",", ":"), sort_keys=True).encode()).hexdigest()
 
 
-@pytest.mark.parametrize("name,call,method,path,query,body", CASES, ids=[c[0] for c in CASES])
+# The reference server answers POST /v1/intents/bulk-cancel with 405 (its GET-only route
+# /v1/intents/{intent_id} takes the path) instead of 501 from the spec lookup: a server defect.
+BULK_CANCEL = pytest.param(
+    "bulk_cancel_intents", lambda c: c.bulk_cancel_intents(BODY), "POST", "/v1/intents/bulk-cancel", None, BODY,
+    marks=pytest.mark.xfail(
+        strict=True,
+        reason="axme-server answers 405 for POST /v1/intents/bulk-cancel: the GET route "
+        "/v1/intents/{intent_id} captures the path before the not-served fallback",
+    ),
+    id="bulk_cancel_intents",
+)
+
+
+@pytest.mark.parametrize(
+    "name,call,method,path,query,body", [*CASES, BULK_CANCEL], ids=[*(c[0] for c in CASES), "bulk_cancel_intents"]
+)
 def test_the_request_reaches_the_operation_of_the_same_name(
     cred: Credential,
     name: str,
@@ -177,11 +192,21 @@ def test_the_request_reaches_the_operation_of_the_same_name(
     assert (sent["method"], sent["path"]) == (method, path)
     assert urllib.parse.parse_qs(sent["query"] or "") == (query or {})
     if body is None:
-        assert sent["body_sha256"] is None or method == "POST"
+        assert sent["body_sha256"] is None
     else:
         assert sent["body_sha256"] == _sha256_of(body)
     if method in ("POST", "PUT", "PATCH"):
         assert sent["headers"].get("idempotency-key"), "writes carry a minted key"
+
+
+def test_bulk_cancel_intents_puts_its_request_on_the_wire(cred: Credential) -> None:
+    """Whatever the server answers, the SDK sends the documented request, once."""
+    with cred.client() as c, pytest.raises(AxmeHttpError):
+        c.bulk_cancel_intents({"intent_ids": ["a", "b"], "reason": "cleanup"})
+    (sent,) = cred.requests()
+    assert (sent["method"], sent["path"], sent["query"]) == ("POST", "/v1/intents/bulk-cancel", None)
+    assert sent["body_sha256"] == _sha256_of({"intent_ids": ["a", "b"], "reason": "cleanup"})
+    assert sent["headers"].get("idempotency-key")
 
 
 def test_async_not_served_subset(cred: Credential) -> None:
