@@ -10,7 +10,7 @@ from typing import Any, Dict
 
 import pytest
 
-from axme import AxmeInvalidArgumentError, AxmeNotFoundError
+from axme import AxmeAuthError, AxmeInvalidArgumentError, AxmeNotFoundError, AxmeValidationError
 from conftest import Credential, Server
 
 SEND = {"to_agent": "agent://acme/prod/worker", "intent_type": "demo.task.v1", "payload": {"n": 1}}
@@ -47,6 +47,19 @@ def test_initialize_list_and_call_tools(cred: Credential, version: str) -> None:
         assert all(r["headers"].get("mcp-session-id") for r in calls[1:])
     else:
         assert not any(r["headers"].get("mcp-session-id") for r in calls)
+
+
+def test_json_rpc_errors_of_the_server_raise_typed_errors(cred: Credential) -> None:
+    with cred.client() as c:
+        c.mcp_list_tools()
+        # An unknown tool is a JSON-RPC error (-32602), not a result: the 0.2.0 validation class.
+        with pytest.raises(AxmeValidationError) as info:
+            c.mcp_call_tool("axme.no_such_tool", arguments={}, validate_input_schema=False)
+        assert info.value.kind == "mcp"
+    with cred.client(api_key="axme_sa_nobody_secret") as stranger:
+        # tools/call needs a valid key: HTTP 401 with JSON-RPC error -32001.
+        with pytest.raises(AxmeAuthError):
+            stranger.mcp_call_tool("axme.check_nick", arguments={"nick": "x"}, validate_input_schema=False)
 
 
 def test_the_raw_json_rpc_call(client: Any) -> None:
