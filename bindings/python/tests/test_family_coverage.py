@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Set, Tuple
 
@@ -67,3 +69,20 @@ def test_the_0_2_0_surface_is_part_of_what_is_checked() -> None:
     methods, properties = _public(AxmeClient)
     assert len(surface) == 94
     assert set(surface) <= methods | properties
+
+
+def test_the_family_tests_type_check_strictly(tmp_path: Path) -> None:
+    """The family tests use the SDK as a typed caller would; `mypy --strict` accepts them, so the
+    generated signatures and result types fit real use."""
+    import importlib.util
+
+    assert importlib.util.find_spec("mypy"), "mypy is not installed: pip install mypy (./dev test does)"
+    files = [str(p) for p in sorted(TESTS.glob("test_family_*.py"))] + [str(TESTS / "conftest.py")]
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), *files],
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any, Dict, List
 
 import pytest
 
@@ -15,7 +16,7 @@ from conftest import Credential
 DEPLOYER = "agent://acme/prod/deployer"
 
 
-def task_intent(title: str, **task: object) -> dict:
+def task_intent(title: str, **task: object) -> Dict[str, Any]:
     return {
         "intent_type": "ops.deploy.v1",
         "to_agent": DEPLOYER,
@@ -24,7 +25,7 @@ def task_intent(title: str, **task: object) -> dict:
     }
 
 
-def event_types(c: AxmeClient, intent_id: str) -> list:
+def event_types(c: AxmeClient, intent_id: str) -> List[str]:
     return [e["event_type"] for e in c.list_intent_events(intent_id)["events"]]
 
 
@@ -39,19 +40,20 @@ def test_a_human_sees_the_task_and_answers_it(cred: Credential) -> None:
         assert created["status"] == "WAITING"
         intent = app.get_intent(intent_id)["intent"]
         assert intent["waiting_reason"] == "WAITING_FOR_HUMAN"
+        assert intent["human_task"] is not None
         assert intent["human_task"]["allowed_outcomes"] == ["approved", "rejected"]
 
         tasks = alice.list_my_tasks()
         assert [t["intent_id"] for t in tasks["tasks"]] == [intent_id]
         assert tasks["tasks"][0]["task_status"] == "open"
-        assert tasks["actor"]["address"].endswith("/" + name)
+        assert tasks["actor"] is not None and tasks["actor"]["address"].endswith("/" + name)
         assert alice.list_my_tasks(status="answered")["tasks"] == []
 
         answered = alice.resume_intent(
             intent_id, {"task_result": {"outcome": "approved", "comment": "go"}}
         )
         assert answered["intent"]["status"] == "IN_PROGRESS"
-        assert app.get_intent(intent_id)["intent"]["task_result"]["outcome"] == "approved"
+        assert app.get_intent(intent_id)["intent"]["task_result"] == {"outcome": "approved", "comment": "go"}
         assert [t["intent_id"] for t in alice.list_my_tasks(status="answered", limit=5)["tasks"]] == [
             intent_id
         ]
@@ -88,7 +90,7 @@ def test_a_free_standing_approval_is_decided_once(client: AxmeClient) -> None:
         client.decide_approval(approval_id, decision="reject")
     assert info.value.code == "approval_already_decided"
     with pytest.raises(AxmeValidationError):
-        client.decide_approval(str(uuid.uuid4()), decision="maybe")
+        client.decide_approval(str(uuid.uuid4()), decision="maybe")  # type: ignore[arg-type]
 
 
 def test_an_approval_decision_answers_the_human_task(cred: Credential) -> None:

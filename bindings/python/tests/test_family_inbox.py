@@ -24,7 +24,7 @@ def completed_to(c: AxmeClient, owner: str = OWNER) -> str:
     return intent_id
 
 
-def message_ids(thread: Dict[str, Any]) -> List[str]:
+def message_ids(thread: Any) -> List[str]:
     return [e["message_id"] for e in thread["timeline"] if e.get("message_id")]
 
 
@@ -70,6 +70,7 @@ def test_read_reply_delegate_approve_and_delete(client: AxmeClient) -> None:
 
     approved = client.approve_inbox_thread(thread_id, {"comment": "looks good"}, owner_agent=OWNER)
     decision = approved["thread"]["decision"]
+    assert decision is not None
     assert (approved["thread"]["status"], decision["decision"], decision["decided_by"]) == (
         "done", "approve", OWNER,
     )
@@ -89,7 +90,8 @@ def test_read_reply_delegate_approve_and_delete(client: AxmeClient) -> None:
 def test_reject_decides_a_thread_the_other_way(client: AxmeClient) -> None:
     thread_id = completed_to(client)
     rejected = client.reject_inbox_thread(thread_id, {"comment": "no"}, owner_agent=OWNER)
-    assert rejected["thread"]["decision"]["decision"] == "reject"
+    decision = rejected["thread"]["decision"]
+    assert decision is not None and decision["decision"] == "reject"
     assert rejected["thread"]["status"] == "done"
 
 

@@ -85,14 +85,15 @@ def test_events_are_numbered_and_since_is_exclusive(client: AxmeClient) -> None:
 
 def test_every_way_an_intent_ends(client: AxmeClient) -> None:
     completed = client.send_intent(new_intent())
-    resp = client.resume_intent(completed, {"action": "complete", "result": {"r": 1}}, owner_agent=AGENT)
-    assert resp["intent"]["status"] == "COMPLETED"
+    by_agent = client.resume_intent(completed, {"action": "complete", "result": {"r": 1}}, owner_agent=AGENT)
+    assert by_agent["intent"]["status"] == "COMPLETED"
     failed = client.send_intent(new_intent())
-    resp = client.resolve_intent(failed, {"status": "FAILED", "error": {"code": "broken"}})
-    assert (resp["intent"]["status"], resp["event"]["event_type"]) == ("FAILED", "intent.failed")
+    resolved = client.resolve_intent(failed, {"status": "FAILED", "error": {"code": "broken"}})
+    assert resolved["event"] is not None
+    assert (resolved["intent"]["status"], resolved["event"]["event_type"]) == ("FAILED", "intent.failed")
     canceled = client.send_intent(new_intent())
-    resp = client.cancel_intent(canceled, reason="no longer needed", idempotency_key="cancel-1")
-    assert resp["intent"]["status"] == "CANCELED"
+    cancel = client.cancel_intent(canceled, reason="no longer needed", idempotency_key="cancel-1")
+    assert cancel["intent"]["status"] == "CANCELED"
     statuses = {i: client.get_intent(i)["intent"]["status"] for i in (completed, failed, canceled)}
     assert statuses == {completed: "COMPLETED", failed: "FAILED", canceled: "CANCELED"}
     for intent_id in (completed, failed, canceled):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from typing import Any, Dict
 
 import pytest
 
@@ -13,7 +14,7 @@ from conftest import Credential
 OWNER = "agent://acme/prod/owner"
 
 
-def upload_body(size: int) -> dict:
+def upload_body(size: int) -> Dict[str, Any]:
     return {"owner_agent": OWNER, "filename": "report.txt", "mime_type": "text/plain", "size_bytes": size}
 
 
@@ -67,11 +68,11 @@ def test_uploaded_bytes_come_back_from_download(client: AxmeClient) -> None:
     assert client.download_media(upload_id) == content
 
 
-def schema(semantic_type: str, mode: str, body: dict) -> dict:
+def schema(semantic_type: str, mode: str, body: Dict[str, Any]) -> Dict[str, Any]:
     return {"semantic_type": semantic_type, "schema_json": body, "compatibility_mode": mode}
 
 
-DATE = {"type": "object", "required": ["date"], "properties": {"date": {"type": "string"}}}
+DATE: Dict[str, Any] = {"type": "object", "required": ["date"], "properties": {"date": {"type": "string"}}}
 
 
 def test_schemas_are_versioned_and_checked_for_compatibility(client: AxmeClient) -> None:

@@ -26,8 +26,9 @@ def test_heartbeats_make_an_agent_healthy_and_report_usage(admin_org: AdminOrg) 
         with worker:
             beat = worker.mesh.heartbeat()
             assert (beat["address"], beat["health_status"]) == (address, "healthy")
-            metrics = {"intents_total": 3, "intents_succeeded": 2, "intents_failed": 1, "cost_usd": 0.25}
-            worker.mesh.heartbeat(metrics=metrics)
+            worker.mesh.heartbeat(
+                metrics={"intents_total": 3, "intents_succeeded": 2, "intents_failed": 1, "cost_usd": 0.25}
+            )
         one = admin.mesh.get_agent(beat["address_id"])
         assert one["health_status"] == "healthy"
         assert one["intents_period"]["reported"] == 3
