@@ -4,7 +4,10 @@ The session starts `axme-server --faults` on 127.0.0.1:0 with a temporary data d
 with cargo first when the binary is missing), reads the bound address from `DIR/server-addr` and
 the development key from `DIR/dev-api-key`, and stops it with SIGTERM at the end. Each test that
 needs isolation mints its own fault credential (a fresh organisation and key), so its intents,
-fault rules and request journal are its own.
+fault rules and request journal are its own. `admin_cli` runs the server's admin command line on
+the same data dir: the family tests use it for human users (actor tokens) and admin keys of fresh
+organisations. `Receiver` is a callback endpoint on loopback for webhook and `http` binding tests
+(the server is started with `--allow-callback-host 127.0.0.1`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -232,8 +238,6 @@ class AdminOrg:
 
 @pytest.fixture
 def admin_org(server: Server) -> AdminOrg:
-    import uuid
-
     name = f"org-{uuid.uuid4().hex[:10]}"
     admin_cli(server, "orgs", "create", "--name", name)
     key = admin_cli(server, "keys", "create", "--org", name, "--name", "ops", "--admin")
@@ -245,9 +249,6 @@ class Receiver:
     POST (headers, JSON body) and answers with the next status of `statuses` (the last repeats)."""
 
     def __init__(self, statuses: List[int]) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
         self.hits: List[Dict[str, Any]] = []
         self._statuses = list(statuses)
         self._lock = threading.Lock()
