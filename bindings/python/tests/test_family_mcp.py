@@ -103,6 +103,21 @@ def test_ending_a_session(server: Server, cred: Credential) -> None:
     assert second["status"] == 404
 
 
+def test_the_client_ends_its_own_session_and_opens_a_new_one_when_needed(cred: Credential) -> None:
+    with cred.client(mcp_protocol_version="2025-11-25") as c:
+        assert c.mcp_session_id is None
+        c.mcp_initialize()
+        first = c.mcp_session_id
+        assert first
+        assert c.mcp_end_session(first)["ok"] is True
+        # The engine meets 404 for the ended session and initializes again by itself.
+        assert c.mcp_list_tools()["tools"]
+        assert c.mcp_session_id and c.mcp_session_id != first
+    with cred.client(mcp_protocol_version="2024-11-05") as plain:
+        plain.mcp_initialize()
+        assert plain.mcp_session_id is None
+
+
 def test_async_mcp_subset(cred: Credential) -> None:
     async def main() -> None:
         async with cred.async_client() as c:

@@ -334,6 +334,13 @@ class _ClientBase:
         """Whether :meth:`close` was called."""
         return self._closed
 
+    @property
+    def mcp_session_id(self) -> Optional[str]:
+        """The MCP session the last ``mcp_initialize`` opened (protocol 2025-11-25; ``None`` with
+        2024-11-05), to end it with ``mcp_end_session``. The next MCP call after that opens a new
+        session by itself."""
+        return self._native.mcp_session_id
+
     def _check_open(self) -> _native.NativeClient:
         if self._closed:
             raise RuntimeError("this AXME client has been closed")
