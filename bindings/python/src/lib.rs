@@ -183,6 +183,12 @@ impl NativeClient {
         self.client.config().client_identity.clone()
     }
 
+    /// The MCP session id of the last `initialize` (protocol 2025-11-25), if the server gave one.
+    #[getter]
+    fn mcp_session_id(&self) -> Option<String> {
+        self.client.mcp_session_id()
+    }
+
     /// Call an operation by id with JSON arguments; returns the JSON response text.
     fn call(&self, py: Python<'_>, op_id: String, args_json: &str) -> PyResult<String> {
         let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;

@@ -1,6 +1,7 @@
-"""MCP (against a small JSON-RPC fake, since the reference server does not serve /mcp yet) and
-``client.mesh`` (against the reference server, which answers the mesh routes with 501 but
-journals them)."""
+"""MCP against a small JSON-RPC fake (it scripts the JSON-RPC errors and flaky answers the
+reference server never gives; the server's own /mcp is tested in test_family_mcp.py) and the
+engine side of ``client.mesh`` (heartbeat loop, metric buffer, no retries of kill) against the
+reference server."""
 
 from __future__ import annotations
 

@@ -211,3 +211,19 @@ def test_agent_restart_picks_the_work_up_again(cred: Credential) -> None:
             redelivered = next(again)
         assert redelivered["intent_id"] == intent_id
         assert redelivered["status"] == "ACKNOWLEDGED"
+
+
+@pytest.mark.parametrize("framing", ["crlf", "cr", "bom", "comments", "multiline", "bytewise"])
+def test_listen_sees_the_same_deliveries_in_every_framing(cred: Credential, framing: str) -> None:
+    with cred.client() as c:
+        ids = [c.send_intent(new_intent(payload={"i": i})) for i in range(3)]
+        with c.listen(AGENT, wait_seconds=2, timeout_seconds=30) as plain:
+            expected = [next(plain) for _ in ids]
+        cred.add_rules(sse_rule(route=LISTEN, framing=framing))
+        with c.listen(AGENT, wait_seconds=2, timeout_seconds=30) as framed:
+            got = [next(framed) for _ in ids]
+    assert [d["intent_id"] for d in expected] == ids
+    # The listener acknowledged each intent the first time, so compare what stays the same.
+    assert [(d["intent_id"], d["intent"]["payload"]) for d in got] == [
+        (d["intent_id"], d["intent"]["payload"]) for d in expected
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from axme import AxmeConnectionError, AxmeServerError
@@ -87,3 +89,27 @@ def test_every_request_carries_client_identity_and_a_trace_id(cred: Credential) 
     assert req["headers"]["x-axme-client"] == ["axme-sdk-python/0.3.0"]
     assert req["headers"]["x-trace-id"] == ["trace-123"]
     assert req["headers"]["x-api-key"][0].startswith("fp:")
+
+
+@pytest.mark.parametrize(
+    "route,call",
+    [
+        ("/v1/agents", lambda c: c.register_agent({"address": "retried", "delivery_mode": "poll"})),
+        ("/v1/webhooks/subscriptions",
+         lambda c: c.upsert_webhook_subscription(
+             {"callback_url": "https://hooks.example/r", "event_types": ["invite.accepted"]})),
+        ("/v1/media/create-upload",
+         lambda c: c.create_media_upload(
+             {"owner_agent": "agent://a/b/c", "filename": "r.txt", "mime_type": "text/plain", "size_bytes": 1})),
+    ],
+    ids=["register_agent", "upsert_webhook_subscription", "create_media_upload"],
+)
+def test_generated_writes_of_every_family_retry_with_one_key(cred: Credential, route: str, call: Any) -> None:
+    cred.add_rules(fail_first("POST", route, {"type": "respond", "status": 503}))
+    with cred.client() as c:
+        call(c)
+    attempts = cred.requests(route)
+    assert [r["status"] for r in attempts] == [503, 200]
+    first, second = keys(attempts)
+    assert first and first == second
+    assert attempts[0]["body_sha256"] == attempts[1]["body_sha256"]

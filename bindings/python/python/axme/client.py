@@ -291,8 +291,12 @@ def _call_args(op_id: Any, args: Optional[Mapping[str, Any]]) -> str:
     body = args.get("body")
     if isinstance(body, (bytes, bytearray, memoryview)):
         raise TypeError(f"{op_id}: binary request bodies are not supported by this SDK yet")
-    if body is not None and not isinstance(body, Mapping):
-        raise TypeError(f"{op_id}: the payload must be a dict, not {type(body).__name__}")
+    # A JSON array is a valid body too (a JSON-RPC batch for `mcp_request`).
+    if body is not None and not isinstance(body, (Mapping, list, tuple)):
+        raise TypeError(
+            f"{op_id}: the payload must be a dict (or a list for a JSON array body), "
+            f"not {type(body).__name__}"
+        )
     return _dumps({k: v for k, v in args.items() if v is not None})
 
 
@@ -329,6 +333,13 @@ class _ClientBase:
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
+
+    @property
+    def mcp_session_id(self) -> Optional[str]:
+        """The MCP session the last ``mcp_initialize`` opened (protocol 2025-11-25; ``None`` with
+        2024-11-05), to end it with ``mcp_end_session``. The next MCP call after that opens a new
+        session by itself."""
+        return self._native.mcp_session_id
 
     def _check_open(self) -> _native.NativeClient:
         if self._closed:
