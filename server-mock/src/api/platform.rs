@@ -65,11 +65,18 @@ pub fn not_served(method: &str, path: &str) -> ApiError {
     }
 }
 
+/// A served route matched the path but not the method. The spec may still have an operation for
+/// this method and a path that the route's template swallows (`POST /v1/intents/bulk-cancel` against
+/// `GET /v1/intents/{intent_id}`): that is 501 like any other operation not served yet.
 pub async fn method_not_allowed(req: Request) -> Response {
+    let (method, path) = (req.method().as_str(), req.uri().path());
+    if let crate::spec_routes::Lookup::Operation(_) = crate::spec_routes::lookup(method, path) {
+        return not_served(method, path).into_response();
+    }
     ApiError::new(
         405,
         "method_not_allowed",
-        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+        format!("{method} is not allowed on {path}"),
     )
     .into_response()
 }

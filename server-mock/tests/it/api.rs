@@ -527,6 +527,11 @@ async fn unserved_operations_answer_501_and_unknown_routes_404() {
     assert_eq!((unknown.status, unknown.code()), (404, "route_not_found"));
     let wrong_method = api.call(Method::DELETE, "/v1/intents", None, &[]).await;
     assert_eq!(wrong_method.status, 405);
+    // A literal path of the spec that a served route's template also matches, for another method.
+    let bulk = api
+        .post("/v1/intents/bulk-cancel", serde_json::json!({}))
+        .await;
+    assert_eq!((bulk.status, bulk.code()), (501, "not_implemented"));
     let echoed = api
         .call(Method::GET, "/health", None, &[("x-request-id", "req-123")])
         .await;
