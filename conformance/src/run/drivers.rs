@@ -100,7 +100,7 @@ mod tests {
         let spec = DriverSpec {
             command: vec![
                 "{exe}".into(),
-                "${PY:-target/py-venv/bin/python}".into(),
+                "${PY:-target/no-such-venv/bin/python}".into(),
                 "conformance/drivers/drivers.yaml".into(),
                 "./x".into(),
                 "node".into(),
@@ -112,7 +112,7 @@ mod tests {
         let argv = expand(&spec, Path::new("/bin/runner"), repo, env).unwrap();
         assert_eq!(argv[0], "/bin/runner");
         assert_eq!(
-            argv[1], "target/py-venv/bin/python",
+            argv[1], "target/no-such-venv/bin/python",
             "missing files stay relative"
         );
         assert_eq!(
