@@ -351,3 +351,57 @@ fn the_rust_driver_speaks_the_protocol() {
     drop(stdin);
     assert!(child.wait().unwrap().success(), "exits when stdin closes");
 }
+
+#[test]
+fn missing_features_skip_and_a_dying_driver_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = tmp.path().join("cases");
+    write_case(&cases, "demo/needs_intents", PASSING);
+    write_case(
+        &cases,
+        "demo/needs_nothing",
+        "description: runs on any driver\nsteps:\n  - op: health\n",
+    );
+    // A driver that says hello with no features and then stops answering (it exits at once).
+    let hello = r#"{"type":"hello","protocol":1,"sdk":"fake","sdk_version":"0","features":[]}"#;
+    let drivers = tmp.path().join("drivers.yaml");
+    // JSON is YAML too, and spares the quoting.
+    let script = format!("echo '{hello}'; echo 'fake driver gives up' >&2");
+    let spec = serde_json::json!({"fake": {"command": ["sh", "-c", script], "prepare": "nothing to prepare"}});
+    std::fs::write(&drivers, spec.to_string()).unwrap();
+    let json = tmp.path().join("r.json");
+    let out = run(
+        &[
+            "--sdk",
+            "fake",
+            "--cases-dir",
+            cases.to_str().unwrap(),
+            "--drivers-file",
+            drivers.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rows = report(&json);
+    let skipped = rows
+        .iter()
+        .find(|r| r["case"] == "demo/needs_intents")
+        .unwrap();
+    assert_eq!(skipped["outcome"], "skipped");
+    assert!(skipped["detail"]
+        .as_str()
+        .unwrap()
+        .contains("lacks feature(s): intents"));
+    let failed = rows
+        .iter()
+        .find(|r| r["case"] == "demo/needs_nothing")
+        .unwrap();
+    assert_eq!(failed["outcome"], "fail");
+    let detail = failed["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("client.new") && detail.contains("fake driver gives up"),
+        "{detail}"
+    );
+}
