@@ -404,4 +404,35 @@ fn missing_features_skip_and_a_dying_driver_fails() {
         detail.contains("client.new") && detail.contains("fake driver gives up"),
         "{detail}"
     );
+
+    // A driver that never answers runs into the case's timeout and is stopped.
+    write_case(
+        &cases,
+        "demo/needs_nothing",
+        "description: runs on any driver\ntimeout_s: 1\nsteps:\n  - op: health\n",
+    );
+    std::fs::remove_file(cases.join("demo/needs_intents.yaml")).unwrap();
+    let script = format!("echo '{hello}'; cat >&2");
+    let spec = serde_json::json!({"fake": {"command": ["sh", "-c", script], "prepare": "-"}});
+    std::fs::write(&drivers, spec.to_string()).unwrap();
+    let out = run(
+        &[
+            "--sdk",
+            "fake",
+            "--cases-dir",
+            cases.to_str().unwrap(),
+            "--drivers-file",
+            drivers.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rows = report(&json);
+    let detail = rows[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("timed out after 1s during creating the default client"),
+        "{detail}"
+    );
 }

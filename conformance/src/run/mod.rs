@@ -166,8 +166,7 @@ async fn run_pairs(
         let argv = drivers::expand(spec, exe, repo, |v| std::env::var(v).ok())?;
         let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare)?;
         let hello = probe.hello(exec::HELLO_LIMIT).await;
-        let tail = probe.stderr_tail();
-        probe.stop().await;
+        let tail = probe.stop().await;
         let hello = hello.with_context(|| {
             format!(
                 "driver {name} did not start properly (to prepare it run: {}); its stderr:\n{tail}",
