@@ -311,12 +311,13 @@ fn the_rust_driver_speaks_the_protocol() {
         r#"{"id":5,"op":"cancel","args":{"target":99}}"#,
         r#"{"id":6,"op":"get_intent","args":{"intent_id":""}}"#,
     ];
+    // One at a time: requests are concurrent in the driver, and these depend on each other.
+    let mut answers = Vec::new();
     for r in requests {
         writeln!(stdin, "{r}").unwrap();
+        stdin.flush().unwrap();
+        answers.push(next());
     }
-    stdin.flush().unwrap();
-    let mut answers: Vec<Value> = (0..requests.len()).map(|_| next()).collect();
-    answers.sort_by_key(|a| a["id"].as_u64());
     let kind = |i: usize| {
         answers[i]["error"]["kind"]
             .as_str()
