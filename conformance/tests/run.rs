@@ -311,12 +311,13 @@ fn the_rust_driver_speaks_the_protocol() {
         r#"{"id":5,"op":"cancel","args":{"target":99}}"#,
         r#"{"id":6,"op":"get_intent","args":{"intent_id":""}}"#,
     ];
+    // One at a time: requests are concurrent in the driver, and these depend on each other.
+    let mut answers = Vec::new();
     for r in requests {
         writeln!(stdin, "{r}").unwrap();
+        stdin.flush().unwrap();
+        answers.push(next());
     }
-    stdin.flush().unwrap();
-    let mut answers: Vec<Value> = (0..requests.len()).map(|_| next()).collect();
-    answers.sort_by_key(|a| a["id"].as_u64());
     let kind = |i: usize| {
         answers[i]["error"]["kind"]
             .as_str()
@@ -350,4 +351,89 @@ fn the_rust_driver_speaks_the_protocol() {
         .contains_key("retry_after_ms"));
     drop(stdin);
     assert!(child.wait().unwrap().success(), "exits when stdin closes");
+}
+
+#[test]
+fn missing_features_skip_and_a_dying_driver_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = tmp.path().join("cases");
+    write_case(&cases, "demo/needs_intents", PASSING);
+    write_case(
+        &cases,
+        "demo/needs_nothing",
+        "description: runs on any driver\nsteps:\n  - op: health\n",
+    );
+    // A driver that says hello with no features and then stops answering (it exits at once).
+    let hello = r#"{"type":"hello","protocol":1,"sdk":"fake","sdk_version":"0","features":[]}"#;
+    let drivers = tmp.path().join("drivers.yaml");
+    // JSON is YAML too, and spares the quoting.
+    let script = format!("echo '{hello}'; echo 'fake driver gives up' >&2");
+    let spec = serde_json::json!({"fake": {"command": ["sh", "-c", script], "prepare": "nothing to prepare"}});
+    std::fs::write(&drivers, spec.to_string()).unwrap();
+    let json = tmp.path().join("r.json");
+    let out = run(
+        &[
+            "--sdk",
+            "fake",
+            "--cases-dir",
+            cases.to_str().unwrap(),
+            "--drivers-file",
+            drivers.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rows = report(&json);
+    let skipped = rows
+        .iter()
+        .find(|r| r["case"] == "demo/needs_intents")
+        .unwrap();
+    assert_eq!(skipped["outcome"], "skipped");
+    assert!(skipped["detail"]
+        .as_str()
+        .unwrap()
+        .contains("lacks feature(s): intents"));
+    let failed = rows
+        .iter()
+        .find(|r| r["case"] == "demo/needs_nothing")
+        .unwrap();
+    assert_eq!(failed["outcome"], "fail");
+    let detail = failed["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("client.new") && detail.contains("fake driver gives up"),
+        "{detail}"
+    );
+
+    // A driver that never answers runs into the case's timeout and is stopped.
+    write_case(
+        &cases,
+        "demo/needs_nothing",
+        "description: runs on any driver\ntimeout_s: 1\nsteps:\n  - op: health\n",
+    );
+    std::fs::remove_file(cases.join("demo/needs_intents.yaml")).unwrap();
+    let script = format!("echo '{hello}'; cat >&2");
+    let spec = serde_json::json!({"fake": {"command": ["sh", "-c", script], "prepare": "-"}});
+    std::fs::write(&drivers, spec.to_string()).unwrap();
+    let out = run(
+        &[
+            "--sdk",
+            "fake",
+            "--cases-dir",
+            cases.to_str().unwrap(),
+            "--drivers-file",
+            drivers.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rows = report(&json);
+    let detail = rows[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("timed out after 1s during creating the default client"),
+        "{detail}"
+    );
 }

@@ -112,8 +112,10 @@ fn check_names(doc: &Value) -> anyhow::Result<()> {
                 }
             }
         }
-        if step.get("background").is_some() && step.get("save").is_some() {
-            bail!("at {at}: a background step saves on its `await` step, not here");
+        if step.get("background").is_some()
+            && (step.get("save").is_some() || step.get("expect").is_some())
+        {
+            bail!("at {at}: a background step has its `save` and `expect` on its `await` step");
         }
         if let Some(name) = step["save"].as_str() {
             if !saved.insert(name.to_string()) {
@@ -269,6 +271,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("never awaited"), "{e}");
+        let e = check("description: health answers ok\nsteps:\n  - {op: observe, background: s, expect: {ok: true}}\n  - await: s\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("on its `await` step"), "{e}");
         let e = check(
             "description: health answers ok\nsteps:\n  - {op: health, save: h}\n  - {op: health, save: h}\n",
         )

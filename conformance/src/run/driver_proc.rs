@@ -32,6 +32,8 @@ pub struct DriverProc {
     next_id: u64,
     hello: Option<oneshot::Receiver<Value>>,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
+    /// The stderr reader, done once the driver and its children closed stderr.
+    stderr_done: tokio::task::JoinHandle<()>,
     /// Set when stdout ended or sent something that is not a protocol line.
     broken: Arc<Mutex<Option<String>>>,
 }
@@ -64,9 +66,10 @@ impl DriverProc {
         let stderr_tail: Arc<Mutex<VecDeque<String>>> = Arc::default();
         let broken: Arc<Mutex<Option<String>>> = Arc::default();
         let (hello_tx, hello_rx) = oneshot::channel();
+        let stderr_done;
         {
             let tail = stderr_tail.clone();
-            tokio::spawn(async move {
+            stderr_done = tokio::spawn(async move {
                 let mut lines = BufReader::new(stderr).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
                     let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
@@ -129,6 +132,7 @@ impl DriverProc {
             next_id: 1,
             hello: Some(hello_rx),
             stderr_tail,
+            stderr_done,
             broken,
         })
     }
@@ -171,6 +175,20 @@ impl DriverProc {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id, tx);
+        // The reader marks the driver broken before it drops the waiters, so a request sent after
+        // that is refused here instead of waiting for an answer that cannot come.
+        if self
+            .broken
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+        {
+            self.pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
+            bail!("the driver cannot take request {id}: {}", self.why_broken());
+        }
         let mut line = serde_json::to_string(&request)?;
         line.push('\n');
         let stdin = self
@@ -200,14 +218,9 @@ impl DriverProc {
             .unwrap_or_else(|| "the driver stopped".into())
     }
 
-    /// The last lines the driver wrote to stderr.
-    pub fn stderr_tail(&self) -> String {
-        let t = self.stderr_tail.lock().unwrap_or_else(|p| p.into_inner());
-        t.iter().cloned().collect::<Vec<_>>().join("\n")
-    }
-
-    /// Close stdin, give the driver a moment to exit, then kill it.
-    pub async fn stop(mut self) {
+    /// Close stdin, give the driver a moment to exit, then kill it. Returns the last lines it
+    /// wrote to stderr (read to the end, so a driver's dying words are not lost).
+    pub async fn stop(mut self) -> String {
         drop(self.stdin.take());
         if tokio::time::timeout(Duration::from_secs(3), self.child.wait())
             .await
@@ -215,5 +228,9 @@ impl DriverProc {
         {
             let _ = self.child.kill().await;
         }
+        // A grandchild may still hold stderr open; do not wait for it long.
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.stderr_done).await;
+        let t = self.stderr_tail.lock().unwrap_or_else(|p| p.into_inner());
+        t.iter().cloned().collect::<Vec<_>>().join("\n")
     }
 }

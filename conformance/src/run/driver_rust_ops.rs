@@ -29,6 +29,30 @@ impl Clients {
     }
 }
 
+/// Every op below (besides `client.new`, `client.close` and `cancel`, handled elsewhere).
+const OPS: &[&str] = &[
+    "health",
+    "create_intent",
+    "send_intent",
+    "get_intent",
+    "list_intent_events",
+    "resolve_intent",
+    "resume_intent",
+    "cancel_intent",
+    "observe",
+    "wait_for",
+    "listen",
+    "mcp_initialize",
+    "mcp_list_tools",
+    "mcp_call_tool",
+    "mesh.heartbeat",
+    "mesh.report_metric",
+    "mesh.flush_metrics",
+    "mesh.kill",
+    "mesh.resume",
+    "call",
+];
+
 /// Perform one request; `Err` is the protocol's error object.
 pub async fn perform(clients: &Clients, req: &Value) -> Result<Value, Value> {
     let op = req["op"].as_str().unwrap_or_default();
@@ -44,6 +68,9 @@ pub async fn perform(clients: &Clients, req: &Value) -> Result<Value, Value> {
             .unwrap_or_else(|p| p.into_inner())
             .remove(name);
         return Ok(json!({}));
+    }
+    if !OPS.contains(&op) {
+        return Err(json!({"kind": "unsupported", "message": format!("unknown op {op:?}")}));
     }
     let c = clients.get(req["client"].as_str().unwrap_or("default"))?;
     let opts = call_options(&req["options"])?;

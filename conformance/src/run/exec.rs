@@ -49,14 +49,10 @@ pub async fn run(case: &Case, env: &Env) -> Result<(), String> {
             progress.lock().unwrap_or_else(|p| p.into_inner())
         )),
     };
-    let tail = state
-        .driver
-        .as_ref()
-        .map(DriverProc::stderr_tail)
-        .unwrap_or_default();
-    if let Some(d) = state.driver.take() {
-        d.stop().await;
-    }
+    let tail = match state.driver.take() {
+        Some(d) => d.stop().await,
+        None => String::new(),
+    };
     outcome.map_err(|e| {
         if tail.trim().is_empty() {
             e
@@ -116,6 +112,7 @@ impl State<'_> {
                 config[k] = vars.apply(v).map_err(|e| format!("client.{k}: {e:#}"))?;
             }
         }
+        self.at("creating the default client (client.new)".into());
         let answer = self
             .ask(json!({"op": "client.new", "args": {"name": "default", "config": config}}))
             .await

@@ -53,6 +53,9 @@ pub struct RunArgs {
     /// Read cases from this directory instead of conformance/cases (tests of the runner).
     #[arg(long, hide = true)]
     pub cases_dir: Option<PathBuf>,
+    /// Read the drivers from this file instead of conformance/drivers/drivers.yaml.
+    #[arg(long, hide = true)]
+    pub drivers_file: Option<PathBuf>,
     /// Read expected failures from this directory instead of conformance/expected-failures.
     #[arg(long, hide = true)]
     pub expected_failures_dir: Option<PathBuf>,
@@ -71,7 +74,11 @@ struct Plan {
 
 fn plan(args: &RunArgs, repo: &Path) -> anyhow::Result<Plan> {
     let conf = repo.join("conformance");
-    let all_drivers = drivers::load(&conf.join("drivers/drivers.yaml"))?;
+    let drivers_file = args
+        .drivers_file
+        .clone()
+        .unwrap_or_else(|| conf.join("drivers/drivers.yaml"));
+    let all_drivers = drivers::load(&drivers_file)?;
     let names: Vec<String> = if args.sdks.is_empty() {
         all_drivers.keys().cloned().collect()
     } else {
@@ -159,8 +166,7 @@ async fn run_pairs(
         let argv = drivers::expand(spec, exe, repo, |v| std::env::var(v).ok())?;
         let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare)?;
         let hello = probe.hello(exec::HELLO_LIMIT).await;
-        let tail = probe.stderr_tail();
-        probe.stop().await;
+        let tail = probe.stop().await;
         let hello = hello.with_context(|| {
             format!(
                 "driver {name} did not start properly (to prepare it run: {}); its stderr:\n{tail}",
