@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 import axme
 from axme import AsyncAxmeClient, AsyncEventIterator, AxmeClientConfig
-from axme._operations import AsyncMeshOperations, AsyncOperations
 
 from driver_errors import DriverMisuse, Unsupported
 
@@ -121,7 +120,7 @@ def _stream_keywords(args: Args, options: Args, *, poll: bool) -> Dict[str, Any]
 
 async def _collect(stream: AsyncEventIterator[Any], max_events: Optional[int]) -> Dict[str, Any]:
     """Every item the SDK's iterator yields, until it ends or ``max_events`` arrived."""
-    events = []
+    events: List[Any] = []
     try:
         if max_events is None or max_events > 0:
             async for item in stream:
@@ -333,20 +332,26 @@ async def mesh_resume(session: Session, name: str, args: Args, options: Args) ->
     )
 
 
+def _is_generated(owner: Any, name: str) -> bool:
+    """Whether ``owner.name`` is a generated operation: defined in the generated mixins of
+    ``axme._operations``, not by the hand-written client (those have their own ops)."""
+    for cls in type(owner).__mro__:
+        if name in vars(cls):
+            return cls.__module__ == "axme._operations" and inspect.iscoroutinefunction(
+                vars(cls)[name]
+            )
+    return False
+
+
 async def call(session: Session, name: str, args: Args, options: Args) -> Any:
     """A generated operation by its SDK method name (``list_inbox``, ``mesh.list_agents``)."""
     _only(args, "call", "method", "args")
     client = session.client(name)
     method_name = _required(args, "method", "call")
     owner: Any = client
-    generated: type = AsyncOperations
     if isinstance(method_name, str) and method_name.startswith("mesh."):
-        owner, generated, method_name = client.mesh, AsyncMeshOperations, method_name[5:]
-    # Only the generated operations (defined on the mixin class itself): the hand-written calls
-    # have their own ops above.
-    if not isinstance(method_name, str) or not inspect.iscoroutinefunction(
-        generated.__dict__.get(method_name)
-    ):
+        owner, method_name = client.mesh, method_name[5:]
+    if not isinstance(method_name, str) or not _is_generated(owner, method_name):
         raise Unsupported(f"the Python SDK has no generated operation method {method_name!r}")
     method = getattr(owner, method_name)
     keywords = dict(args.get("args") or {})

@@ -12,9 +12,11 @@ Run: target/py-venv/bin/python -m pytest conformance/drivers/tests -q (after `./
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Tuple
 
 import pytest
 
@@ -33,6 +35,8 @@ FEATURE_OF = {
 }
 
 Transcript = Dict[str, Dict[str, Any]]
+#: The server's gauge of SSE streams open now.
+OPEN_STREAMS = "axme_sse_open_streams"
 
 
 def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript:
@@ -85,15 +89,20 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
 
     # A wait_for that would never end, cancelled once its stream is open: the SDK must close it.
     streams_before = len(cred.journal("GET", route))
+    open_before = server.metric(OPEN_STREAMS)
     waiting = d.send("wait_for", {"intent_id": second, "wait_seconds": 30})
     wait_until(
         "the wait_for stream is open", lambda: len(cred.journal("GET", route)) > streams_before
     )
-    wait_until("the server counts the open stream", lambda: server.metric("sse_open_streams") >= 1)
+    wait_until("the server counts the open stream", lambda: server.metric(OPEN_STREAMS) > open_before)
     t["cancel"] = d.call("cancel", {"target": waiting})
     t["wait_for canceled"] = d.answer(waiting)
-    wait_until("the cancelled stream is closed", lambda: server.metric("sse_open_streams") == 0)
+    wait_until("the cancelled stream is closed", lambda: server.metric(OPEN_STREAMS) <= open_before)
 
+    t["resume_intent"] = d.call(
+        "resume_intent", {"intent_id": second, "body": {"action": "ack"}},
+        options={"owner_agent": agent},
+    )
     t["cancel_intent"] = d.call("cancel_intent", {"intent_id": second, "body": {"reason": "done"}})
     t["wait_for terminal"] = d.call("wait_for", {"intent_id": second, "timeout_ms": 20000})
     t["get_intent unknown"] = d.call("get_intent", {"intent_id": str(uuid.uuid4())})
@@ -122,20 +131,33 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
     return t
 
 
+Run = Tuple[DriverProcess, Transcript, Credential]
+
+
+class Runs:
+    """Each driver's session, run on first use and kept for the other tests of the module."""
+
+    def __init__(self, server: Server, logs: Path) -> None:
+        self.server = server
+        self.logs = logs
+        self.done: Dict[str, Run] = {}
+
+    def __getitem__(self, sdk: str) -> Run:
+        if sdk not in self.done:
+            cred = Credential(self.server, f"driver-test-{sdk}")
+            driver = DriverProcess(sdk, self.logs / f"{sdk}.stderr")
+            try:
+                transcript = run_script(driver, self.server, cred)
+            finally:
+                status = driver.close()
+            assert status == 0, f"{sdk} driver exited with {status} after stdin closed"
+            self.done[sdk] = (driver, transcript, cred)
+        return self.done[sdk]
+
+
 @pytest.fixture(scope="module")
-def runs(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Tuple[DriverProcess, Transcript, Credential]]]:
-    out = {}
-    logs: Path = tmp_path_factory.mktemp("driver-stderr")
-    for sdk in SDKS:
-        cred = Credential(server, f"driver-test-{sdk}")
-        driver = DriverProcess(sdk, logs / f"{sdk}.stderr")
-        try:
-            transcript = run_script(driver, server, cred)
-        finally:
-            status = driver.close()
-        assert status == 0, f"{sdk} driver exited with {status} after stdin closed"
-        out[sdk] = (driver, transcript, cred)
-    yield out
+def runs(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(server, tmp_path_factory.mktemp("driver-stderr"))
 
 
 def ok(answer: Dict[str, Any]) -> Any:
@@ -193,6 +215,10 @@ def test_intent_operations(runs: Any, sdk: str) -> None:
     [delivery] = ok(t["listen"])["events"]
     assert delivery["intent_id"] == sent["intent_id"]  # the completed one is filtered out
 
+    assert ok(t["resume_intent"])["intent"]["intent_id"] == sent["intent_id"]
+    [resume] = cred.journal("POST", "/v1/intents/{intent_id}/resume")
+    assert "owner_agent=agent" in (resume["query"] or "") or resume["headers"].get("x-owner-agent")
+
     assert ok(t["cancel_intent"])["ok"] is True
     terminal = ok(t["wait_for terminal"])
     assert (terminal["event_type"], terminal["status"]) == ("intent.canceled", "CANCELED")
@@ -233,6 +259,9 @@ def test_mcp_mesh_and_generic_calls(runs: Any, sdk: str) -> None:
     if "mesh" in features:
         assert ok(t["mesh.report_metric"]) == {}
         assert ok(t["mesh.flush_metrics"])["ok"] is True
+        # The plain heartbeat had no metrics (no body); the flush carried the reported one.
+        beats = runs[sdk][2].journal("POST", "/v1/mesh/heartbeat")
+        assert [b["body_sha256"] is not None for b in beats] == [False, True]
     else:
         assert err(t["mesh.report_metric"])["kind"] == "unsupported"
         assert err(t["mesh.flush_metrics"])["kind"] == "unsupported"
@@ -274,3 +303,13 @@ def test_both_drivers_agree_on_shapes_and_error_kinds(runs: Any) -> None:
         if outcome(py_t[label]) != outcome(ts_t[label]):
             differ[label] = {"python": outcome(py_t[label]), "typescript": outcome(ts_t[label])}
     assert differ == {}
+
+
+def test_python_driver_is_strictly_typed() -> None:
+    """mypy --strict on the Python driver (mypy comes with the venv `./dev build-python` makes)."""
+    driver_dir = Path(__file__).resolve().parents[1] / "python"
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "driver.py", "driver_ops.py", "driver_errors.py"],
+        cwd=driver_dir, capture_output=True, text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
