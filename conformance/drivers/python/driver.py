@@ -84,7 +84,8 @@ class Driver:
             return self.cancel(args.get("target"))
         handler = OPERATIONS.get(op) if isinstance(op, str) else None
         if handler is None:
-            raise Unsupported(f"unknown op {op!r}; this driver knows: cancel, {', '.join(OPERATIONS)}")
+            known = ", ".join(["cancel", *OPERATIONS])
+            raise Unsupported(f"unknown op {op!r}; this driver knows: {known}")
         return await handler(self.session, client, args, options)
 
     def cancel(self, target: Optional[Any]) -> Dict[str, Any]:

@@ -300,7 +300,8 @@ async def mesh_heartbeat(session: Session, name: str, args: Args, options: Args)
             "mesh.heartbeat of the Python SDK takes no address: it beats for the credential's agent"
         )
     mesh = session.client(name).mesh
-    return await mesh.heartbeat(metrics=args.get("metrics"), **sdk_keywords(mesh.heartbeat, options))
+    keywords = sdk_keywords(mesh.heartbeat, options)
+    return await mesh.heartbeat(metrics=args.get("metrics"), **keywords)
 
 
 async def mesh_report_metric(session: Session, name: str, args: Args, options: Args) -> Any:

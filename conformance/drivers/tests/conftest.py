@@ -128,7 +128,9 @@ class DriverProcess:
         try:
             line = self._lines.get(timeout=ANSWER_TIMEOUT_S)
         except queue.Empty:
-            pytest.fail(f"{self.sdk} driver said nothing for {ANSWER_TIMEOUT_S} s{self._stderr_tail()}")
+            pytest.fail(
+                f"{self.sdk} driver said nothing for {ANSWER_TIMEOUT_S} s{self._stderr_tail()}"
+            )
         if line is None:
             pytest.fail(f"{self.sdk} driver closed stdout{self._stderr_tail()}")
         return line
@@ -203,7 +205,8 @@ def server() -> Iterator[Server]:
                     START_TIMEOUT_S,
                 )
                 if proc.poll() is not None:
-                    pytest.fail(f"axme-server exited: {(data_dir / 'server.log').read_text(errors='replace')}")
+                    log_text = (data_dir / "server.log").read_text(errors="replace")
+                    pytest.fail(f"axme-server exited: {log_text}")
                 yield Server(url=addr_file.read_text().strip())
             finally:
                 proc.send_signal(signal.SIGTERM)
