@@ -119,13 +119,14 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
     )
 
     t["mesh.heartbeat"] = d.call("mesh.heartbeat", {})
+    # Listed before any metric is reported, so both SDKs' organisations look alike.
+    t["call mesh.list_agents"] = d.call("call", {"method": "mesh.list_agents", "args": {}})
     t["mesh.report_metric"] = d.call(
         "mesh.report_metric", {"success": True, "latency_ms": 12.5, "cost_usd": 0.01}
     )
     t["mesh.flush_metrics"] = d.call("mesh.flush_metrics", {})
 
     t["call get_intent"] = d.call("call", {"method": "get_intent", "args": {"intent_id": first}})
-    t["call mesh.list_agents"] = d.call("call", {"method": "mesh.list_agents", "args": {}})
     t["call unknown method"] = d.call("call", {"method": "no_such_method", "args": {}})
     t["unknown op"] = d.call("frobnicate")
     t["client.close"] = d.call("client.close", {"name": "default"})
