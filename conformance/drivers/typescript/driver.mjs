@@ -51,7 +51,8 @@ async function perform(request, signal) {
   if (op === 'cancel') return cancel(args.target);
   const handler = typeof op === 'string' && Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
   if (!handler) {
-    throw new Unsupported(`unknown op ${JSON.stringify(op)}; this driver knows: cancel, ${Object.keys(OPERATIONS).join(', ')}`);
+    const known = ['cancel', ...Object.keys(OPERATIONS)].join(', ');
+    throw new Unsupported(`unknown op ${JSON.stringify(op)}; this driver knows: ${known}`);
   }
   return handler(session, request.client ?? 'default', args, options, signal);
 }
@@ -97,7 +98,13 @@ function shutdown() {
   process.exit(0);
 }
 
-writeLine({ type: 'hello', protocol: PROTOCOL_VERSION, sdk: 'typescript', sdk_version: SDK_VERSION, features: FEATURES });
+writeLine({
+  type: 'hello',
+  protocol: PROTOCOL_VERSION,
+  sdk: 'typescript',
+  sdk_version: SDK_VERSION,
+  features: FEATURES,
+});
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 lines.on('line', accept);
 lines.on('close', shutdown);

@@ -67,20 +67,18 @@ function positionalNames(fn) {
 /** The SDK option object for `fn`: `fields` (SDK names) plus the request's protocol options. */
 function sdkOptions(fn, fields, options, signal) {
   const accepted = optionNames(fn);
+  const refuse = (name) =>
+    new Unsupported(`${fn.name} of the TypeScript SDK takes no ${name} option (it reads: ${[...accepted].join(', ')})`);
   const out = {};
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined || value === null) continue;
-    if (!accepted.has(name)) {
-      throw new Unsupported(`${fn.name} of the TypeScript SDK takes no ${name} option (it reads: ${[...accepted].join(', ')})`);
-    }
+    if (!accepted.has(name)) throw refuse(name);
     out[name] = value;
   }
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || value === null) continue;
     const sdkName = OPTION_NAMES[name];
-    if (!sdkName || !accepted.has(sdkName)) {
-      throw new Unsupported(`${fn.name} of the TypeScript SDK takes no ${name} option (it reads: ${[...accepted].join(', ')})`);
-    }
+    if (!sdkName || !accepted.has(sdkName)) throw refuse(name);
     out[sdkName] = value;
   }
   out.signal = signal;
@@ -173,7 +171,8 @@ async function createIntent(c, args, options, signal) {
 
 async function sendIntent(c, args, options, signal) {
   only(args, 'send_intent', 'intent');
-  const intentId = await c.sendIntent(required(args, 'intent', 'send_intent'), sdkOptions(c.sendIntent, {}, options, signal));
+  const intent = required(args, 'intent', 'send_intent');
+  const intentId = await c.sendIntent(intent, sdkOptions(c.sendIntent, {}, options, signal));
   return { intent_id: intentId };
 }
 
@@ -181,9 +180,11 @@ async function cancelIntent(c, args, options, signal) {
   only(args, 'cancel_intent', 'intent_id', 'body');
   const { reason, ...rest } = args.body ?? {};
   if (Object.keys(rest).length > 0) {
-    throw new Unsupported(`cancelIntent of the TypeScript SDK takes only a reason, not ${Object.keys(rest).join(', ')}`);
+    const extra = Object.keys(rest).join(', ');
+    throw new Unsupported(`cancelIntent of the TypeScript SDK takes only a reason, not ${extra}`);
   }
-  return c.cancelIntent(required(args, 'intent_id', 'cancel_intent'), sdkOptions(c.cancelIntent, { reason }, options, signal));
+  const opts = sdkOptions(c.cancelIntent, { reason }, options, signal);
+  return c.cancelIntent(required(args, 'intent_id', 'cancel_intent'), opts);
 }
 
 /** The observe/waitFor/listen options; `timeout_ms` may come as an argument or a per-call option. */
@@ -266,12 +267,14 @@ const CLIENT_OPS = {
   resolve_intent: (c, args, options, signal) => {
     only(args, 'resolve_intent', 'intent_id', 'body');
     const opts = sdkOptions(c.resolveIntent, {}, options, signal);
-    return c.resolveIntent(required(args, 'intent_id', 'resolve_intent'), required(args, 'body', 'resolve_intent'), opts);
+    const body = required(args, 'body', 'resolve_intent');
+    return c.resolveIntent(required(args, 'intent_id', 'resolve_intent'), body, opts);
   },
   resume_intent: (c, args, options, signal) => {
     only(args, 'resume_intent', 'intent_id', 'body');
     const opts = sdkOptions(c.resumeIntent, {}, options, signal);
-    return c.resumeIntent(required(args, 'intent_id', 'resume_intent'), required(args, 'body', 'resume_intent'), opts);
+    const body = required(args, 'body', 'resume_intent');
+    return c.resumeIntent(required(args, 'intent_id', 'resume_intent'), body, opts);
   },
   cancel_intent: cancelIntent,
   observe,
