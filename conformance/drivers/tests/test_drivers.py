@@ -101,6 +101,31 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
     t["wait_for canceled"] = d.answer(waiting)
     wait_until("the cancelled stream is closed", lambda: server.metric(OPEN_STREAMS) <= open_before)
 
+    # A listen on an address nobody sends to, cancelled once connected.
+    listen_route = "/v1/agents/{address}/intents/stream"
+    listens_before = len(cred.journal("GET", listen_route))
+    open_before = server.metric(OPEN_STREAMS)
+    quiet = f"agent://conformance/{uuid.uuid4().hex[:12]}-quiet"
+    listening = d.send("listen", {"address": quiet, "max_events": 1, "wait_seconds": 30})
+    wait_until(
+        "the listen stream is open", lambda: len(cred.journal("GET", listen_route)) > listens_before
+    )
+    wait_until(
+        "the server counts the open stream", lambda: server.metric(OPEN_STREAMS) > open_before
+    )
+    t["cancel listen"] = d.call("cancel", {"target": listening})
+    t["listen canceled"] = d.answer(listening)
+    wait_until("the cancelled listen is closed", lambda: server.metric(OPEN_STREAMS) <= open_before)
+
+    # Requests are concurrent: the driver resolves while its own wait_for is still waiting (a
+    # driver serving one request at a time would never send the resolve).
+    third = ok(d.call("send_intent", {"intent": intent(3)}))["intent_id"]
+    waiting = d.send("wait_for", {"intent_id": third, "wait_seconds": 30, "timeout_ms": 20000})
+    t["resolve_intent during wait_for"] = d.call(
+        "resolve_intent", {"intent_id": third, "body": {"status": "COMPLETED", "result": {"n": 3}}}
+    )
+    t["wait_for resolved"] = d.answer(waiting)
+
     t["resume_intent"] = d.call(
         "resume_intent", {"intent_id": second, "body": {"action": "ack"}},
         options={"owner_agent": agent},
@@ -234,6 +259,11 @@ def test_deadlines_cancellation_and_errors(runs: Any, sdk: str) -> None:
     assert err(t["wait_for bad wait_seconds"])["kind"] == "invalid_argument"
     assert ok(t["cancel"]) == {}
     assert err(t["wait_for canceled"])["kind"] == "canceled"
+    assert ok(t["cancel listen"]) == {}
+    assert err(t["listen canceled"])["kind"] == "canceled"
+    assert ok(t["resolve_intent during wait_for"])["event"]["event_type"] == "intent.completed"
+    resolved = ok(t["wait_for resolved"])
+    assert (resolved["event_type"], resolved["details"]["result"]) == ("intent.completed", {"n": 3})
 
     missing = err(t["get_intent unknown"])
     assert (missing["kind"], missing["status"]) == ("not_found", 404)
