@@ -154,8 +154,11 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
     t["call get_intent"] = d.call("call", {"method": "get_intent", "args": {"intent_id": first}})
     t["call unknown method"] = d.call("call", {"method": "no_such_method", "args": {}})
     t["unknown op"] = d.call("frobnicate")
+    t["client.new second"] = d.call("client.new", {"name": "second", "config": config})
     t["client.close"] = d.call("client.close", {"name": "default"})
     t["after close"] = d.call("health")
+    # Left running: closing stdin must still end the driver (running requests are abandoned).
+    d.send("listen", {"address": agent, "status": "CANCELED", "max_events": 99}, client="second")
     return t
 
 
