@@ -455,6 +455,25 @@ impl NativeClient {
         )
     }
 
+    /// One heartbeat carrying the buffered metrics (put back if it fails); the response as JSON
+    /// text.
+    #[pyo3(signature = (*, trace_id=None))]
+    fn mesh_flush_metrics(&self, py: Python<'_>, trace_id: Option<String>) -> PyResult<String> {
+        let fut = self.mesh_flush_future(trace_id);
+        self.run(py, fut)
+    }
+
+    /// [`NativeClient::mesh_flush_metrics`] as an awaitable.
+    #[pyo3(signature = (*, trace_id=None))]
+    fn amesh_flush_metrics<'py>(
+        &self,
+        py: Python<'py>,
+        trace_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let fut = self.mesh_flush_future(trace_id);
+        Self::spawn(py, fut)
+    }
+
     /// Mesh `kill` (never retried); the response as JSON text.
     #[pyo3(signature = (address_id, *, trace_id=None))]
     fn mesh_kill(
@@ -595,6 +614,12 @@ impl NativeClient {
         let client = self.client.clone();
         let arguments = parse_json("arguments", arguments_json);
         Box::pin(async move { json_text(client.mcp_call_tool(&name, arguments?, &opts).await) })
+    }
+
+    fn mesh_flush_future(&self, trace_id: Option<String>) -> BoxFuture<String> {
+        let mesh = self.client.mesh();
+        let opts = call_options(None, trace_id, None, None, None);
+        Box::pin(async move { json_text(mesh.flush_metrics(&opts).await) })
     }
 
     fn mesh_switch_future(

@@ -86,6 +86,12 @@ class MeshClient(_MeshBase, SyncMeshOperations):
     def _call(self, operation_id: str, args: Dict[str, Any]) -> Any:
         return self._client._call(operation_id, args)
 
+    def flush_metrics(self, *, trace_id: Optional[str] = None) -> Any:
+        """Send one heartbeat now with the buffered metrics (none when nothing was reported);
+        if it fails they stay buffered for the next one."""
+        native = self._client._check_open()
+        return json.loads(native.mesh_flush_metrics(trace_id=trace_id))
+
     def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
         """Kill an agent: block every intent to and from it. Never retried."""
         native = self._client._check_open()
@@ -105,6 +111,11 @@ class AsyncMeshClient(_MeshBase, AsyncMeshOperations):
 
     async def _acall(self, operation_id: str, args: Dict[str, Any]) -> Any:
         return await self._client._acall(operation_id, args)
+
+    async def flush_metrics(self, *, trace_id: Optional[str] = None) -> Any:
+        """See :meth:`MeshClient.flush_metrics`."""
+        native = self._client._check_open()
+        return json.loads(await native.amesh_flush_metrics(trace_id=trace_id))
 
     async def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
         """Kill an agent: block every intent to and from it. Never retried."""
