@@ -106,7 +106,11 @@ impl NativeClient {
     /// Start the background heartbeat on the napi runtime (a second call while it runs keeps the
     /// running task). It lives as long as this client, or until `mesh_stop_heartbeat`.
     #[napi]
-    pub fn mesh_start_heartbeat(&self, interval_ms: f64, include_metrics: bool) -> napi::Result<()> {
+    pub fn mesh_start_heartbeat(
+        &self,
+        interval_ms: f64,
+        include_metrics: bool,
+    ) -> napi::Result<()> {
         let mesh = self.inner.mesh();
         let handle = interval(interval_ms)
             .and_then(|every| {
@@ -129,7 +133,10 @@ impl NativeClient {
     /// Stop the background heartbeat; resolves once it has exited (waiting at most 5 s for a
     /// heartbeat in flight).
     #[napi]
-    pub fn mesh_stop_heartbeat<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+    pub fn mesh_stop_heartbeat<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
         let handle = self
             .heartbeat
             .lock()

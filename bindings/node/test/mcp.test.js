@@ -116,7 +116,7 @@ describe('tools/call', () => {
     assert.equal(ok.isError, false);
   });
 
-  it('ownerAgent (or the client's defaultOwnerAgent) scopes an owner-scoped tool', async () => {
+  it("ownerAgent (or the client's defaultOwnerAgent) scopes an owner-scoped tool", async () => {
     const agent = `agent://tests/owner-${unique()}`;
     const first = await client.sendIntent({ intent_type: 'tests.task.v1', to_agent: agent, payload: {} });
     const done = await client.mcpCallTool('axme.intents_resume', {

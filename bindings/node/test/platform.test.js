@@ -79,21 +79,32 @@ describe('media', () => {
 describe('schemas', () => {
   const dateSchema = { type: 'object', required: ['date'], properties: { date: { type: 'string' } } };
 
-  it('upsert versions a schema; the same one is unchanged; strict mode refuses a breaking change', async () => {
+  it('upsert stores a schema once; backward mode versions compatible changes and refuses breaking ones', async () => {
     const semanticType = `tests.s${unique()}.v1`;
-    const stored = await client.upsertSchema({ semantic_type: semanticType, schema_json: dateSchema, compatibility_mode: 'strict' });
+    const upsert = (schema, mode = 'backward') =>
+      client.upsertSchema({ semantic_type: semanticType, schema_json: schema, compatibility_mode: mode });
+    const stored = await upsert(dateSchema);
     assert.equal(stored.schema.version, 1);
     assert.equal(stored.changed, true);
-    const again = await client.upsertSchema({ semantic_type: semanticType, schema_json: dateSchema, compatibility_mode: 'strict' });
+    const again = await upsert(dateSchema);
     assert.equal(again.changed, false);
     assert.equal(again.schema.version, 1);
     const read = await client.getSchema(semanticType);
     assert.deepEqual(read.schema.schema_json, dateSchema);
     assert.equal(read.schema.schema_hash, stored.schema.schema_hash);
-    const breaking = { ...dateSchema, required: ['date', 'note'] };
+    const compatible = { ...dateSchema, properties: { ...dateSchema.properties, note: { type: 'string' } } };
+    assert.equal((await upsert(compatible)).schema.version, 2);
+    await assert.rejects(upsert({ ...compatible, required: ['date', 'note'] }), (e) => {
+      assert.ok(e instanceof axme.AxmeConflictError);
+      assert.equal(e.code, 'schema_incompatible');
+      assert.ok(e.body.error.details.breaks.length > 0);
+      return true;
+    });
+    const strictType = `tests.strict${unique()}.v1`;
+    await client.upsertSchema({ semantic_type: strictType, schema_json: dateSchema, compatibility_mode: 'strict' });
     await assert.rejects(
-      client.upsertSchema({ semantic_type: semanticType, schema_json: breaking, compatibility_mode: 'strict' }),
-      (e) => e instanceof axme.AxmeHttpError && Array.isArray(e.body.error.details.breaks),
+      client.upsertSchema({ semantic_type: strictType, schema_json: { type: 'object' }, compatibility_mode: 'strict' }),
+      (e) => e instanceof axme.AxmeConflictError && e.code === 'schema_incompatible',
     );
     await assert.rejects(client.getSchema(`tests.none${unique()}.v1`), axme.AxmeNotFoundError);
   });

@@ -93,14 +93,23 @@ describe('apply', () => {
     const shop = `shop${unique()}`;
     const applied = await client.applyScenario(orderBundle(shop));
     assert.equal(applied.pending_with, `agent://${shop}/inventory`);
-    // Each agent takes its step from its listen stream and completes it.
-    for (const role of ['inventory', 'payment', 'shipping']) {
+    // Each agent takes its step from its listen stream and completes it. Steps run in order while
+    // nothing fails, so the compensation step `release` runs last too.
+    const steps = [
+      ['reserve', 'inventory'],
+      ['charge', 'payment'],
+      ['ship', 'shipping'],
+      ['release', 'inventory'],
+    ];
+    for (const [stepId, role] of steps) {
       const agent = `agent://${shop}/${role}`;
       const stream = client.listen(agent, { waitSeconds: 5, timeoutMs: 10_000 });
       const { value: step } = await stream.next();
       await stream.return();
       const sub = (await client.getIntent(step.intent_id)).intent;
       assert.equal(sub.to_agent, agent);
+      assert.equal(sub.payload.step_id, stepId);
+      assert.equal(sub.payload.parent_intent_id, applied.intent_id);
       assert.deepEqual(sub.payload.parent_payload, { order_id: 'o-7' });
       await client.resumeIntent(step.intent_id, { action: 'complete', result: { role } }, { ownerAgent: agent });
     }

@@ -33,12 +33,12 @@ async function isolated(rules) {
 
 const intent = (to) => ({ intent_type: 'notify.message.v1', to_agent: to, payload: { text: 'x'.repeat(40) } });
 
-/** Observe an intent to its end, completing it once it is delivered; the events seen. */
+/** Observe an intent to its end, completing it once its agent has taken it; the events seen. */
 async function observeToEnd(client, id) {
   const seen = [];
   for await (const ev of client.observe(id, { timeoutMs: 10_000 })) {
     seen.push(ev);
-    if (ev.event_type === 'intent.delivered') await client.resolveIntent(id, { status: 'COMPLETED', result: { a: [1, 2] } });
+    if (ev.event_type === 'intent.acknowledged') await client.resolveIntent(id, { status: 'COMPLETED', result: { a: [1, 2] } });
   }
   return seen;
 }
@@ -50,7 +50,9 @@ describe('alternative SSE framings', () => {
     [1, 'intent.created', 'CREATED'],
     [2, 'intent.submitted', 'SUBMITTED'],
     [3, 'intent.delivered', 'DELIVERED'],
-    [4, 'intent.completed', 'COMPLETED'],
+    // Taking an intent from the listen stream acknowledges it.
+    [4, 'intent.acknowledged', 'ACKNOWLEDGED'],
+    [5, 'intent.completed', 'COMPLETED'],
   ];
   for (const framing of ['crlf', 'cr', 'bom', 'comments', 'multiline', 'bytewise']) {
     it(`observe and listen read the "${framing}" framing`, async () => {
@@ -64,7 +66,7 @@ describe('alternative SSE framings', () => {
       assert.equal(delivery.payload.text, 'x'.repeat(40));
       const seen = await observeToEnd(client, id);
       assert.deepEqual(shape(seen), expected);
-      assert.deepEqual(seen[3].result, { a: [1, 2] });
+      assert.deepEqual(seen[4].details.result, { a: [1, 2] }, 'the multi-line payload survived the framing');
       const streams = (await faults.requests(cred.credential_id)).filter((r) => r.route === EVENTS_ROUTE);
       assert.equal(streams.length, 1, 'read in one connection: no reconnect was needed');
     });
@@ -82,7 +84,7 @@ describe('alternative SSE framings', () => {
     assert.deepEqual(got, ids);
     assert.deepEqual(
       shape(await observeToEnd(client, ids[0])).map(([seq]) => seq),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
   });
 });
