@@ -73,4 +73,16 @@ describe('test coverage of the public surface', () => {
     ];
     assert.deepEqual(missing, [], `public members no test calls: ${missing.join(', ')}`);
   });
+
+  it('the scanner tells client calls, mesh calls, comments and todo titles apart', () => {
+    const src = [
+      'await client.getIntent(id);\nawait admin.mesh.kill(x);\n// client.listInbox(\nit.todo(\'uploadMediaContent later\');',
+    ].map((t) => t.replace(/^\s*\/\/.*$/gm, ''));
+    const used = usedNames(src);
+    assert.ok(used.client.has('getIntent'));
+    assert.ok(used.mesh.has('kill'));
+    assert.ok(!used.client.has('kill'), 'a mesh call is not a client call');
+    assert.ok(!used.client.has('listInbox'), 'a commented-out call does not count');
+    assert.ok(todoNames(src).has('uploadMediaContent'));
+  });
 });
