@@ -2,7 +2,7 @@
 // ...) and the schema interfaces come from ./generated/operations.d.ts, which codegen writes from
 // spec/openapi.yaml; they are merged into AxmeClient below.
 
-import type { AxmeMeshOperations, AxmeOperations } from './generated/operations';
+import type { AxmeMeshOperations, AxmeOperations, MeshHeartbeatResponse, MeshMetrics } from './generated/operations';
 
 // The schema interfaces (types only; the generated installer is internal).
 export type * from './generated/operations';
@@ -135,21 +135,88 @@ export declare class AxmeClient {
   cancelIntent(intentId: string, options?: CancelIntentOptions): Promise<Record<string, unknown>>;
 }
 
+/** Options of `mcpInitialize`. */
+export interface McpInitializeCallOptions extends AxmeRequestOptions {
+  /** `2024-11-05` or `2025-11-25` (default: the client's `mcpProtocolVersion`). */
+  protocolVersion?: string;
+}
+
+/** Options of `mcpCallTool`. */
+export interface McpCallToolCallOptions extends AxmeRequestOptions {
+  /** The tool's arguments (an object). */
+  arguments?: Record<string, unknown> | null;
+  /** Put into the arguments as `owner_agent` when missing (else the client's `defaultOwnerAgent`). */
+  ownerAgent?: string;
+  /** Put into the arguments as `idempotency_key` when missing and sent as `Idempotency-Key`; makes the call retry-safe. */
+  idempotencyKey?: string;
+  /** Check the arguments against the input schema cached by `mcpListTools` first (default true). */
+  validateInputSchema?: boolean;
+  /** Retry on retryable failures (default: only with `idempotencyKey`). */
+  retryable?: boolean | null;
+}
+
+/** A JSON-RPC result of the MCP endpoint. */
+export type McpResult = Record<string, unknown>;
+
 /**
  * Members of the generated `AxmeOperations` this package declares itself (with the public
- * TypeScript SDK's millisecond options) or does not offer yet (the MCP helpers and the mesh
- * heartbeat helpers need the engine's MCP and mesh support).
+ * TypeScript SDK's millisecond options).
  */
 type HandWritten = 'sendIntent' | 'observe' | 'waitFor' | 'listen' | 'cancelIntent' | 'mcpInitialize' | 'mcpListTools' | 'mcpCallTool' | 'mesh';
-type MeshHandWritten = 'startHeartbeat' | 'stopHeartbeat' | 'reportMetric';
+type MeshHandWritten = 'heartbeat' | 'startHeartbeat' | 'stopHeartbeat' | 'reportMetric';
 
-/** `client.mesh`: the generated agent-mesh operations. */
-export interface AxmeMesh extends Omit<AxmeMeshOperations, MeshHandWritten> {}
+export interface MeshHeartbeatCallOptions extends AxmeRequestOptions {
+  /** Metrics to send (`{metrics}`); none sends no body. */
+  metrics?: MeshMetrics | Record<string, unknown> | null;
+}
+
+export interface MeshStartHeartbeatCallOptions {
+  /** Time between heartbeats in milliseconds (default 30000); the first is sent at once. */
+  intervalMs?: number;
+  /** Send the buffered metrics with each heartbeat (default true). */
+  includeMetrics?: boolean;
+}
+
+export interface MeshReportMetricCallOptions {
+  /** Whether the observed intent succeeded (default true). */
+  success?: boolean;
+  /** Its latency in milliseconds (>= 0); averaged over the observations that have one. */
+  latencyMs?: number | null;
+  /** Its cost in US dollars (>= 0); summed. */
+  costUsd?: number | null;
+}
+
+/**
+ * `client.mesh`: heartbeats, the metrics buffer, the background heartbeat (on the engine's
+ * threads, so it never keeps Node.js alive), health listing, the kill switch and policies.
+ */
+export interface AxmeMesh extends Omit<AxmeMeshOperations, MeshHandWritten> {
+  /** One heartbeat, with `metrics` when given. */
+  heartbeat(options?: MeshHeartbeatCallOptions): Promise<MeshHeartbeatResponse>;
+  /** One heartbeat carrying the buffered metrics; on failure they stay buffered. */
+  flushMetrics(options?: AxmeRequestOptions): Promise<MeshHeartbeatResponse>;
+  /** Buffer one observation for the next heartbeat (throws `AxmeInvalidArgumentError` on a negative value). */
+  reportMetric(options?: MeshReportMetricCallOptions): void;
+  /** Start the background heartbeat (a second call while it runs keeps the running one). */
+  startHeartbeat(options?: MeshStartHeartbeatCallOptions): void;
+  /** Stop the background heartbeat; resolves once it has exited. */
+  stopHeartbeat(): Promise<void>;
+  /** The metrics the next heartbeat would carry, or null. */
+  readonly bufferedMetrics: MeshMetrics | null;
+  /** Whether the background heartbeat runs. */
+  readonly heartbeatRunning: boolean;
+}
 
 /** The generated operation methods (getIntent, listIntentEvents, resolveIntent, resumeIntent, ...). */
 export interface AxmeClient extends Omit<AxmeOperations, HandWritten> {
-  /** The agent-mesh operations. */
+  /** The agent-mesh calls. */
   readonly mesh: AxmeMesh;
+  /** MCP `initialize`; the JSON-RPC result (`protocolVersion`, `capabilities`, `serverInfo`). */
+  mcpInitialize(options?: McpInitializeCallOptions): Promise<McpResult>;
+  /** MCP `tools/list` (`{tools}`); caches each tool's input schema. */
+  mcpListTools(options?: AxmeRequestOptions): Promise<McpResult>;
+  /** MCP `tools/call`; a tool failure is a result with `isError: true`, a JSON-RPC error throws. */
+  mcpCallTool(name: string, options?: McpCallToolCallOptions): Promise<McpResult>;
 }
 
 /** The core's stable error kinds. */

@@ -10,11 +10,13 @@
 export interface CallOptions {
   /** Aborts the request. */
   signal?: AbortSignal;
+  /** Per-attempt timeout of this call in milliseconds (instead of the client's `timeoutMs`). */
+  timeoutMs?: number;
 }
 
 /** What `installOperations` needs from the client class. */
 export interface OperationCaller {
-  _call(operationId: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  _call(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
 }
 
 /** Methods of the client: generated ones call `_call`; hand-written ones are declared here. */

@@ -5,9 +5,10 @@
  *
  * `installOperations(Client)` (and one install function per sub-client, such as
  * `installMeshOperations`) adds camelCase methods to a class whose instances provide
- * `_call(operationId, args, signal)`: run one operation of the core by its `operationId` with
- * snake_case arguments, resolving to the decoded JSON. Methods the class already defines are
- * kept, so hand-written overrides win. Types: `operations.d.ts`.
+ * `_call(operationId, args, options)`: run one operation of the core by its `operationId` with
+ * snake_case arguments, resolving to the decoded JSON; `options` is the caller's per-call options
+ * object, whose `signal` and `timeoutMs` the client applies. Methods the class already defines
+ * are kept, so hand-written overrides win. Types: `operations.d.ts`.
  */
 
 /**
@@ -60,7 +61,7 @@ function installOperations(ClientClass) {
       {
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -78,7 +79,7 @@ function installOperations(ClientClass) {
       {
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -96,7 +97,7 @@ function installOperations(ClientClass) {
       {
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -117,7 +118,7 @@ function installOperations(ClientClass) {
         cursor: options.cursor ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -144,7 +145,7 @@ function installOperations(ClientClass) {
           correlation_id: options.correlationId,
         }),
       },
-      options.signal,
+      options,
     );
   });
 
@@ -164,7 +165,7 @@ function installOperations(ClientClass) {
         intent_id: intentId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -186,7 +187,7 @@ function installOperations(ClientClass) {
         since: options.since ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -215,7 +216,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -245,7 +246,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -274,7 +275,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -302,7 +303,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -325,7 +326,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -350,7 +351,7 @@ function installOperations(ClientClass) {
         limit: options.limit ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -381,7 +382,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -404,7 +405,7 @@ function installOperations(ClientClass) {
         address: address,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -426,7 +427,7 @@ function installOperations(ClientClass) {
         address: address,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -451,7 +452,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -477,7 +478,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -503,7 +504,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -526,7 +527,7 @@ function installOperations(ClientClass) {
         address: address,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -552,7 +553,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -578,7 +579,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -604,7 +605,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -637,7 +638,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: bundle ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -659,7 +660,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: bundle ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -678,7 +679,7 @@ function installOperations(ClientClass) {
       {
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -700,7 +701,7 @@ function installOperations(ClientClass) {
         macro_id: macroId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -727,7 +728,7 @@ function installOperations(ClientClass) {
         limit: options.limit ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -748,7 +749,7 @@ function installOperations(ClientClass) {
         limit: options.limit ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -770,7 +771,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -791,7 +792,7 @@ function installOperations(ClientClass) {
         session_id: sessionId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -815,7 +816,7 @@ function installOperations(ClientClass) {
         limit: options.limit ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -840,7 +841,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -863,7 +864,7 @@ function installOperations(ClientClass) {
         since: options.since ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -888,7 +889,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -910,7 +911,7 @@ function installOperations(ClientClass) {
         owner_agent: options.ownerAgent ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -934,7 +935,7 @@ function installOperations(ClientClass) {
         limit: options.limit ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -956,7 +957,7 @@ function installOperations(ClientClass) {
         owner_agent: options.ownerAgent ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -980,7 +981,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1005,7 +1006,7 @@ function installOperations(ClientClass) {
           message: options.message,
         }),
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1031,7 +1032,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1057,7 +1058,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1083,7 +1084,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1110,7 +1111,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1140,7 +1141,7 @@ function installOperations(ClientClass) {
           comment: options.comment,
         }),
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1163,7 +1164,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1184,7 +1185,7 @@ function installOperations(ClientClass) {
         token: token,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1212,7 +1213,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1235,7 +1236,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1259,7 +1260,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1287,7 +1288,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: content ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1310,7 +1311,7 @@ function installOperations(ClientClass) {
         upload_id: uploadId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1331,7 +1332,7 @@ function installOperations(ClientClass) {
         upload_id: uploadId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1351,7 +1352,7 @@ function installOperations(ClientClass) {
         upload_id: uploadId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1378,7 +1379,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1398,7 +1399,7 @@ function installOperations(ClientClass) {
         semantic_type: semanticType,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1422,7 +1423,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1443,7 +1444,7 @@ function installOperations(ClientClass) {
         nick: nick,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1462,7 +1463,7 @@ function installOperations(ClientClass) {
         nick: options.nick ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1484,7 +1485,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1504,7 +1505,7 @@ function installOperations(ClientClass) {
         owner_agent: ownerAgent,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1526,7 +1527,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1546,7 +1547,7 @@ function installOperations(ClientClass) {
         owner_agent: options.ownerAgent ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1573,7 +1574,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1597,7 +1598,7 @@ function installOperations(ClientClass) {
         owner_agent: options.ownerAgent ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1628,7 +1629,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1653,7 +1654,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1676,7 +1677,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1698,7 +1699,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1720,7 +1721,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1742,7 +1743,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1764,7 +1765,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1784,7 +1785,7 @@ function installOperations(ClientClass) {
         include_revoked: options.includeRevoked ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1806,7 +1807,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1827,7 +1828,7 @@ function installOperations(ClientClass) {
         include_revoked: options.includeRevoked ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1850,7 +1851,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1875,7 +1876,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1897,7 +1898,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1919,7 +1920,7 @@ function installOperations(ClientClass) {
         grant_id: grantId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1942,7 +1943,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1967,7 +1968,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -1990,7 +1991,7 @@ function installOperations(ClientClass) {
         org_id: orgId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2014,7 +2015,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2036,7 +2037,7 @@ function installOperations(ClientClass) {
         org_id: orgId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2061,7 +2062,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2086,7 +2087,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2111,7 +2112,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2134,7 +2135,7 @@ function installOperations(ClientClass) {
         org_id: orgId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2160,7 +2161,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2186,7 +2187,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2208,7 +2209,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2232,7 +2233,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2256,7 +2257,7 @@ function installOperations(ClientClass) {
         member_id: memberId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2283,7 +2284,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2308,7 +2309,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2333,7 +2334,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2355,7 +2356,7 @@ function installOperations(ClientClass) {
         state: options.state ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2377,7 +2378,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2398,7 +2399,7 @@ function installOperations(ClientClass) {
         access_request_id: accessRequestId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2422,7 +2423,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2443,7 +2444,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2465,7 +2466,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2487,7 +2488,7 @@ function installOperations(ClientClass) {
         window: options.window ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2509,7 +2510,7 @@ function installOperations(ClientClass) {
         window_days: options.windowDays ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2530,7 +2531,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2551,7 +2552,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2573,7 +2574,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2595,7 +2596,7 @@ function installOperations(ClientClass) {
         status: options.status ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2616,7 +2617,7 @@ function installOperations(ClientClass) {
         invoice_id: invoiceId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2639,7 +2640,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2665,7 +2666,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2688,7 +2689,7 @@ function installOperations(ClientClass) {
         service_account_id: serviceAccountId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2712,7 +2713,7 @@ function installOperations(ClientClass) {
         service_account_id: serviceAccountId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2740,7 +2741,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2767,7 +2768,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2794,7 +2795,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2816,7 +2817,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2837,7 +2838,7 @@ function installOperations(ClientClass) {
         principal_id: principalId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2858,7 +2859,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2880,7 +2881,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2902,7 +2903,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2924,7 +2925,7 @@ function installOperations(ClientClass) {
         alias: options.alias ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2945,7 +2946,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2967,7 +2968,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -2988,7 +2989,7 @@ function installOperations(ClientClass) {
         route_id: routeId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3012,7 +3013,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3034,7 +3035,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3055,7 +3056,7 @@ function installOperations(ClientClass) {
         workspace_id: options.workspaceId ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3077,7 +3078,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3098,7 +3099,7 @@ function installOperations(ClientClass) {
         binding_id: bindingId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3121,7 +3122,7 @@ function installOperations(ClientClass) {
         status: options.status ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3143,7 +3144,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3164,7 +3165,7 @@ function installOperations(ClientClass) {
         delivery_id: deliveryId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3186,7 +3187,7 @@ function installOperations(ClientClass) {
         idempotency_key: options.idempotencyKey ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3209,7 +3210,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3232,7 +3233,7 @@ function installOperations(ClientClass) {
         window_hours: options.windowHours ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3268,7 +3269,7 @@ function installOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3289,7 +3290,7 @@ function installOperations(ClientClass) {
         mcp_session_id: sessionId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 }
@@ -3323,7 +3324,7 @@ function installMeshOperations(ClientClass) {
           metrics: options.metrics,
         }),
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3348,7 +3349,7 @@ function installMeshOperations(ClientClass) {
         health: options.health ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3369,7 +3370,7 @@ function installMeshOperations(ClientClass) {
         address_id: addressId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3394,7 +3395,7 @@ function installMeshOperations(ClientClass) {
         address_id: addressId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3416,7 +3417,7 @@ function installMeshOperations(ClientClass) {
         address_id: addressId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3438,7 +3439,7 @@ function installMeshOperations(ClientClass) {
         address_id: addressId,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3467,7 +3468,7 @@ function installMeshOperations(ClientClass) {
         trace_id: options.traceId ?? null,
         body: payload ?? null,
       },
-      options.signal,
+      options,
     );
   });
 
@@ -3489,7 +3490,7 @@ function installMeshOperations(ClientClass) {
         event_type: options.eventType ?? null,
         trace_id: options.traceId ?? null,
       },
-      options.signal,
+      options,
     );
   });
 }

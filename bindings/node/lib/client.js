@@ -221,14 +221,144 @@ class AxmeStream {
   }
 }
 
-/** `client.mesh`: the generated agent-mesh operations, sent through the client's engine. */
+/** Run a synchronous native call; its thrown error (the core error as JSON) becomes typed. */
+function syncNative(call) {
+  try {
+    return call();
+  } catch (e) {
+    let parsed;
+    try {
+      parsed = JSON.parse(e.message);
+    } catch {
+      throw e;
+    }
+    throw errors.fromNative(parsed);
+  }
+}
+
+function optionalNumber(value, what) {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number') throw invalid(`${what} must be a number`);
+  return value;
+}
+
+function optionalBoolean(value, what, fallback) {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean`);
+  return value;
+}
+
+/**
+ * `client.mesh`: agent-mesh heartbeats, buffered metrics, the background heartbeat, health listing
+ * and the kill switch (the engine's `Mesh`), plus the generated policy operations. The background
+ * heartbeat runs on the engine's threads, so it never keeps Node.js alive (like an unref'd timer).
+ */
 class AxmeMesh {
   constructor(client) {
     Object.defineProperty(this, '_client', { value: client });
   }
 
-  _call(operationId, args, signal) {
-    return this._client._call(operationId, args, signal);
+  get _native() {
+    return this._client._native;
+  }
+
+  _call(operationId, args, options) {
+    return this._client._call(operationId, args, options);
+  }
+
+  /** One heartbeat; `metrics` (an object) is sent as `{metrics}`, none sends no body. */
+  heartbeat(options = {}) {
+    return run((cancel) => {
+      const metrics = options.metrics ?? null;
+      if (metrics !== null && (typeof metrics !== 'object' || Array.isArray(metrics))) {
+        throw invalid('metrics must be an object');
+      }
+      return this._native.meshHeartbeat(JSON.stringify(metrics), JSON.stringify(callOptions(options)), cancel);
+    }, options.signal);
+  }
+
+  /** One heartbeat carrying the buffered metrics; on failure they stay buffered. */
+  flushMetrics(options = {}) {
+    return run(
+      (cancel) => this._native.meshFlushMetrics(JSON.stringify(callOptions(options)), cancel),
+      options.signal,
+    );
+  }
+
+  /** Buffer one observation (counts, average latency, summed cost) for the next heartbeat. */
+  reportMetric(options = {}) {
+    const success = optionalBoolean(options.success, 'success', true);
+    const latency = optionalNumber(options.latencyMs, 'latencyMs');
+    const cost = optionalNumber(options.costUsd, 'costUsd');
+    syncNative(() => this._native.meshReportMetric(success, latency, cost));
+  }
+
+  /** The metrics the next heartbeat would carry, or null. */
+  get bufferedMetrics() {
+    const text = this._native.meshBufferedMetrics();
+    return text === null || text === undefined ? null : JSON.parse(text);
+  }
+
+  /** Whether the background heartbeat runs. */
+  get heartbeatRunning() {
+    return this._native.meshHeartbeatRunning();
+  }
+
+  /**
+   * Start the background heartbeat: one at once, then one every `intervalMs` (default 30000),
+   * carrying the buffered metrics unless `includeMetrics` is false. Failures are swallowed. A
+   * second call while it runs keeps the running one.
+   */
+  startHeartbeat(options = {}) {
+    const every = options.intervalMs ?? 30_000;
+    if (typeof every !== 'number') throw invalid('intervalMs must be a number of milliseconds');
+    const include = optionalBoolean(options.includeMetrics, 'includeMetrics', true);
+    syncNative(() => this._native.meshStartHeartbeat(every, include));
+  }
+
+  /** Stop the background heartbeat; resolves once it has exited (at most 5 s for one in flight). */
+  async stopHeartbeat() {
+    unwrap(await this._native.meshStopHeartbeat());
+  }
+
+  /** `{ok, agents, summary}`: the organisation's agents (limit default 100, at most 1000). */
+  listAgents(options = {}) {
+    return run((cancel) => {
+      const query = JSON.stringify({ limit: options.limit, health: options.health });
+      return this._native.meshListAgents(query, JSON.stringify(callOptions(options)), cancel);
+    }, options.signal);
+  }
+
+  /** One agent's health (`agt_…` id or agent address). */
+  getAgent(addressId, options = {}) {
+    return run(
+      (cancel) => this._native.meshGetAgent(String(addressId), JSON.stringify(callOptions(options)), cancel),
+      options.signal,
+    );
+  }
+
+  /** Kill an agent: block every intent to and from it. Never retried. */
+  kill(addressId, options = {}) {
+    return run(
+      (cancel) => this._native.meshKill(String(addressId), JSON.stringify(callOptions(options)), cancel),
+      options.signal,
+    );
+  }
+
+  /** Lift a kill. Never retried. */
+  resume(addressId, options = {}) {
+    return run(
+      (cancel) => this._native.meshResume(String(addressId), JSON.stringify(callOptions(options)), cancel),
+      options.signal,
+    );
+  }
+
+  /** Mesh events, newest first (limit default 50, at most 1000; `eventType` filters). */
+  listEvents(options = {}) {
+    return run((cancel) => {
+      const query = JSON.stringify({ limit: options.limit, event_type: options.eventType });
+      return this._native.meshListEvents(query, JSON.stringify(callOptions(options)), cancel);
+    }, options.signal);
   }
 }
 
@@ -263,10 +393,49 @@ class AxmeClient {
 
   /**
    * Call an operation by its id with snake_case arguments (path, query and header parameters,
-   * `body`, `idempotency_key`, `trace_id`, `timeout` in seconds). The generated methods use it.
+   * `body`, `idempotency_key`, `trace_id`); `options` carries the per-call `signal` and
+   * `timeoutMs`. The generated methods use it.
    */
-  _call(operationId, args, signal) {
-    return run((cancel) => this._native.call(operationId, JSON.stringify(args ?? {}), cancel), signal);
+  _call(operationId, args, options = {}) {
+    return run((cancel) => {
+      const all = { ...(args ?? {}) };
+      const timeout = ms(options?.timeoutMs, 'timeoutMs');
+      if (timeout !== undefined) all.timeout = timeout;
+      return this._native.call(operationId, JSON.stringify(all), cancel);
+    }, options?.signal);
+  }
+
+  /** MCP `initialize` (protocol version from the config unless `protocolVersion`); the JSON-RPC result. */
+  mcpInitialize(options = {}) {
+    return run((cancel) => {
+      const version = options.protocolVersion ?? null;
+      if (version !== null && typeof version !== 'string') throw invalid('protocolVersion must be a string');
+      return this._native.mcpInitialize(version, JSON.stringify(callOptions(options)), cancel);
+    }, options.signal);
+  }
+
+  /** MCP `tools/list`; caches each tool's input schema for `mcpCallTool`'s checks. */
+  mcpListTools(options = {}) {
+    return run((cancel) => this._native.mcpListTools(JSON.stringify(callOptions(options)), cancel), options.signal);
+  }
+
+  /**
+   * MCP `tools/call`: `ownerAgent` (or the config default) and `idempotencyKey` go into the
+   * arguments when missing, the arguments are checked against the cached input schema unless
+   * `validateInputSchema` is false, and the call is retried only with an idempotency key or
+   * `retryable: true`. A tool failure is a result with `isError: true`; JSON-RPC errors throw.
+   */
+  mcpCallTool(name, options = {}) {
+    return run((cancel) => {
+      if (typeof name !== 'string') throw invalid('tool name must be a string');
+      const args = options.arguments ?? null;
+      const opts = {
+        ...callOptions(options),
+        validate_input_schema: optionalBoolean(options.validateInputSchema, 'validateInputSchema', true),
+        retryable: optionalBoolean(options.retryable, 'retryable', null),
+      };
+      return this._native.mcpCallTool(name, JSON.stringify(args), JSON.stringify(opts), cancel);
+    }, options.signal);
   }
 
   /** Create an intent and return its id; `correlationId` is minted when absent. */

@@ -11,6 +11,45 @@ export declare class NativeCancel {
 /** The client: one `axme_core::Client` (connection pool, retry budget). */
 export declare class NativeClient {
   /**
+   * MCP `initialize` with `protocolVersion` (else the configured one); resolves to the
+   * JSON-RPC result.
+   */
+  mcpInitialize(protocolVersion: string | undefined | null, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** MCP `tools/list` (caches the input schemas for `mcp_call_tool`). */
+  mcpListTools(optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** MCP `tools/call` of `name` with `argumentsJson` (an object or null). */
+  mcpCallTool(name: string, argumentsJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** One heartbeat; `metricsJson` is an object (sent as `{"metrics": …}`) or null (no body). */
+  meshHeartbeat(metricsJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** One heartbeat carrying the buffered metrics; on failure they go back into the buffer. */
+  meshFlushMetrics(optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** Buffer one observation for the next heartbeat (throws on a negative or non-finite value). */
+  meshReportMetric(success: boolean, latencyMs?: number | undefined | null, costUsd?: number | undefined | null): void
+  /** The metrics the next heartbeat would carry, as JSON text (none when nothing is buffered). */
+  meshBufferedMetrics(): string | null
+  /**
+   * Start the background heartbeat on the napi runtime (a second call while it runs keeps the
+   * running task). It lives as long as this client, or until `mesh_stop_heartbeat`.
+   */
+  meshStartHeartbeat(intervalMs: number, includeMetrics: boolean): void
+  /** Whether the background heartbeat runs. */
+  meshHeartbeatRunning(): boolean
+  /**
+   * Stop the background heartbeat; resolves once it has exited (waiting at most 5 s for a
+   * heartbeat in flight).
+   */
+  meshStopHeartbeat(): Promise<string>
+  /** `GET /v1/mesh/agents`; `queryJson` is `{limit, health}`. */
+  meshListAgents(queryJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** `GET /v1/mesh/events`; `queryJson` is `{limit, event_type}`. */
+  meshListEvents(queryJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** `GET /v1/mesh/agents/{address_id}`. */
+  meshGetAgent(addressId: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** Kill an agent (never retried). */
+  meshKill(addressId: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /** Resume a killed agent (never retried). */
+  meshResume(addressId: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  /**
    * `configJson` is the core's snake_case `Config` object. Throws an error whose message is
    * the JSON of the core error when the config is invalid.
    */

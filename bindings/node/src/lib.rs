@@ -6,6 +6,8 @@
 //! retryAfter, body}}`, or (stream handles) `{"done": true}`. Errors travel as data rather than
 //! as rejected promises so every field of the core's [`Error`] reaches the typed JS errors.
 //!
+//! `mcp.rs` and `mesh.rs` add the MCP and `client.mesh` calls to [`NativeClient`].
+//!
 //! Cancellation: a call may take a [`NativeCancel`]; cancelling it drops the Rust future (and
 //! with it the request in flight). A [`NativeStream`] (observe/listen) owns its core stream;
 //! `close()` or garbage collection cancels a pending `next()` and drops the stream.
@@ -14,11 +16,12 @@
 #![allow(unsafe_code)]
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axme_core::{
-    is_terminal, CallOptions, Client, Config, Error, EventStream, ListenOptions, ObserveOptions,
+    is_terminal, CallOptions, Client, Config, Error, EventStream, HeartbeatHandle, ListenOptions,
+    ObserveOptions,
 };
 use futures_util::StreamExt;
 use napi::bindgen_prelude::PromiseRaw;
@@ -26,6 +29,9 @@ use napi::{Env, Status};
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
 use tokio_util::sync::CancellationToken;
+
+mod mcp;
+mod mesh;
 
 const DONE: &str = r#"{"done":true}"#;
 const CANCELLED: &str = r#"{"cancelled":true}"#;
@@ -52,11 +58,11 @@ fn envelope(r: Result<Value, Error>) -> String {
 }
 
 /// A thrown (synchronous) error carrying the same JSON, for the constructor.
-fn throw(e: &Error) -> napi::Error {
+pub(crate) fn throw(e: &Error) -> napi::Error {
     napi::Error::new(Status::InvalidArg, error_json(e).to_string())
 }
 
-fn parse(what: &str, text: &str) -> Result<Value, Error> {
+pub(crate) fn parse(what: &str, text: &str) -> Result<Value, Error> {
     serde_json::from_str(text)
         .map_err(|e| Error::invalid_argument(format!("{what} is not valid JSON: {e}")))
 }
@@ -73,7 +79,7 @@ fn seconds(v: Option<&Value>, what: &str) -> Result<Option<Duration>, Error> {
     }
 }
 
-fn string(m: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+pub(crate) fn string(m: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -81,7 +87,15 @@ fn string(m: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
     }
 }
 
-fn object(v: Value, what: &str) -> Result<Map<String, Value>, Error> {
+pub(crate) fn bool_opt(m: &Map<String, Value>, key: &str) -> Result<Option<bool>, Error> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(Error::invalid_argument(format!("{key} must be a boolean"))),
+    }
+}
+
+pub(crate) fn object(v: Value, what: &str) -> Result<Map<String, Value>, Error> {
     match v {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
@@ -91,7 +105,7 @@ fn object(v: Value, what: &str) -> Result<Map<String, Value>, Error> {
 
 /// `{idempotency_key, trace_id, owner_agent, x_owner_agent, authorization, timeout}` (the JS
 /// layer has already turned camelCase into these names and milliseconds into seconds).
-fn call_options(opts_json: &str) -> Result<CallOptions, Error> {
+pub(crate) fn call_options(opts_json: &str) -> Result<CallOptions, Error> {
     let m = object(parse("options", opts_json)?, "options")?;
     Ok(CallOptions {
         idempotency_key: string(&m, "idempotency_key")?,
@@ -103,7 +117,7 @@ fn call_options(opts_json: &str) -> Result<CallOptions, Error> {
     })
 }
 
-fn uint(m: &Map<String, Value>, key: &str) -> Result<Option<u64>, Error> {
+pub(crate) fn uint(m: &Map<String, Value>, key: &str) -> Result<Option<u64>, Error> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
@@ -187,7 +201,7 @@ impl NativeCancel {
 
 /// Run `fut` on the napi tokio runtime; the promise resolves to its envelope, or to
 /// `{"cancelled":true}` once `cancel` fires (the future is dropped then).
-fn spawn<'env, F>(
+pub(crate) fn spawn<'env, F>(
     env: &'env Env,
     cancel: Option<&NativeCancel>,
     fut: F,
@@ -210,7 +224,7 @@ where
 }
 
 /// Resolve at once with an argument error (no request is sent).
-fn fail<'env>(env: &'env Env, e: Error) -> napi::Result<PromiseRaw<'env, String>> {
+pub(crate) fn fail<'env>(env: &'env Env, e: Error) -> napi::Result<PromiseRaw<'env, String>> {
     spawn(env, None, async move { Err(e) })
 }
 
@@ -218,6 +232,8 @@ fn fail<'env>(env: &'env Env, e: Error) -> napi::Result<PromiseRaw<'env, String>
 #[napi]
 pub struct NativeClient {
     inner: Client,
+    /// The background mesh heartbeat; its task runs while this handle is kept.
+    heartbeat: Mutex<Option<HeartbeatHandle>>,
 }
 
 #[napi]
@@ -229,7 +245,10 @@ impl NativeClient {
         let client = Config::from_json(&config_json)
             .and_then(Client::new)
             .map_err(|e| throw(&e))?;
-        Ok(NativeClient { inner: client })
+        Ok(NativeClient {
+            inner: client,
+            heartbeat: Mutex::new(None),
+        })
     }
 
     /// Generic operation call: `argsJson` holds the operation's parameters by snake_case name,

@@ -29,13 +29,15 @@ function readIfComplete(path) {
 }
 
 /**
- * Start `axme-server --data-dir TMP --listen 127.0.0.1:0 --faults`; resolves once it wrote
- * `server-addr`. Returns `{url, apiKey, dataDir, stop()}`; `stop()` sends SIGTERM and waits.
+ * Start `axme-server --data-dir TMP --listen 127.0.0.1:0 --faults` (plus `extraArgs`); resolves
+ * once it wrote `server-addr`. Returns `{url, apiKey, dataDir, stop()}`; `stop()` sends SIGTERM
+ * and waits.
  */
-async function startServer() {
+async function startServer(extraArgs = []) {
   const bin = serverBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'axme-node-test-'));
-  const child = spawn(bin, ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--faults', '--log', 'warn'], {
+  const args = ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--faults', '--log', 'warn', ...extraArgs];
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -118,4 +120,21 @@ async function until(fn, what, timeoutMs = 10_000) {
   }
 }
 
-module.exports = { ROOT, startServer, Faults, until };
+/**
+ * A human user of the server's `dev` organisation (`axme-server admin users create`, which works
+ * while the server runs); returns its actor token.
+ */
+function createHuman(server, name, email) {
+  const args = ['--data-dir', server.dataDir, 'admin', 'users', 'create', '--org', 'dev', '--name', name];
+  if (email) args.push('--email', email);
+  const token = execFileSync(serverBinary(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  if (!token.startsWith('axme_actor_')) throw new Error(`unexpected actor token for ${name}: ${token}`);
+  return token;
+}
+
+/** A short unique suffix for names and addresses, so tests sharing a server never collide. */
+function unique() {
+  return require('node:crypto').randomUUID().slice(0, 8);
+}
+
+module.exports = { ROOT, startServer, Faults, until, createHuman, unique, serverBinary };

@@ -31,7 +31,7 @@ fn tsc(dir: &std::path::Path, args: &[&str]) {
     );
 }
 
-const USAGE: &str = r#"import { AxmeOperations, CreateIntentRequest, installMeshOperations, installOperations } from "./real/operations";
+const USAGE: &str = r#"import { AxmeOperations, CallOptions, CreateIntentRequest, installMeshOperations, installOperations } from "./real/operations";
 
 declare const c: AxmeOperations;
 
@@ -39,7 +39,7 @@ export async function use(): Promise<string[]> {
   const created = await c.createIntent({ intent_type: "a.b.v1" }, { correlationId: "c" });
   const body: CreateIntentRequest = { intent_type: "x.y.v1", to_agent: "agent://a", payload: {} };
   await c.createIntent(body, { correlationId: "d", idempotencyKey: "k", signal: new AbortController().signal });
-  await c.resolveIntent("id", { status: "COMPLETED" }, { ownerAgent: "agent://o" });
+  await c.resolveIntent("id", { status: "COMPLETED" }, { ownerAgent: "agent://o", timeoutMs: 500 });
   await c.replyInboxThread("t", { message: "hi" });
   const seqs: number[] = [];
   for await (const e of c.observe("id", { since: 3 })) {
@@ -51,8 +51,8 @@ export async function use(): Promise<string[]> {
 }
 
 class Client {
-  _call(operationId: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
-    return Promise.resolve({ operationId, args, signal });
+  _call(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<unknown> {
+    return Promise.resolve({ operationId, args, signal: options?.signal, timeoutMs: options?.timeoutMs });
   }
 }
 installOperations(Client);
@@ -87,11 +87,11 @@ const real = require("./real/operations.js");
 const tricky = require("./tricky/operations.js");
 const calls = [];
 class Client {
-  _call(id, args, signal) { calls.push([id, args, signal]); return Promise.resolve({ ok: true }); }
+  _call(id, args, options) { calls.push([id, args, options]); return Promise.resolve({ ok: true }); }
   health() { return "hand-written"; }
 }
 class Mesh {
-  _call(id, args, signal) { calls.push([id, args, signal]); return Promise.resolve({}); }
+  _call(id, args, options) { calls.push([id, args, options]); return Promise.resolve({}); }
 }
 real.installOperations(Client);
 real.installMeshOperations(Mesh);
@@ -100,11 +100,14 @@ tricky.installOperations(Client);
   const c = new Client();
   assert.deepStrictEqual(await c.createIntent({ intent_type: "a.b.v1" }, { correlationId: "c1" }), { ok: true });
   assert.deepStrictEqual(calls.at(-1), ["create_intent",
-    { idempotency_key: null, trace_id: null, body: { intent_type: "a.b.v1", correlation_id: "c1" } }, undefined]);
+    { idempotency_key: null, trace_id: null, body: { intent_type: "a.b.v1", correlation_id: "c1" } }, { correlationId: "c1" }]);
   const signal = new AbortController().signal;
-  await c.resolveIntent("i1", { status: "CANCELED" }, { xOwnerAgent: "agent://o", signal });
+  await c.resolveIntent("i1", { status: "CANCELED" }, { xOwnerAgent: "agent://o", signal, timeoutMs: 250 });
   assert.strictEqual(calls.at(-1)[1].x_owner_agent, "agent://o");
-  assert.strictEqual(calls.at(-1)[2], signal);
+  assert.strictEqual(calls.at(-1)[2].signal, signal, "the per-call options reach _call");
+  assert.strictEqual(calls.at(-1)[2].timeoutMs, 250);
+  await c.getIntent("i1");
+  assert.deepStrictEqual(calls.at(-1)[2], {}, "no options: an empty options object");
   assert.throws(() => c.createIntent({ correlation_id: "x" }, { correlationId: "y" }), TypeError);
   await c.listAgents({ orgId: "o", workspaceId: "w" });
   assert.strictEqual(calls.at(-1)[0], "list_agents");

@@ -523,6 +523,9 @@ async fn unserved_operations_answer_501_and_unknown_routes_404() {
     assert_eq!((billing.status, billing.code()), (501, "not_implemented"));
     let policy = api.get("/v1/agents/acme/prod/billing/policy").await;
     assert_eq!((policy.status, policy.code()), (501, "not_implemented"));
+    // A static segment beside a served `{intent_id}` route is still the spec's 501, not a 405.
+    let bulk = api.post("/v1/intents/bulk-cancel", json!({})).await;
+    assert_eq!((bulk.status, bulk.code()), (501, "not_implemented"));
     let unknown = api.get("/v1/nothing-here").await;
     assert_eq!((unknown.status, unknown.code()), (404, "route_not_found"));
     let wrong_method = api.call(Method::DELETE, "/v1/intents", None, &[]).await;

@@ -52,6 +52,34 @@ export async function flow(signal: AbortSignal): Promise<string> {
   return status + VERSION;
 }
 
+export async function mcpAndMesh(signal: AbortSignal): Promise<void> {
+  const init: Record<string, unknown> = await client.mcpInitialize({ protocolVersion: '2025-11-25', timeoutMs: 500, signal });
+  void init;
+  await client.mcpListTools({ traceId: 't' });
+  await client.mcpCallTool('axme.status', { arguments: { x: 1 }, ownerAgent: 'agent://a', idempotencyKey: 'k', retryable: true });
+  // @ts-expect-error: the tool name comes first
+  await client.mcpCallTool({ name: 'axme.status' });
+  // Generated methods take per-call timeoutMs and signal.
+  await client.listIntents({ limit: 5, timeoutMs: 1000, signal });
+  const beat = await client.mesh.heartbeat({ metrics: { intents_total: 1 }, timeoutMs: 1000 });
+  const health: string = beat.health_status;
+  void health;
+  client.mesh.reportMetric({ success: true, latencyMs: 12, costUsd: 0.1 });
+  const buffered = client.mesh.bufferedMetrics;
+  if (buffered !== null) void buffered.intents_total;
+  client.mesh.startHeartbeat({ intervalMs: 30_000, includeMetrics: true });
+  const running: boolean = client.mesh.heartbeatRunning;
+  void running;
+  await client.mesh.stopHeartbeat();
+  await client.mesh.flushMetrics({ signal });
+  await client.mesh.listAgents({ limit: 10, health: 'healthy' });
+  await client.mesh.kill('agt_x', { traceId: 't' });
+  await client.mesh.resume('agt_x');
+  await client.mesh.listEvents({ eventType: 'agent.killed' });
+  // @ts-expect-error: intervalMs is a number of milliseconds
+  client.mesh.startHeartbeat({ intervalMs: '30s' });
+}
+
 export function handle(e: unknown): number | undefined {
   if (e instanceof AxmeRateLimitError) return e.retryAfter;
   if (e instanceof AxmeConflictError) {
