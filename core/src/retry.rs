@@ -141,7 +141,7 @@ pub struct RetryBudget {
 
 impl Default for RetryBudget {
     fn default() -> Self {
-        RetryBudget::new(500)
+        RetryBudget::new(crate::config::DEFAULT_RETRY_BUDGET)
     }
 }
 

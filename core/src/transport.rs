@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, ResponseMeta};
 use crate::mcp::McpState;
 use crate::mesh::MeshShared;
 use crate::operations::{self, HttpMethod, OperationDescriptor};
-use crate::request::{prepare, PreparedRequest};
+use crate::request::{prepare, prepare_with_content, PreparedRequest};
 use crate::retry::{
     parse_retry_after, should_retry_header, Jitter, RetryBudget, RetryCause, RetryPolicy,
 };
@@ -120,12 +120,13 @@ impl Client {
                     format!("cannot build HTTP client: {e}"),
                 )
             })?;
+        let budget = RetryBudget::new(config.retry_budget);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 config,
                 policy,
-                budget: RetryBudget::default(),
+                budget,
                 base_headers,
                 mcp: Mutex::new(McpState::default()),
                 mesh: MeshShared::default(),
@@ -171,11 +172,31 @@ impl Client {
         self.execute(&req).await
     }
 
+    /// [`Client::call`] for an operation whose request body is not JSON (a media upload):
+    /// `content` is sent as it is with the operation's media type; `args` holds everything else.
+    pub async fn call_with_content(
+        &self,
+        op: &OperationDescriptor,
+        args: Value,
+        content: Bytes,
+    ) -> Result<Value, Error> {
+        let req = prepare_with_content(op, &args, Some(content), &self.inner.config)?;
+        self.execute(&req).await
+    }
+
     /// [`Client::call`] by operation id (what bindings use).
     pub async fn call_by_id(&self, op_id: &str, args: Value) -> Result<Value, Error> {
-        let op = operations::find(op_id)
-            .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))?;
-        self.call(op, args).await
+        self.call(find_op(op_id)?, args).await
+    }
+
+    /// [`Client::call_with_content`] by operation id.
+    pub async fn call_by_id_with_content(
+        &self,
+        op_id: &str,
+        args: Value,
+        content: Bytes,
+    ) -> Result<Value, Error> {
+        self.call_with_content(find_op(op_id)?, args, content).await
     }
 
     /// Send a prepared request with retries and decode its JSON response.
@@ -277,7 +298,10 @@ impl Client {
         let mut b = self.inner.http.request(method, url).headers(headers);
         if let Some(body) = &req.body {
             b = b
-                .header("content-type", "application/json")
+                .header(
+                    "content-type",
+                    req.content_type.unwrap_or("application/json"),
+                )
                 .body(body.clone());
         }
         b
@@ -384,6 +408,11 @@ impl Client {
         }
         Ok(resp)
     }
+}
+
+fn find_op(op_id: &str) -> Result<&'static OperationDescriptor, Error> {
+    operations::find(op_id)
+        .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))
 }
 
 fn timed_out(after: Duration) -> Error {
