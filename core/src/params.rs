@@ -57,11 +57,11 @@ pub(crate) fn wire_text(
             _ => return Err(bad()),
         },
         ParamType::Integer => {
-            let n = whole_number(value).ok_or_else(bad)?;
-            if !in_range(n as f64, schema) {
+            let text = whole_number(value).ok_or_else(bad)?;
+            if !value.as_f64().is_some_and(|f| in_range(f, schema)) {
                 return Err(bad());
             }
-            n.to_string()
+            text
         }
         ParamType::Number => match value {
             Value::Number(n) if n.as_f64().is_some_and(|f| in_range(f, schema)) => n.to_string(),
@@ -94,15 +94,16 @@ pub(crate) fn missing(op: &str, place: Place, name: &str, schema: &ParamSchema) 
     ))
 }
 
-/// An integer, also from a float without a fractional part (JavaScript numbers arrive as f64).
-fn whole_number(v: &Value) -> Option<i64> {
+/// The decimal text of an integer, also of a float without a fractional part (JavaScript
+/// numbers arrive as f64).
+fn whole_number(v: &Value) -> Option<String> {
     let Value::Number(n) = v else { return None };
-    if let Some(i) = n.as_i64() {
-        return Some(i);
+    if n.is_i64() || n.is_u64() {
+        return Some(n.to_string());
     }
     let f = n.as_f64()?;
     // Beyond 2^53 a float no longer names one integer.
-    (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
+    (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then(|| (f as i64).to_string())
 }
 
 fn in_range(n: f64, s: &ParamSchema) -> bool {

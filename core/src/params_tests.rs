@@ -132,7 +132,12 @@ fn exclusive_bounds_and_number_descriptions() {
 
 #[test]
 fn integers_beyond_float_precision_are_refused_as_floats() {
-    assert!(whole_number(&json!(9_007_199_254_740_993_i64)).is_some());
+    assert_eq!(
+        whole_number(&json!(9_007_199_254_740_993_i64)).as_deref(),
+        Some("9007199254740993")
+    );
+    assert_eq!(whole_number(&json!(u64::MAX)), Some(u64::MAX.to_string()));
+    assert_eq!(whole_number(&json!(-3.0)).as_deref(), Some("-3"));
     assert!(whole_number(&json!(1e300)).is_none());
 }
 
