@@ -152,7 +152,7 @@ impl BlockingClient {
         &self,
         op_id: &str,
         args: Value,
-        content: bytes::Bytes,
+        content: impl Into<bytes::Bytes>,
     ) -> Result<Value, Error> {
         block_on(self.inner.call_by_id_with_content(op_id, args, content))?
     }

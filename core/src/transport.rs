@@ -189,14 +189,15 @@ impl Client {
         self.call(find_op(op_id)?, args).await
     }
 
-    /// [`Client::call_with_content`] by operation id.
+    /// [`Client::call_with_content`] by operation id (`content`: `Bytes`, `Vec<u8>`, ...).
     pub async fn call_by_id_with_content(
         &self,
         op_id: &str,
         args: Value,
-        content: Bytes,
+        content: impl Into<Bytes>,
     ) -> Result<Value, Error> {
-        self.call_with_content(find_op(op_id)?, args, content).await
+        self.call_with_content(find_op(op_id)?, args, content.into())
+            .await
     }
 
     /// Send a prepared request with retries and decode its JSON response.

@@ -13,8 +13,10 @@ class NativeClient:
     def base_url(self) -> str: ...
     @property
     def client_identity(self) -> str: ...
-    def call(self, op_id: str, args_json: str) -> str: ...
-    def acall(self, op_id: str, args_json: str) -> Awaitable[str]: ...
+    def call(self, op_id: str, args_json: str, content: Optional[bytes] = None) -> str: ...
+    def acall(
+        self, op_id: str, args_json: str, content: Optional[bytes] = None
+    ) -> Awaitable[str]: ...
     def create_intent(
         self,
         intent_json: str,
@@ -109,6 +111,7 @@ class NativeClient:
         wait_seconds: int = 15,
         poll_interval_seconds: float = 1.0,
         timeout_seconds: Optional[float] = None,
+        trace_id: Optional[str] = None,
     ) -> "NativeStream": ...
     def listen(
         self,
@@ -118,6 +121,7 @@ class NativeClient:
         wait_seconds: int = 15,
         timeout_seconds: Optional[float] = None,
         status: Optional[List[str]] = None,
+        trace_id: Optional[str] = None,
     ) -> "NativeStream": ...
 
 @final
