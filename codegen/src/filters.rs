@@ -12,7 +12,7 @@ use serde_json::Value;
 use tera::{Result as TeraResult, Tera};
 
 use crate::lang;
-use crate::model::{Method, MethodParam, TypeRef};
+use crate::model::{Constraints, Method, MethodParam, TypeRef};
 use crate::names;
 
 type Args = HashMap<String, Value>;
@@ -83,6 +83,19 @@ pub fn register(tera: &mut Tera) {
             .and_then(Value::as_str)
             .unwrap_or_default();
         Ok(Value::String(lang::rust_str_list(&items, indent, prefix)))
+    });
+    tera.register_filter("rust_param_schema", |v: &Value, _: &Args| {
+        // Any object with `ty` and `constraints`: a parameter or a call header.
+        #[derive(serde::Deserialize)]
+        struct Typed {
+            ty: TypeRef,
+            constraints: Constraints,
+        }
+        let t: Typed = from(v, "rust_param_schema")?;
+        Ok(Value::String(lang::rust_param_schema(
+            &t.ty,
+            &t.constraints,
+        )))
     });
     tera.register_filter("wrap", |v: &Value, args: &Args| {
         let width = args.get("width").and_then(Value::as_u64).unwrap_or(88) as usize;

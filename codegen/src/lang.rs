@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::model::{Method, MethodParam, TypeRef};
+use crate::model::{Constraints, Method, MethodParam, TypeRef};
 use crate::names::{camel_case, pascal_case, python_class, python_ident, ts_class, ts_ident};
 
 /// The languages with templates.
@@ -253,5 +253,70 @@ pub fn rust_str_list(items: &[String], indent: usize, prefix: &str) -> String {
     }
     out.push_str(&" ".repeat(indent));
     out.push(']');
+    out
+}
+
+/// The `ParamSchema` expression of core's operation table for a parameter of type `ty` with
+/// `constraints`, e.g. `ParamSchema::INTEGER.minimum(1.0).maximum(200.0)`. Enumerations are
+/// checked as the text sent on the wire; a type core cannot check becomes `ANY`.
+pub fn rust_param_schema(ty: &TypeRef, constraints: &Constraints) -> String {
+    let (base, values) = match ty {
+        TypeRef::String { .. } => ("STRING", Vec::new()),
+        TypeRef::Integer { .. } => ("INTEGER", Vec::new()),
+        TypeRef::Number { .. } => ("NUMBER", Vec::new()),
+        TypeRef::Boolean => ("BOOLEAN", Vec::new()),
+        TypeRef::Enum { values } => {
+            let base = if values.iter().all(Value::is_string) {
+                "STRING"
+            } else if values.iter().all(|v| v.is_i64() || v.is_u64()) {
+                "INTEGER"
+            } else if values.iter().all(Value::is_number) {
+                "NUMBER"
+            } else if values.iter().all(Value::is_boolean) {
+                "BOOLEAN"
+            } else {
+                "ANY"
+            };
+            let wire = values
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            (base, wire)
+        }
+        _ => ("ANY", Vec::new()),
+    };
+    let mut out = format!("ParamSchema::{base}");
+    if !values.is_empty() {
+        let quoted: Vec<String> = values.iter().map(|v| rust_str(v)).collect();
+        out.push_str(&format!(".one_of(&[{}])", quoted.join(", ")));
+    }
+    let float = |x: f64| format!("{x:?}");
+    if let Some(m) = constraints.minimum {
+        let f = if constraints.exclusive_minimum {
+            "above"
+        } else {
+            "minimum"
+        };
+        out.push_str(&format!(".{f}({})", float(m)));
+    }
+    if let Some(m) = constraints.maximum {
+        let f = if constraints.exclusive_maximum {
+            "below"
+        } else {
+            "maximum"
+        };
+        out.push_str(&format!(".{f}({})", float(m)));
+    }
+    // Core keeps lengths as u32; a longer bound is no bound in practice.
+    let length = |n: u64| n.min(u64::from(u32::MAX));
+    if let Some(n) = constraints.min_length {
+        out.push_str(&format!(".min_length({})", length(n)));
+    }
+    if let Some(n) = constraints.max_length {
+        out.push_str(&format!(".max_length({})", length(n)));
+    }
     out
 }

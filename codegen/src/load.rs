@@ -94,6 +94,9 @@ pub fn load(yaml: &str) -> Result<Model> {
                 .map(|p| CallHeader {
                     arg: snake_case(&p.name),
                     header: p.name.clone(),
+                    required: p.required,
+                    ty: p.ty.clone(),
+                    constraints: p.constraints.clone(),
                 })
                 .collect();
             operations.push(Operation {
@@ -208,17 +211,17 @@ fn param(
     };
     let data = p.parameter_data_ref();
     let at = format!("{at} parameter {:?}", data.name);
-    let (ty, nullable, default) = match &data.format {
+    let (ty, nullable, default, constraints) = match &data.format {
         ParameterSchemaOrContent::Schema(s) => {
             let hint = format!("{}{}", pascal_case(op_id), pascal_case(&data.name));
             let (ty, nullable) = schemas.type_of(s.into(), &hint, &at)?;
-            let default = match s {
-                ReferenceOr::Item(s) => s.schema_data.default.clone(),
-                ReferenceOr::Reference { .. } => None,
+            let (default, constraints) = match s {
+                ReferenceOr::Item(s) => (s.schema_data.default.clone(), constraints_of(s)),
+                ReferenceOr::Reference { .. } => (None, Constraints::default()),
             };
-            (ty, nullable, default)
+            (ty, nullable, default, constraints)
         }
-        ParameterSchemaOrContent::Content(_) => (TypeRef::Any, false, None),
+        ParameterSchemaOrContent::Content(_) => (TypeRef::Any, false, None, Constraints::default()),
     };
     Ok(Param {
         name: data.name.clone(),
@@ -233,7 +236,36 @@ fn param(
             .get("x-axme-multi-segment")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        constraints,
     })
+}
+
+/// The bounds of an inline parameter schema.
+fn constraints_of(s: &openapiv3::Schema) -> Constraints {
+    use openapiv3::{SchemaKind, Type};
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(t)) => Constraints {
+            min_length: t.min_length.map(|n| n as u64),
+            max_length: t.max_length.map(|n| n as u64),
+            pattern: t.pattern.clone(),
+            ..Constraints::default()
+        },
+        SchemaKind::Type(Type::Integer(t)) => Constraints {
+            minimum: t.minimum.map(|n| n as f64),
+            exclusive_minimum: t.exclusive_minimum,
+            maximum: t.maximum.map(|n| n as f64),
+            exclusive_maximum: t.exclusive_maximum,
+            ..Constraints::default()
+        },
+        SchemaKind::Type(Type::Number(t)) => Constraints {
+            minimum: t.minimum,
+            exclusive_minimum: t.exclusive_minimum,
+            maximum: t.maximum,
+            exclusive_maximum: t.exclusive_maximum,
+            ..Constraints::default()
+        },
+        _ => Constraints::default(),
+    }
 }
 
 fn body(

@@ -53,7 +53,7 @@ pub enum HttpMethod {
 }
 
 /// Where a spec parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamIn {
     /// In the path template.
@@ -123,10 +123,16 @@ pub struct CallHeader {
     pub arg: String,
     /// Header name as written in the spec.
     pub header: String,
+    /// `required`.
+    pub required: bool,
+    /// Type of its value.
+    pub ty: TypeRef,
+    /// Bounds of its value.
+    pub constraints: Constraints,
 }
 
 /// A path, query or header parameter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Param {
     /// Name on the wire.
     pub name: String,
@@ -145,6 +151,27 @@ pub struct Param {
     pub description: Option<String>,
     /// `x-axme-multi-segment`: the value may contain `/`.
     pub multi_segment: bool,
+    /// Bounds of its schema (clients check them before sending).
+    pub constraints: Constraints,
+}
+
+/// The value bounds of a parameter's inline schema (none for a `$ref` schema).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Constraints {
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `exclusiveMinimum: true`.
+    pub exclusive_minimum: bool,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// `exclusiveMaximum: true`.
+    pub exclusive_maximum: bool,
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// `pattern` (not checked by the Rust core, which has no regex engine).
+    pub pattern: Option<String>,
 }
 
 /// A request body.

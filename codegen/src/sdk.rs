@@ -124,6 +124,17 @@ pub fn operation_sdk(
             ));
         }
     }
+    if let Some(r) = &ext.retry {
+        if !RETRY_RULES.contains(&r.as_str()) {
+            return Err(Error::spec(
+                &at,
+                format!(
+                    "x-axme-sdk.retry {r:?} is not one of {}",
+                    RETRY_RULES.join(", ")
+                ),
+            ));
+        }
+    }
     Ok(Some(Sdk {
         method: ext.method,
         subclient: ext.subclient,
@@ -134,6 +145,9 @@ pub fn operation_sdk(
         notes: ext.notes,
     }))
 }
+
+/// The values of `x-axme-sdk.retry` (core's `RetryRule`).
+pub const RETRY_RULES: &[&str] = &["always", "with_idempotency_key", "never", "per_call"];
 
 /// Parameters in signature order, each with whether it is positional; checks the lists.
 fn ordered<'p>(

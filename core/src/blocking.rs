@@ -142,6 +142,21 @@ impl BlockingClient {
         block_on(self.inner.wait_for(intent_id, timeout))?
     }
 
+    /// See [`Client::wait_for_with`].
+    pub fn wait_for_with(&self, intent_id: &str, opts: ObserveOptions) -> Result<Value, Error> {
+        block_on(self.inner.wait_for_with(intent_id, opts))?
+    }
+
+    /// See [`Client::call_with_content`] (by operation id).
+    pub fn call_with_content(
+        &self,
+        op_id: &str,
+        args: Value,
+        content: impl Into<bytes::Bytes>,
+    ) -> Result<Value, Error> {
+        block_on(self.inner.call_by_id_with_content(op_id, args, content))?
+    }
+
     /// See [`Client::mcp_initialize`].
     pub fn mcp_initialize(
         &self,

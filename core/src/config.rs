@@ -15,6 +15,12 @@ use crate::error::Error;
 /// The cloud endpoint used when neither the caller nor `AXME_BASE_URL` names one.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloud.axme.ai";
 
+/// Default capacity of the retry budget (tokens).
+pub const DEFAULT_RETRY_BUDGET: u32 = 500;
+
+/// Largest accepted `retry_budget`.
+pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
+
 /// Caller-supplied configuration. Unknown JSON fields are rejected (typos fail loudly).
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -35,6 +41,12 @@ pub struct Config {
     pub retry_backoff_seconds: f64,
     /// Backoff cap in seconds (default 8).
     pub retry_backoff_cap_seconds: f64,
+    /// Capacity of the client's retry budget in tokens (default [`DEFAULT_RETRY_BUDGET`], at
+    /// most [`MAX_RETRY_BUDGET`]). A retry after an error costs 5 tokens, after a timeout 10,
+    /// and every success earns 1 back; a retry the bucket cannot pay for is not made, so 0
+    /// (or anything below 5) means failed attempts are never retried.
+    #[serde(deserialize_with = "token_count")]
+    pub retry_budget: u32,
     /// Send a fresh `X-Trace-Id` on every call that has none (default true).
     pub auto_trace_id: bool,
     /// Mint one `Idempotency-Key` per logical write call that has none (default true).
@@ -50,10 +62,6 @@ pub struct Config {
     pub client_language: String,
     /// SDK version in `X-Axme-Client` (default: this crate's version).
     pub client_version: String,
-    /// Capacity of the client's retry token bucket (default 500; a retry costs 5 tokens, 10 after
-    /// a timeout, a success earns 1 back); 0 means no retries at all. Shared by every request of
-    /// one client, so a failing server is not hammered by all of them at once.
-    pub retry_budget: u32,
 }
 
 impl Default for Config {
@@ -67,6 +75,7 @@ impl Default for Config {
             max_retries: 2,
             retry_backoff_seconds: 0.2,
             retry_backoff_cap_seconds: 8.0,
+            retry_budget: DEFAULT_RETRY_BUDGET,
             auto_trace_id: true,
             auto_idempotency_key: true,
             default_owner_agent: None,
@@ -74,7 +83,6 @@ impl Default for Config {
             mcp_protocol_version: "2024-11-05".into(),
             client_language: "rust".into(),
             client_version: env!("CARGO_PKG_VERSION").into(),
-            retry_budget: crate::retry::DEFAULT_RETRY_BUDGET,
         }
     }
 }
@@ -96,6 +104,7 @@ impl fmt::Debug for Config {
             .field("bearer_token", &redact(&self.bearer_token))
             .field("timeout_seconds", &self.timeout_seconds)
             .field("max_retries", &self.max_retries)
+            .field("retry_budget", &self.retry_budget)
             .field("auto_idempotency_key", &self.auto_idempotency_key)
             .finish_non_exhaustive()
     }
@@ -118,6 +127,8 @@ pub struct ResolvedConfig {
     pub backoff_base: Duration,
     /// Backoff cap.
     pub backoff_cap: Duration,
+    /// See [`Config::retry_budget`].
+    pub retry_budget: u32,
     /// See [`Config::auto_trace_id`].
     pub auto_trace_id: bool,
     /// See [`Config::auto_idempotency_key`].
@@ -130,8 +141,6 @@ pub struct ResolvedConfig {
     pub mcp_protocol_version: String,
     /// The `X-Axme-Client` value.
     pub client_identity: String,
-    /// See [`Config::retry_budget`].
-    pub retry_budget: u32,
 }
 
 impl fmt::Debug for ResolvedConfig {
@@ -194,6 +203,9 @@ impl Config {
             self.retry_backoff_cap_seconds,
             true,
         )?;
+        if self.retry_budget > MAX_RETRY_BUDGET {
+            return Err(retry_budget_error(&self.retry_budget.to_string()));
+        }
         if !self.mcp_endpoint_path.starts_with('/') {
             return Err(Error::invalid_argument(
                 "mcp_endpoint_path must start with '/'",
@@ -224,15 +236,31 @@ impl Config {
             max_retries: self.max_retries,
             backoff_base,
             backoff_cap: backoff_cap.max(backoff_base),
+            retry_budget: self.retry_budget,
             auto_trace_id: self.auto_trace_id,
             auto_idempotency_key: self.auto_idempotency_key,
             default_owner_agent: self.default_owner_agent,
             mcp_endpoint_path: self.mcp_endpoint_path,
             mcp_protocol_version: self.mcp_protocol_version,
             client_identity: format!("axme-sdk-{}/{}", self.client_language, self.client_version),
-            retry_budget: self.retry_budget,
         })
     }
+}
+
+fn retry_budget_error(given: &str) -> Error {
+    Error::invalid_argument(format!(
+        "retry_budget must be a whole number of tokens from 0 to {MAX_RETRY_BUDGET}, got {given}"
+    ))
+}
+
+/// `retry_budget` from JSON, refusing fractions, negatives and other types with the message
+/// the range check gives (serde's own would not name the field).
+fn token_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    v.as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= MAX_RETRY_BUDGET)
+        .ok_or_else(|| serde::de::Error::custom(retry_budget_error(&v.to_string()).message()))
 }
 
 fn seconds(name: &str, value: f64, zero_ok: bool) -> Result<Duration, Error> {

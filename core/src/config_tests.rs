@@ -26,10 +26,10 @@ fn defaults() {
     assert_eq!(r.max_retries, 2);
     assert_eq!(r.backoff_base, Duration::from_millis(200));
     assert_eq!(r.backoff_cap, Duration::from_secs(8));
+    assert_eq!(r.retry_budget, 500);
     assert!(r.auto_trace_id && r.auto_idempotency_key);
     assert_eq!(r.mcp_endpoint_path, "/mcp");
     assert_eq!(r.mcp_protocol_version, "2024-11-05");
-    assert_eq!(r.retry_budget, 500);
     assert_eq!(
         r.client_identity,
         format!("axme-sdk-rust/{}", env!("CARGO_PKG_VERSION"))
@@ -225,10 +225,29 @@ fn debug_output_redacts_secrets() {
 }
 
 #[test]
-fn retry_budget_capacity_is_configurable() {
-    let c = Config::from_json(r#"{"api_key": "axme_sa_x_secret", "retry_budget": 12}"#).unwrap();
-    let r = c.resolve_with(no_env).unwrap();
-    assert_eq!(r.retry_budget, 12);
-    let client = crate::Client::from_resolved(r, None).unwrap();
-    assert_eq!(client.retry_budget().available(), 12);
+fn retry_budget_is_validated() {
+    let small = Config::from_json(r#"{"api_key": "k", "retry_budget": 12}"#).unwrap();
+    assert_eq!(small.resolve_with(no_env).unwrap().retry_budget, 12);
+    let off = Config::from_json(r#"{"api_key": "k", "retry_budget": 0}"#).unwrap();
+    assert_eq!(off.resolve_with(no_env).unwrap().retry_budget, 0);
+    for bad in ["-1", "2.5", "\"10\"", "1000001", "null"] {
+        let e = Config::from_json(&format!(r#"{{"api_key": "k", "retry_budget": {bad}}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
+        assert!(
+            e.message().contains(&format!(
+                "retry_budget must be a whole number of tokens from 0 to 1000000, got {bad}"
+            )),
+            "{bad}: {}",
+            e.message()
+        );
+    }
+    let e = err(Config {
+        retry_budget: MAX_RETRY_BUDGET + 1,
+        ..with_key()
+    });
+    assert_eq!(
+        e.message(),
+        "retry_budget must be a whole number of tokens from 0 to 1000000, got 1000001"
+    );
 }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::observe::{check_wait_seconds, drive, failed, EventStream};
+use crate::observe::{call_trace_id, check_wait_seconds, drive, failed, EventStream};
 use crate::operations;
 use crate::request::prepare;
 use crate::sse_stream::{event_seq, CursorSse};
@@ -30,6 +30,9 @@ pub struct ListenOptions {
     pub status: Option<Vec<String>>,
     /// Give up with a `timeout` error after this long (default: never).
     pub timeout: Option<Duration>,
+    /// `X-Trace-Id` of every (re)connect of this stream; when `None` and `auto_trace_id` is
+    /// on, one id is minted for the whole call.
+    pub trace_id: Option<String>,
 }
 
 impl Default for ListenOptions {
@@ -39,6 +42,7 @@ impl Default for ListenOptions {
             wait_seconds: 15,
             status: None,
             timeout: None,
+            trace_id: None,
         }
     }
 }
@@ -85,8 +89,10 @@ impl Client {
         let addr = address.to_string();
         let wait = opts.wait_seconds;
         let status = opts.status.clone();
+        let trace_id = call_trace_id(self, opts.trace_id.as_deref());
         let make = Box::new(move |since: u64| {
-            let mut args = json!({"address": addr, "since": since, "wait_seconds": wait});
+            let mut args = json!({"address": addr, "since": since, "wait_seconds": wait,
+                "trace_id": trace_id});
             if let Some(s) = &status {
                 args["status"] = json!(s);
             }

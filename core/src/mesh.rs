@@ -291,16 +291,13 @@ impl Mesh {
         op: &OperationDescriptor,
         mut args: Map<String, Value>,
         opts: &CallOptions,
-        never_retry: bool,
     ) -> Result<Value, Error> {
         opts.apply_to(&mut args);
         // Mesh operations take no owner; `apply_to` only adds what was set.
         args.remove("owner_agent");
         args.remove("x_owner_agent");
-        let mut req = prepare(op, &Value::Object(args), self.client.config())?;
-        if never_retry {
-            req.retry_safe = false;
-        }
+        // `kill` and `resume` are never retried: the spec's `retry: never`, in the descriptor.
+        let req = prepare(op, &Value::Object(args), self.client.config())?;
         self.client.execute(&req).await
     }
 
@@ -320,13 +317,8 @@ impl Mesh {
             }
             Some(_) => return Err(Error::invalid_argument("metrics must be a JSON object")),
         }
-        self.call(
-            operations::get(operations::ids::MESH_HEARTBEAT),
-            args,
-            opts,
-            false,
-        )
-        .await
+        self.call(operations::get(operations::ids::MESH_HEARTBEAT), args, opts)
+            .await
     }
 
     /// One heartbeat carrying the buffered metrics (none when nothing was reported). On failure
@@ -450,7 +442,6 @@ impl Mesh {
             operations::get(operations::ids::MESH_AGENTS_LIST),
             args,
             opts,
-            false,
         )
         .await
     }
@@ -461,7 +452,6 @@ impl Mesh {
             operations::get(operations::ids::MESH_AGENTS_GET),
             address_args(address_id)?,
             opts,
-            false,
         )
         .await
     }
@@ -473,7 +463,6 @@ impl Mesh {
             operations::get(operations::ids::MESH_AGENTS_KILL),
             address_args(address_id)?,
             opts,
-            true,
         )
         .await
     }
@@ -484,7 +473,6 @@ impl Mesh {
             operations::get(operations::ids::MESH_AGENTS_RESUME),
             address_args(address_id)?,
             opts,
-            true,
         )
         .await
     }
@@ -506,7 +494,6 @@ impl Mesh {
             operations::get(operations::ids::MESH_EVENTS_LIST),
             args,
             opts,
-            false,
         )
         .await
     }

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use crate::error::{Error, ErrorKind};
 use crate::intents::{is_terminal, CallOptions};
 use crate::operations;
-use crate::request::prepare;
+use crate::request::{new_id, prepare};
 use crate::sse_stream::{event_seq, CursorSse};
 use crate::transport::Client;
 
@@ -36,6 +36,10 @@ pub struct ObserveOptions {
     pub poll_interval: Duration,
     /// Give up with a `timeout` error after this long (default: never).
     pub timeout: Option<Duration>,
+    /// `X-Trace-Id` of every request of this logical call: each reconnect of the stream, the
+    /// polls of the fallback and the gap fills. When `None` and `auto_trace_id` is on, one id
+    /// is minted for the whole call (not one per request), so the server's logs tie them up.
+    pub trace_id: Option<String>,
 }
 
 impl Default for ObserveOptions {
@@ -45,8 +49,17 @@ impl Default for ObserveOptions {
             wait_seconds: 15,
             poll_interval: Duration::from_secs(1),
             timeout: None,
+            trace_id: None,
         }
     }
+}
+
+/// The trace id of a logical streaming call: the caller's, else one minted for the whole call
+/// when `auto_trace_id` is on.
+pub(crate) fn call_trace_id(client: &Client, given: Option<&str>) -> Option<String> {
+    given
+        .map(str::to_string)
+        .or_else(|| client.config().auto_trace_id.then(new_id))
 }
 
 pub(crate) fn check_wait_seconds(w: u32) -> Result<(), Error> {
@@ -101,6 +114,8 @@ where
 struct Observer {
     client: Client,
     intent_id: String,
+    /// Options of the plain reads (`/events?since=`, the intent) made on the stream's behalf.
+    read_opts: CallOptions,
     poll_interval: Duration,
     /// Highest seq queued; everything at or below it is a duplicate.
     last_seq: u64,
@@ -173,9 +188,10 @@ impl Observer {
         client: &Client,
         intent_id: &str,
         since: u64,
+        opts: &CallOptions,
     ) -> Result<Vec<(u64, Value)>, Error> {
         let resp = client
-            .list_intent_events(intent_id, Some(since), &CallOptions::default())
+            .list_intent_events(intent_id, Some(since), opts)
             .await?;
         let events = resp
             .get("events")
@@ -193,7 +209,14 @@ impl Observer {
 
     /// The stream jumped from `last_seq` to `upto`: fetch what lies between.
     async fn fill_gap(&mut self, upto: u64) -> Result<(), Error> {
-        for (seq, e) in Self::fetch_after(&self.client, &self.intent_id, self.last_seq).await? {
+        for (seq, e) in Self::fetch_after(
+            &self.client,
+            &self.intent_id,
+            self.last_seq,
+            &self.read_opts,
+        )
+        .await?
+        {
             if seq >= upto {
                 break;
             }
@@ -214,12 +237,18 @@ impl Observer {
         self.end_checked = true;
         let resp = self
             .client
-            .get_intent(&self.intent_id, &CallOptions::default())
+            .get_intent(&self.intent_id, &self.read_opts)
             .await?;
         if !resp.get("intent").is_some_and(is_terminal) {
             return Ok(false);
         }
-        let later = Self::fetch_after(&self.client, &self.intent_id, self.last_seq).await?;
+        let later = Self::fetch_after(
+            &self.client,
+            &self.intent_id,
+            self.last_seq,
+            &self.read_opts,
+        )
+        .await?;
         for (seq, e) in later {
             self.push(seq, e);
         }
@@ -229,7 +258,14 @@ impl Observer {
     /// One poll; `true` when it found something new (else it has slept `poll_interval`).
     async fn poll(&mut self) -> Result<bool, Error> {
         let mut got = false;
-        for (seq, e) in Self::fetch_after(&self.client, &self.intent_id, self.last_seq).await? {
+        for (seq, e) in Self::fetch_after(
+            &self.client,
+            &self.intent_id,
+            self.last_seq,
+            &self.read_opts,
+        )
+        .await?
+        {
             if seq > self.last_seq {
                 let terminal = is_terminal(&e);
                 self.push(seq, e);
@@ -259,17 +295,28 @@ impl Client {
         let client = self.clone();
         let id = intent_id.to_string();
         let wait = opts.wait_seconds;
+        let trace_id = call_trace_id(self, opts.trace_id.as_deref());
+        let stream_trace = trace_id.clone();
         let make = Box::new(move |since: u64| {
-            let args = json!({"intent_id": id, "since": since, "wait_seconds": wait});
+            let args = json!({"intent_id": id, "since": since, "wait_seconds": wait,
+                "trace_id": stream_trace});
             prepare(
                 operations::get(operations::ids::INTENTS_EVENTS_STREAM),
                 &args,
                 client.config(),
             )
         });
+        // Surface argument errors (e.g. a malformed trace id) now, not on the first read.
+        if let Err(e) = make(opts.since) {
+            return failed(e);
+        }
         let observer = Observer {
             client: self.clone(),
             intent_id: intent_id.to_string(),
+            read_opts: CallOptions {
+                trace_id,
+                ..CallOptions::default()
+            },
             poll_interval: opts.poll_interval,
             last_seq: opts.since,
             sse: CursorSse::new(self.clone(), opts.since, wait, make),
@@ -291,13 +338,21 @@ impl Client {
         intent_id: &str,
         timeout: Option<Duration>,
     ) -> Result<Value, Error> {
-        let mut events = self.observe(
-            intent_id,
-            ObserveOptions {
-                timeout,
-                ..ObserveOptions::default()
-            },
-        );
+        let opts = ObserveOptions {
+            timeout,
+            ..ObserveOptions::default()
+        };
+        self.wait_for_with(intent_id, opts).await
+    }
+
+    /// [`Client::wait_for`] with every observe option (`since`, `wait_seconds`, the polling
+    /// interval, `timeout`, `trace_id`).
+    pub async fn wait_for_with(
+        &self,
+        intent_id: &str,
+        opts: ObserveOptions,
+    ) -> Result<Value, Error> {
+        let mut events = self.observe(intent_id, opts);
         while let Some(item) = events.next().await {
             let event = item?;
             if is_terminal(&event) {

@@ -1,16 +1,19 @@
 //! Turning an operation descriptor plus JSON arguments into a concrete request, without I/O.
 //!
 //! Kept apart from the transport so the rules (which argument goes where, percent-encoding,
-//! per-call options, idempotency and trace ids) are unit-tested without a server. Every
-//! argument is checked here, so a bad call is an `invalid_argument` before any request.
+//! per-call options, idempotency and trace ids, the body's media type) are unit-tested without a
+//! server. Every argument is checked here (parameters against the spec's schema in `params`),
+//! so a bad call is an `invalid_argument` before any request.
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::config::ResolvedConfig;
 use crate::error::Error;
-use crate::operations::{HttpMethod, OperationDescriptor};
+use crate::operations::{HttpMethod, OperationDescriptor, RetryRule};
+use crate::params::{missing, wire_text, Place};
 
 /// Per-call options every operation accepts (besides its own parameters and `body`).
 pub const CALL_OPTIONS: &[&str] = &["idempotency_key", "trace_id", "authorization", "timeout"];
@@ -26,15 +29,19 @@ pub struct PreparedRequest {
     pub path_and_query: String,
     /// Request-specific headers (trace, idempotency, correlation, owner, authorization override).
     pub headers: Vec<(&'static str, String)>,
-    /// JSON body, serialised.
-    pub body: Option<Vec<u8>>,
+    /// The body as sent: serialised JSON, or the raw content of a non-JSON operation. `Bytes`
+    /// so every retry of a large upload shares one buffer.
+    pub body: Option<Bytes>,
+    /// `Content-Type` of `body` (the operation's media type).
+    pub content_type: Option<&'static str>,
     /// Per-call timeout overriding the configured one.
     pub timeout: Option<Duration>,
     /// The `X-Trace-Id` sent, if any.
     pub trace_id: Option<String>,
     /// The `Idempotency-Key` sent on every attempt, if any.
     pub idempotency_key: Option<String>,
-    /// Whether the request may be repeated: reads always, writes only with an idempotency key.
+    /// Whether the request may be repeated, from the operation's [`RetryRule`]: reads always,
+    /// writes only with an idempotency key, never for `Never`.
     pub retry_safe: bool,
 }
 
@@ -42,6 +49,17 @@ pub struct PreparedRequest {
 pub fn prepare(
     op: &OperationDescriptor,
     args: &Value,
+    cfg: &ResolvedConfig,
+) -> Result<PreparedRequest, Error> {
+    prepare_with_content(op, args, None, cfg)
+}
+
+/// [`prepare`] for an operation whose body is not JSON: `content` is sent as it is, with the
+/// operation's media type. Raw bytes never travel inside the JSON args (see the crate README).
+pub fn prepare_with_content(
+    op: &OperationDescriptor,
+    args: &Value,
+    content: Option<Bytes>,
     cfg: &ResolvedConfig,
 ) -> Result<PreparedRequest, Error> {
     let empty = Map::new();
@@ -56,8 +74,8 @@ pub fn prepare(
         }
     };
     for name in args.keys() {
-        let known = op.path_params.contains(&name.as_str())
-            || op.query_params.contains(&name.as_str())
+        let known = op.path_params.iter().any(|p| p.name == name)
+            || op.query_params.iter().any(|p| p.name == name)
             || op.header_params.iter().any(|h| h.arg == name)
             || CALL_OPTIONS.contains(&name.as_str())
             || name == "body";
@@ -68,17 +86,24 @@ pub fn prepare(
             )));
         }
     }
+    let given = |name: &str| args.get(name).filter(|v| !v.is_null());
     let mut path = expand_path(op, args)?;
     let mut query = Vec::new();
-    for &name in op.query_params {
-        let value = match args.get(name) {
-            Some(v) if !v.is_null() => Some(scalar_list(op.id, name, v)?),
-            _ if name == "owner_agent" => cfg.default_owner_agent.clone(),
-            _ => None,
+    for p in op.query_params {
+        let config_default = (p.name == "owner_agent")
+            .then(|| cfg.default_owner_agent.clone().map(Value::String))
+            .flatten();
+        let value = match given(p.name).cloned().or(config_default) {
+            Some(v) => v,
+            None if p.required => return Err(missing(op.id, Place::Query, p.name, &p.schema)),
+            None => continue,
         };
-        if let Some(v) = value {
-            query.push(format!("{}={}", encode(name, false), encode(&v, false)));
-        }
+        let text = wire_text(op.id, Place::Query, p.name, &p.schema, &value)?;
+        query.push(format!(
+            "{}={}",
+            encode(p.name, false),
+            encode(&text, false)
+        ));
     }
     if !query.is_empty() {
         path.push('?');
@@ -86,20 +111,31 @@ pub fn prepare(
     }
 
     let mut headers = Vec::new();
+    let not_header_safe = |name: &str| {
+        Error::invalid_argument(format!(
+            "{}: {name} must be a non-empty string of printable ASCII",
+            op.id
+        ))
+    };
     let text = |name: &str| -> Result<Option<String>, Error> {
-        match args.get(name) {
-            None | Some(Value::Null) => Ok(None),
+        match given(name) {
+            None => Ok(None),
             Some(Value::String(s)) if header_safe(s) => Ok(Some(s.clone())),
-            Some(_) => Err(Error::invalid_argument(format!(
-                "{}: {name} must be a non-empty string of printable ASCII",
-                op.id
-            ))),
+            Some(_) => Err(not_header_safe(name)),
         }
     };
     for h in op.header_params {
-        if let Some(v) = text(h.arg)? {
-            headers.push((h.header, v));
+        let Some(v) = given(h.arg) else {
+            if h.required {
+                return Err(missing(op.id, Place::Header, h.arg, &h.schema));
+            }
+            continue;
+        };
+        let v = wire_text(op.id, Place::Header, h.arg, &h.schema, v)?;
+        if !header_safe(&v) {
+            return Err(not_header_safe(h.arg));
         }
+        headers.push((h.header, v));
     }
     if let Some(auth) = text("authorization")? {
         headers.push(("authorization", auth));
@@ -114,55 +150,92 @@ pub fn prepare(
     if let Some(k) = &idempotency_key {
         headers.push(("idempotency-key", k.clone()));
     }
-    let body = args.get("body").filter(|b| !b.is_null());
-    if let Some(Value::String(c)) = body.and_then(|b| b.get("correlation_id")) {
+    let (body, content_type) = body_of(op, given("body"), content)?;
+    if let Some(Value::String(c)) = given("body").and_then(|b| b.get("correlation_id")) {
         if header_safe(c) {
             headers.push(("x-correlation-id", c.clone()));
         }
     }
-    let timeout = match args.get("timeout") {
-        None | Some(Value::Null) => None,
+    let timeout = match given("timeout") {
+        None => None,
         Some(v) => match v.as_f64() {
             Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Some(Duration::from_secs_f64(s)),
             _ => {
                 return Err(Error::invalid_argument(format!(
-                    "{}: timeout must be seconds > 0",
+                    "{}: timeout must be seconds > 0, got {v}",
                     op.id
                 )))
             }
         },
+    };
+    let retry_safe = match op.retry {
+        RetryRule::Always => true,
+        RetryRule::WithIdempotencyKey | RetryRule::PerCall => idempotency_key.is_some(),
+        RetryRule::Never => false,
     };
     Ok(PreparedRequest {
         op_id: op.id,
         method: op.method,
         path_and_query: path,
         headers,
-        body: body.map(|b| serde_json::to_vec(b).unwrap_or_default()),
+        body,
+        content_type,
         timeout,
-        retry_safe: !op.writes || idempotency_key.is_some(),
+        retry_safe,
         trace_id,
         idempotency_key,
     })
 }
 
+/// The body to send and its media type: `args.body` serialised for a JSON operation, `content`
+/// as it is for any other; each in the wrong place, or a required one missing, is refused.
+fn body_of(
+    op: &OperationDescriptor,
+    json_body: Option<&Value>,
+    content: Option<Bytes>,
+) -> Result<(Option<Bytes>, Option<&'static str>), Error> {
+    let fail = |why: String| Err(Error::invalid_argument(format!("{}: {why}", op.id)));
+    let Some(spec) = op.body else {
+        if json_body.is_some() || content.is_some() {
+            return fail("this operation takes no request body".into());
+        }
+        return Ok((None, None));
+    };
+    let media = spec.media_type;
+    match (spec.is_json(), json_body, content) {
+        (true, Some(b), None) => {
+            let bytes = serde_json::to_vec(b).map_err(|e| {
+                Error::invalid_argument(format!("{}: body is not serialisable: {e}", op.id))
+            })?;
+            Ok((Some(Bytes::from(bytes)), Some(media)))
+        }
+        (true, _, Some(_)) => fail(format!(
+            "the body is JSON ({media}): pass it in args as `body`, not as raw content"
+        )),
+        (false, None, Some(c)) => Ok((Some(c), Some(media))),
+        (false, Some(_), _) => fail(format!(
+            "the body is raw bytes ({media}): pass them as the call's content \
+             (Client::call_with_content; the bindings' bytes argument), not in args as `body`"
+        )),
+        (json, None, None) if spec.required => fail(format!(
+            "missing the request body ({})",
+            if json {
+                format!("a JSON value, as `body` in args, sent as {media}")
+            } else {
+                format!("raw bytes sent as {media}")
+            }
+        )),
+        (_, None, None) => Ok((None, None)),
+    }
+}
+
 fn expand_path(op: &OperationDescriptor, args: &Map<String, Value>) -> Result<String, Error> {
     let mut path = op.path_template.to_string();
-    for &name in op.path_params {
+    for p in op.path_params {
+        let name = p.name;
         let raw = match args.get(name) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            None | Some(Value::Null) => {
-                return Err(Error::invalid_argument(format!(
-                    "{}: missing path parameter {name:?}",
-                    op.id
-                )))
-            }
-            Some(_) => {
-                return Err(Error::invalid_argument(format!(
-                    "{}: {name} must be a string",
-                    op.id
-                )))
-            }
+            None | Some(Value::Null) => return Err(missing(op.id, Place::Path, name, &p.schema)),
+            Some(v) => wire_text(op.id, Place::Path, name, &p.schema, v)?,
         };
         let is_address = name == "address" || name.ends_with("_address");
         let value = if is_address {
@@ -180,37 +253,14 @@ fn expand_path(op: &OperationDescriptor, args: &Map<String, Value>) -> Result<St
             .any(|s| s.is_empty() || *s == "." || *s == "..")
         {
             return Err(Error::invalid_argument(format!(
-                "{}: {name} must not be empty or contain empty, '.' or '..' segments",
-                op.id
+                "{}: {name} must not be empty or contain empty, '.' or '..' segments, got {:?}",
+                op.id, raw
             )));
         }
         let encoded: Vec<String> = segments.iter().map(|s| encode(s, true)).collect();
         path = path.replace(&format!("{{{name}}}"), &encoded.join("/"));
     }
     Ok(path)
-}
-
-/// A query value: scalars as text, arrays joined with commas.
-fn scalar_list(op: &str, name: &str, v: &Value) -> Result<String, Error> {
-    let one = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    };
-    let out = match v {
-        Value::Array(items) => items
-            .iter()
-            .map(one)
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.join(",")),
-        v => one(v),
-    };
-    out.ok_or_else(|| {
-        Error::invalid_argument(format!(
-            "{op}: {name} must be a string, number, bool or list of them"
-        ))
-    })
 }
 
 /// Percent-encode everything except RFC 3986 unreserved characters (and `,` in query values).

@@ -104,7 +104,8 @@ fn owner_agent_query_header_and_default() {
     assert_eq!(header(&r, "x-owner-agent"), Some("agent://x/y"));
     let mut c = cfg();
     c.default_owner_agent = Some("agent://d".into());
-    let r = prepare(get(ids::INTENTS_RESOLVE), &json!({"intent_id": "i"}), &c).unwrap();
+    let args = json!({"intent_id": "i", "body": {"status": "COMPLETED"}});
+    let r = prepare(get(ids::INTENTS_RESOLVE), &args, &c).unwrap();
     assert_eq!(
         r.path_and_query,
         "/v1/intents/i/resolve?owner_agent=agent%3A%2F%2Fd"
@@ -177,4 +178,134 @@ fn minted_ids_are_distinct_v4_uuids() {
         assert_eq!(u.get_version_num(), 4, "{id}");
         assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
     }
+}
+
+fn op(id: &str) -> &'static OperationDescriptor {
+    find(id).unwrap()
+}
+
+fn refused(op: &OperationDescriptor, args: Value) -> String {
+    let e = prepare(op, &args, &cfg()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{args}");
+    e.message().to_string()
+}
+
+#[test]
+fn parameters_are_checked_against_the_spec() {
+    let events = get(ids::INTENTS_EVENTS_LIST);
+    assert_eq!(
+        refused(events, json!({"intent_id": "i", "since": -1})),
+        "list_intent_events: query parameter since must be an integer >= 0, got -1"
+    );
+    assert_eq!(
+        refused(op("list_intents"), json!({"limit": 500})),
+        "list_intents: query parameter limit must be an integer from 1 to 200, got 500"
+    );
+    assert_eq!(
+        refused(op("check_nick"), json!({})),
+        "check_nick: missing required query parameter nick (a string of 1 to 64 characters)"
+    );
+    assert_eq!(
+        refused(get(ids::MESH_AGENTS_LIST), json!({"window": "year"})),
+        "mesh_list_agents: query parameter window must be one of \"day\", \"week\", \"month\", got \"year\""
+    );
+    assert_eq!(
+        refused(get(ids::MCP_REQUEST), json!({"body": {}, "mcp_protocol_version": "1999"})),
+        "mcp_request: header mcp_protocol_version must be one of \"2024-11-05\", \"2025-11-25\", got \"1999\""
+    );
+    assert_eq!(
+        refused(op("mcp_end_session"), json!({})),
+        "mcp_end_session: missing required header mcp_session_id (a string)"
+    );
+    assert_eq!(
+        refused(get(ids::INTENTS_GET), json!({"intent_id": 42})),
+        "get_intent: path parameter intent_id must be a string, got 42"
+    );
+    assert_eq!(
+        refused(get(ids::INTENTS_GET), json!({})),
+        "get_intent: missing required path parameter intent_id (a string)"
+    );
+    assert_eq!(
+        refused(get(ids::INTENTS_RESOLVE), json!({"intent_id": "i", "owner_agent": "", "body": {}})),
+        "resolve_intent: query parameter owner_agent must be a string of 1 to 383 characters, got \"\""
+    );
+    // In range, and an integral float (what JavaScript sends) goes out as an integer.
+    let r = prepare(events, &json!({"intent_id": "i", "since": 4.0}), &cfg()).unwrap();
+    assert_eq!(r.path_and_query, "/v1/intents/i/events?since=4");
+    let r = prepare(op("check_nick"), &json!({"nick": "alice"}), &cfg()).unwrap();
+    assert_eq!(r.path_and_query, "/v1/users/check-nick?nick=alice");
+}
+
+#[test]
+fn retry_safety_follows_the_descriptor() {
+    // A read: always, with no key.
+    assert!(
+        prepare(get(ids::INTENTS_GET), &json!({"intent_id": "i"}), &cfg())
+            .unwrap()
+            .retry_safe
+    );
+    // The spec marks the kill switch `never`: not even a caller's key makes it retry-safe.
+    let args = json!({"address_id": "agt_1", "idempotency_key": "k-1"});
+    let r = prepare(get(ids::MESH_AGENTS_KILL), &args, &cfg()).unwrap();
+    assert_eq!(r.idempotency_key.as_deref(), Some("k-1"));
+    assert!(!r.retry_safe);
+    // A DELETE the spec marks `always` stays retry-safe without a key.
+    let mut c = cfg();
+    c.auto_idempotency_key = false;
+    let del = op("delete_webhook_subscription");
+    assert_eq!(del.retry, RetryRule::Always);
+    let r = prepare(del, &json!({"subscription_id": "s"}), &c).unwrap();
+    assert!(r.idempotency_key.is_none() && r.retry_safe);
+    // A write with `with_idempotency_key`: only with a key.
+    let r = prepare(get(ids::INTENTS_CREATE), &json!({"body": {}}), &c).unwrap();
+    assert!(!r.retry_safe);
+}
+
+#[test]
+fn bodies_follow_the_media_type() {
+    let upload = op("upload_media_content");
+    let content = bytes::Bytes::from_static(b"\x00\x01raw");
+    let r = prepare_with_content(
+        upload,
+        &json!({"upload_id": "u1"}),
+        Some(content.clone()),
+        &cfg(),
+    )
+    .unwrap();
+    assert_eq!(r.body, Some(content.clone()));
+    assert_eq!(r.content_type, Some("application/octet-stream"));
+    assert_eq!(r.path_and_query, "/v1/media/upload/u1");
+    assert!(r.retry_safe, "minted key");
+
+    let msg = refused(upload, json!({"upload_id": "u1", "body": "cmF3"}));
+    assert!(
+        msg.contains("raw bytes (application/octet-stream)") && msg.contains("content"),
+        "{msg}"
+    );
+    assert_eq!(
+        refused(upload, json!({"upload_id": "u1"})),
+        "upload_media_content: missing the request body (raw bytes sent as application/octet-stream)"
+    );
+    let create = get(ids::INTENTS_CREATE);
+    let e = prepare_with_content(create, &json!({"body": {}}), Some(content.clone()), &cfg())
+        .unwrap_err();
+    assert!(
+        e.message().contains("pass it in args as `body`"),
+        "{}",
+        e.message()
+    );
+    assert!(refused(create, json!({})).contains("missing the request body (a JSON value"));
+    let r = prepare(create, &json!({"body": {"a": 1}}), &cfg()).unwrap();
+    assert_eq!(r.content_type, Some("application/json"));
+    assert_eq!(r.body.as_deref(), Some(&b"{\"a\":1}"[..]));
+    // No body where the operation takes none; an optional body may be left out.
+    assert_eq!(
+        refused(
+            get(ids::MESH_AGENTS_KILL),
+            json!({"address_id": "a", "body": {}})
+        ),
+        "mesh_kill: this operation takes no request body"
+    );
+    let r = prepare(get(ids::MESH_HEARTBEAT), &Value::Null, &cfg()).unwrap();
+    assert!(r.body.is_none() && r.content_type.is_none());
 }

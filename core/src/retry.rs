@@ -139,12 +139,9 @@ pub struct RetryBudget {
     capacity: u32,
 }
 
-/// Default capacity of a client's [`RetryBudget`] (`Config::retry_budget`).
-pub const DEFAULT_RETRY_BUDGET: u32 = 500;
-
 impl Default for RetryBudget {
     fn default() -> Self {
-        RetryBudget::new(DEFAULT_RETRY_BUDGET)
+        RetryBudget::new(crate::config::DEFAULT_RETRY_BUDGET)
     }
 }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, ResponseMeta};
 use crate::mcp::McpState;
 use crate::mesh::MeshShared;
 use crate::operations::{self, HttpMethod, OperationDescriptor};
-use crate::request::{prepare, PreparedRequest};
+use crate::request::{prepare, prepare_with_content, PreparedRequest};
 use crate::retry::{
     parse_retry_after, should_retry_header, Jitter, RetryBudget, RetryCause, RetryPolicy,
 };
@@ -172,11 +172,32 @@ impl Client {
         self.execute(&req).await
     }
 
+    /// [`Client::call`] for an operation whose request body is not JSON (a media upload):
+    /// `content` is sent as it is with the operation's media type; `args` holds everything else.
+    pub async fn call_with_content(
+        &self,
+        op: &OperationDescriptor,
+        args: Value,
+        content: Bytes,
+    ) -> Result<Value, Error> {
+        let req = prepare_with_content(op, &args, Some(content), &self.inner.config)?;
+        self.execute(&req).await
+    }
+
     /// [`Client::call`] by operation id (what bindings use).
     pub async fn call_by_id(&self, op_id: &str, args: Value) -> Result<Value, Error> {
-        let op = operations::find(op_id)
-            .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))?;
-        self.call(op, args).await
+        self.call(find_op(op_id)?, args).await
+    }
+
+    /// [`Client::call_with_content`] by operation id (`content`: `Bytes`, `Vec<u8>`, ...).
+    pub async fn call_by_id_with_content(
+        &self,
+        op_id: &str,
+        args: Value,
+        content: impl Into<Bytes>,
+    ) -> Result<Value, Error> {
+        self.call_with_content(find_op(op_id)?, args, content.into())
+            .await
     }
 
     /// Send a prepared request with retries and decode its JSON response.
@@ -278,7 +299,10 @@ impl Client {
         let mut b = self.inner.http.request(method, url).headers(headers);
         if let Some(body) = &req.body {
             b = b
-                .header("content-type", "application/json")
+                .header(
+                    "content-type",
+                    req.content_type.unwrap_or("application/json"),
+                )
                 .body(body.clone());
         }
         b
@@ -385,6 +409,11 @@ impl Client {
         }
         Ok(resp)
     }
+}
+
+fn find_op(op_id: &str) -> Result<&'static OperationDescriptor, Error> {
+    operations::find(op_id)
+        .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))
 }
 
 fn timed_out(after: Duration) -> Error {

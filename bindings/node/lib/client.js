@@ -62,6 +62,20 @@ function callOptions(o = {}) {
   };
 }
 
+/**
+ * The JSON args of the generic call and, for a raw-byte body (a media upload: a Buffer or any
+ * Uint8Array), the bytes, which travel beside the JSON rather than inside it.
+ */
+function callArgs(args) {
+  const body = args?.body;
+  if (body instanceof Uint8Array) {
+    const rest = { ...args };
+    delete rest.body;
+    return { json: JSON.stringify(rest), content: body };
+  }
+  return { json: JSON.stringify(args ?? {}), content: undefined };
+}
+
 function observeOptions(o = {}) {
   let poll;
   if (o.pollIntervalMs !== undefined && o.pollIntervalMs !== null) {
@@ -73,6 +87,7 @@ function observeOptions(o = {}) {
     wait_seconds: o.waitSeconds,
     poll_interval: poll,
     timeout: ms(o.timeoutMs, 'timeoutMs'),
+    trace_id: o.traceId,
   };
 }
 
@@ -401,7 +416,9 @@ class AxmeClient {
       const all = { ...(args ?? {}) };
       const timeout = ms(options?.timeoutMs, 'timeoutMs');
       if (timeout !== undefined) all.timeout = timeout;
-      return this._native.call(operationId, JSON.stringify(all), cancel);
+      // A Uint8Array/Buffer body travels as raw bytes beside the JSON arguments (media uploads).
+      const { json, content } = callArgs(all);
+      return this._native.call(operationId, json, cancel, content);
     }, options?.signal);
   }
 
@@ -469,6 +486,7 @@ class AxmeClient {
       wait_seconds: options.waitSeconds,
       status: options.status,
       timeout: ms(options.timeoutMs, 'timeoutMs'),
+      trace_id: options.traceId,
     };
     const handle = this._native.listen(String(address), JSON.stringify(opts));
     return new AxmeStream(handle, options.signal);

@@ -56,9 +56,10 @@ export declare class NativeClient {
   constructor(configJson: string)
   /**
    * Generic operation call: `argsJson` holds the operation's parameters by snake_case name,
-   * `body` and the per-call options. Resolves to an envelope.
+   * `body` and the per-call options; `content` is the raw body of an operation whose body is
+   * not JSON (a media upload). Resolves to an envelope.
    */
-  call(opId: string, argsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
+  call(opId: string, argsJson: string, cancel?: NativeCancel | undefined | null, content?: Uint8Array | undefined | null): Promise<string>
   /** `create_intent` (minting `correlation_id` when absent); resolves to the response. */
   createIntent(intentJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
   /** `send_intent`: resolves to `{"value": "<intent id>"}`. */

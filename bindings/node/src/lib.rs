@@ -24,7 +24,7 @@ use axme_core::{
     ObserveOptions,
 };
 use futures_util::StreamExt;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Uint8Array};
 use napi::{Env, Status};
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
@@ -136,7 +136,7 @@ fn wait_seconds(m: &Map<String, Value>, default: u32) -> Result<u32, Error> {
     }
 }
 
-/// `{since, wait_seconds, poll_interval, timeout}` (seconds) → [`ObserveOptions`].
+/// `{since, wait_seconds, poll_interval, timeout, trace_id}` (seconds) → [`ObserveOptions`].
 fn observe_options(opts_json: &str) -> Result<ObserveOptions, Error> {
     let m = object(parse("options", opts_json)?, "options")?;
     let d = ObserveOptions::default();
@@ -148,10 +148,11 @@ fn observe_options(opts_json: &str) -> Result<ObserveOptions, Error> {
             v => seconds(v, "poll_interval")?.unwrap_or(d.poll_interval),
         },
         timeout: seconds(m.get("timeout"), "timeout")?,
+        trace_id: string(&m, "trace_id")?,
     })
 }
 
-/// `{since, wait_seconds, status, timeout}` → [`ListenOptions`]; `status` is a list or a
+/// `{since, wait_seconds, status, timeout, trace_id}` → [`ListenOptions`]; `status` is a list or a
 /// comma-separated string.
 fn listen_options(opts_json: &str) -> Result<ListenOptions, Error> {
     let m = object(parse("options", opts_json)?, "options")?;
@@ -173,6 +174,7 @@ fn listen_options(opts_json: &str) -> Result<ListenOptions, Error> {
         wait_seconds: wait_seconds(&m, d.wait_seconds)?,
         status,
         timeout: seconds(m.get("timeout"), "timeout")?,
+        trace_id: string(&m, "trace_id")?,
     })
 }
 
@@ -252,7 +254,8 @@ impl NativeClient {
     }
 
     /// Generic operation call: `argsJson` holds the operation's parameters by snake_case name,
-    /// `body` and the per-call options. Resolves to an envelope.
+    /// `body` and the per-call options; `content` is the raw body of an operation whose body is
+    /// not JSON (a media upload). Resolves to an envelope.
     #[napi]
     pub fn call<'env>(
         &self,
@@ -260,17 +263,21 @@ impl NativeClient {
         op_id: String,
         args_json: String,
         cancel: Option<&NativeCancel>,
+        content: Option<Uint8Array>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let args = match parse("args", &args_json) {
             Ok(a) => a,
             Err(e) => return fail(env, e),
         };
         let client = self.inner.clone();
-        spawn(
-            env,
-            cancel,
-            async move { client.call_by_id(&op_id, args).await },
-        )
+        // Copied now: the JavaScript buffer must not be touched from the runtime's threads.
+        let content = content.map(|c| c.to_vec());
+        spawn(env, cancel, async move {
+            match content {
+                Some(bytes) => client.call_by_id_with_content(&op_id, args, bytes).await,
+                None => client.call_by_id(&op_id, args).await,
+            }
+        })
     }
 
     /// `create_intent` (minting `correlation_id` when absent); resolves to the response.

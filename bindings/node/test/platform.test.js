@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 
 const axme = require('..');
 const { AxmeClient } = axme;
-const { startServer, unique } = require('./helpers.js');
+const { startServer, unique, Faults } = require('./helpers.js');
 
 let server;
 let client;
@@ -73,7 +73,38 @@ describe('media', () => {
     await assert.rejects(client.createMediaUpload({ ...body(10), filename: '../../etc/passwd' }), (e) => e.statusCode === 422);
   });
 
-  it.todo('uploadMediaContent sends raw bytes (needs binary request bodies in the engine, added separately)');
+  it('uploadMediaContent sends the bytes as they are, the same on a retry; download returns them', async () => {
+    const { createHash } = require('node:crypto');
+    const faults = new Faults(server.url);
+    const cred = await faults.credential();
+    const c = new AxmeClient({ apiKey: cred.api_key, baseUrl: server.url, retryBackoffMs: 10 });
+    const content = Buffer.from([0, 1, 0xff, ...Buffer.from('axme raw bytes\n')]);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const upload = await c.createMediaUpload({
+      owner_agent: 'agent://acme/prod/billing',
+      filename: 'raw.bin',
+      mime_type: 'application/octet-stream',
+      size_bytes: content.length,
+      sha256,
+    });
+    const route = '/v1/media/upload/{upload_id}';
+    await faults.rules(cred.credential_id, [
+      { match: { method: 'PUT', route, attempt: 1 }, action: { type: 'respond', status: 503 } },
+    ]);
+    // A plain Uint8Array works as well as a Buffer; the server refuses content whose SHA-256
+    // differs from the declared one.
+    const done = await c.uploadMediaContent(upload.upload_id, new Uint8Array(content));
+    assert.equal(done.upload_id, upload.upload_id);
+    const reqs = (await faults.requests(cred.credential_id)).filter((r) => r.route === route);
+    assert.deepEqual(
+      reqs.map((r) => [r.status, r.body_sha256, r.headers['content-type'][0]]),
+      [
+        [503, sha256, 'application/octet-stream'],
+        [200, sha256, 'application/octet-stream'],
+      ],
+    );
+    assert.deepEqual(reqs[0].headers['idempotency-key'], reqs[1].headers['idempotency-key']);
+  });
 });
 
 describe('schemas', () => {

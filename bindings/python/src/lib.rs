@@ -156,6 +156,19 @@ fn json_text(v: Result<Value, Error>) -> Result<String, Error> {
     v.map(|v| v.to_string())
 }
 
+/// The generic call, with the raw body beside the JSON args when there is one.
+async fn call_future(
+    client: Client,
+    op_id: String,
+    args: Value,
+    content: Option<Vec<u8>>,
+) -> Result<String, Error> {
+    json_text(match content {
+        Some(bytes) => client.call_by_id_with_content(&op_id, args, bytes).await,
+        None => client.call_by_id(&op_id, args).await,
+    })
+}
+
 #[pymethods]
 impl NativeClient {
     /// Validate the JSON config (`axme_core::Config` fields) and build the client. No request is
@@ -189,29 +202,33 @@ impl NativeClient {
         self.client.mcp_session_id()
     }
 
-    /// Call an operation by id with JSON arguments; returns the JSON response text.
-    fn call(&self, py: Python<'_>, op_id: String, args_json: &str) -> PyResult<String> {
+    /// Call an operation by id with JSON arguments; returns the JSON response text. `content`
+    /// is the raw body of an operation whose body is not JSON (a media upload).
+    #[pyo3(signature = (op_id, args_json, content=None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        op_id: String,
+        args_json: &str,
+        content: Option<Vec<u8>>,
+    ) -> PyResult<String> {
         let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
         let client = self.client.clone();
-        self.run(
-            py,
-            Box::pin(async move { json_text(client.call_by_id(&op_id, args).await) }),
-        )
+        self.run(py, Box::pin(call_future(client, op_id, args, content)))
     }
 
     /// [`NativeClient::call`] as an awaitable; cancelling it cancels the request.
+    #[pyo3(signature = (op_id, args_json, content=None))]
     fn acall<'py>(
         &self,
         py: Python<'py>,
         op_id: String,
         args_json: &str,
+        content: Option<Vec<u8>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
         let client = self.client.clone();
-        Self::spawn(
-            py,
-            Box::pin(async move { json_text(client.call_by_id(&op_id, args).await) }),
-        )
+        Self::spawn(py, Box::pin(call_future(client, op_id, args, content)))
     }
 
     /// `create_intent` with a minted `correlation_id` when the intent has none; returns the
@@ -524,7 +541,8 @@ impl NativeClient {
 
     /// The lifecycle events of an intent (see `axme_core::Client::observe`).
     #[pyo3(signature = (intent_id, *, since=0, wait_seconds=15, poll_interval_seconds=1.0,
-        timeout_seconds=None))]
+        timeout_seconds=None, trace_id=None))]
+    #[allow(clippy::too_many_arguments)] // one per keyword of the Python call
     fn observe(
         &self,
         py: Python<'_>,
@@ -533,6 +551,7 @@ impl NativeClient {
         wait_seconds: u32,
         poll_interval_seconds: f64,
         timeout_seconds: Option<f64>,
+        trace_id: Option<String>,
     ) -> PyResult<NativeStream> {
         let opts = (|| {
             Ok::<_, Error>(ObserveOptions {
@@ -541,6 +560,7 @@ impl NativeClient {
                 poll_interval: seconds("poll_interval_seconds", Some(poll_interval_seconds))?
                     .unwrap_or_default(),
                 timeout: seconds("timeout_seconds", timeout_seconds)?,
+                trace_id,
             })
         })()
         .map_err(|e| to_pyerr(py, &e))?;
@@ -549,7 +569,9 @@ impl NativeClient {
 
     /// The deliveries of an agent address (see `axme_core::Client::listen`); `status` is a
     /// list of statuses to include.
-    #[pyo3(signature = (address, *, since=0, wait_seconds=15, timeout_seconds=None, status=None))]
+    #[pyo3(signature = (address, *, since=0, wait_seconds=15, timeout_seconds=None, status=None,
+        trace_id=None))]
+    #[allow(clippy::too_many_arguments)] // one per keyword of the Python call
     fn listen(
         &self,
         py: Python<'_>,
@@ -558,6 +580,7 @@ impl NativeClient {
         wait_seconds: u32,
         timeout_seconds: Option<f64>,
         status: Option<Vec<String>>,
+        trace_id: Option<String>,
     ) -> PyResult<NativeStream> {
         let timeout = seconds("timeout_seconds", timeout_seconds).map_err(|e| to_pyerr(py, &e))?;
         let opts = ListenOptions {
@@ -565,6 +588,7 @@ impl NativeClient {
             wait_seconds,
             status,
             timeout,
+            trace_id,
         };
         Ok(NativeStream::new(self.client.listen(address, opts)))
     }

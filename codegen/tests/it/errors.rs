@@ -75,3 +75,15 @@ fn unbound_path_parameter() {
 fn unknown_reference() {
     expect("unknown_ref.yaml", &["POST /v1/things", "Nope"]);
 }
+
+#[test]
+fn unknown_retry_rule() {
+    expect(
+        "unknown_retry.yaml",
+        &[
+            "POST /v1/things",
+            "x-axme-sdk.retry \"sometimes\"",
+            "always, with_idempotency_key, never, per_call",
+        ],
+    );
+}

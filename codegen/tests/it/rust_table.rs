@@ -20,15 +20,20 @@ pub mod generated {
 #[test]
 fn generated_table() {
     use crate::generated::operations::{find, OPERATIONS};
-    use crate::operations::HttpMethod;
+    use crate::operations::{HttpMethod, RetryRule};
     assert!(!OPERATIONS.is_empty());
     for op in OPERATIONS {
         assert!(std::ptr::eq(find(op.id).expect("find"), op), "{}", op.id);
         for p in op.path_params {
-            assert!(op.path_template.contains(&format!("{{{p}}}")), "{} {p}", op.id);
+            let placeholder = format!("{{{}}}", p.name);
+            assert!(op.path_template.contains(&placeholder), "{} {}", op.id, p.name);
+            assert!(p.required, "{} {}", op.id, p.name);
         }
         assert_eq!(op.path_template.matches('{').count(), op.path_params.len(), "{}", op.id);
         assert_eq!(op.writes, op.method != HttpMethod::Get, "{}", op.id);
+        if !op.writes {
+            assert_eq!(op.retry, RetryRule::Always, "{}", op.id);
+        }
     }
     assert!(find("no_such_operation").is_none());
 }

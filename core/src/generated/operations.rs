@@ -3,10 +3,15 @@
 //! API excepted), in path order. `id` is the `operationId`, which bindings pass to the generic
 //! call. Regenerate with `cargo run -p axme-codegen`.
 
-use crate::operations::{HeaderParam, HttpMethod, OperationDescriptor};
+use crate::operations::{
+    HeaderParam, HttpMethod, OperationDescriptor, Param, ParamSchema, RequestBody, RetryRule,
+};
 
 /// Every operation of the spec except the fault-injection API, in path order (per path: GET,
 /// PUT, POST, DELETE, PATCH).
+// Laid out one parameter per line so the table reads as a table; rustfmt would break the
+// longer schema chains apart.
+#[rustfmt::skip]
 pub static OPERATIONS: &[OperationDescriptor] = &[
     // GET /health: Liveness check
     OperationDescriptor {
@@ -16,7 +21,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/health: Liveness check (versioned path)
@@ -27,7 +34,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/capabilities: Server capabilities
@@ -38,7 +47,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/intents: List intents visible to the credential
@@ -47,9 +58,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/intents",
         path_params: &[],
-        query_params: &["status", "limit", "cursor"],
+        query_params: &[
+            Param::optional("status", ParamSchema::STRING),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(200.0)),
+            Param::optional("cursor", ParamSchema::STRING),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/intents: Create an intent
@@ -60,7 +77,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/intents/{intent_id}: Get one intent
@@ -68,10 +87,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_intent",
         method: HttpMethod::Get,
         path_template: "/v1/intents/{intent_id}",
-        path_params: &["intent_id"],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/intents/{intent_id}/events: List an intent's events
@@ -79,10 +102,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "list_intent_events",
         method: HttpMethod::Get,
         path_template: "/v1/intents/{intent_id}/events",
-        path_params: &["intent_id"],
-        query_params: &["since"],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/intents/{intent_id}/events/stream: Stream an intent's events (SSE)
@@ -90,13 +119,19 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "stream_intent_events",
         method: HttpMethod::Get,
         path_template: "/v1/intents/{intent_id}/events/stream",
-        path_params: &["intent_id"],
-        query_params: &["since", "wait_seconds"],
-        header_params: &[HeaderParam {
-            arg: "last_event_id",
-            header: "Last-Event-ID",
-        }],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
+        ],
+        header_params: &[
+            HeaderParam::optional("last_event_id", "Last-Event-ID", ParamSchema::STRING),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: true,
     },
     // POST /v1/intents/{intent_id}/resolve: Move an intent to a terminal status
@@ -104,13 +139,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "resolve_intent",
         method: HttpMethod::Post,
         path_template: "/v1/intents/{intent_id}/resolve",
-        path_params: &["intent_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/intents/{intent_id}/resume: Advance an intent (agent step, human answer, approval)
@@ -118,13 +158,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "resume_intent",
         method: HttpMethod::Post,
         path_template: "/v1/intents/{intent_id}/resume",
-        path_params: &["intent_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/intents/{intent_id}/controls: Patch an intent's controls
@@ -132,13 +177,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_intent_controls",
         method: HttpMethod::Post,
         path_template: "/v1/intents/{intent_id}/controls",
-        path_params: &["intent_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/intents/{intent_id}/policy: Patch an intent's grants and envelope
@@ -146,13 +196,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_intent_policy",
         method: HttpMethod::Post,
         path_template: "/v1/intents/{intent_id}/policy",
-        path_params: &["intent_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("intent_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/intents/bulk-cancel: Cancel stale intents in bulk
@@ -163,7 +218,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/agents: List registered agents
@@ -172,9 +229,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/agents",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "limit"],
+        query_params: &[
+            Param::optional("org_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(500.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/agents: Register an agent with a delivery binding
@@ -185,7 +248,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/agents/{address}: Get one agent
@@ -193,10 +258,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_agent",
         method: HttpMethod::Get,
         path_template: "/v1/agents/{address}",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/agents/{address}/intents/stream: Agent delivery stream (SSE, listen)
@@ -204,13 +273,20 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "stream_agent_intents",
         method: HttpMethod::Get,
         path_template: "/v1/agents/{address}/intents/stream",
-        path_params: &["address"],
-        query_params: &["since", "wait_seconds", "status"],
-        header_params: &[HeaderParam {
-            arg: "last_event_id",
-            header: "Last-Event-ID",
-        }],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
+            Param::optional("status", ParamSchema::STRING),
+        ],
+        header_params: &[
+            HeaderParam::optional("last_event_id", "Last-Event-ID", ParamSchema::STRING),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: true,
     },
     // GET /v1/agents/{address}/policy: Get an agent's send policy
@@ -218,10 +294,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_agent_policy",
         method: HttpMethod::Get,
         path_template: "/v1/agents/{address}/policy",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PUT /v1/agents/{address}/policy: Replace an agent's send policy
@@ -229,10 +309,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "set_agent_policy",
         method: HttpMethod::Put,
         path_template: "/v1/agents/{address}/policy",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/agents/{address}/policy/entries: Add a send policy entry
@@ -240,10 +324,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "add_agent_policy_entry",
         method: HttpMethod::Post,
         path_template: "/v1/agents/{address}/policy/entries",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/agents/{address}/policy/entries/{entry_id}: Remove a send policy entry
@@ -251,10 +339,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_agent_policy_entry",
         method: HttpMethod::Delete,
         path_template: "/v1/agents/{address}/policy/entries/{entry_id}",
-        path_params: &["address", "entry_id"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+            Param::required("entry_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/agents/{address}/receive-override: Get an agent's receive override
@@ -262,10 +355,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_agent_receive_override",
         method: HttpMethod::Get,
         path_template: "/v1/agents/{address}/receive-override",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PUT /v1/agents/{address}/receive-override: Replace an agent's receive override
@@ -273,10 +370,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "set_agent_receive_override",
         method: HttpMethod::Put,
         path_template: "/v1/agents/{address}/receive-override",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/agents/{address}/receive-override/entries: Add a receive override entry
@@ -284,10 +385,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "add_agent_receive_override_entry",
         method: HttpMethod::Post,
         path_template: "/v1/agents/{address}/receive-override/entries",
-        path_params: &["address"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/agents/{address}/receive-override/entries/{entry_id}: Remove a receive override entry
@@ -295,10 +400,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_agent_receive_override_entry",
         method: HttpMethod::Delete,
         path_template: "/v1/agents/{address}/receive-override/entries/{entry_id}",
-        path_params: &["address", "entry_id"],
+        path_params: &[
+            Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
+            Param::required("entry_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/scenarios/apply: Apply a scenario bundle
@@ -309,7 +419,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/scenarios/validate: Validate a scenario bundle
@@ -320,7 +432,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/tool-registry/macros: List workflow macros
@@ -331,7 +445,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/tool-registry/macros/{macro_id}: Get a workflow macro
@@ -339,10 +455,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_tool_macro",
         method: HttpMethod::Get,
         path_template: "/v1/tool-registry/macros/{macro_id}",
-        path_params: &["macro_id"],
+        path_params: &[
+            Param::required("macro_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/me/tasks: Human task inbox
@@ -351,9 +471,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/me/tasks",
         path_params: &[],
-        query_params: &["status", "limit"],
+        query_params: &[
+            Param::optional("status", ParamSchema::STRING.one_of(&["open", "pending", "WAITING", "answered", "done", "closed", "all"])),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(200.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/sessions: List sessions
@@ -362,9 +487,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/sessions",
         path_params: &[],
-        query_params: &["status", "limit"],
+        query_params: &[
+            Param::optional("status", ParamSchema::STRING),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(200.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/sessions: Open a session
@@ -375,7 +505,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/sessions/{session_id}: Get a session
@@ -383,10 +515,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_session",
         method: HttpMethod::Get,
         path_template: "/v1/sessions/{session_id}",
-        path_params: &["session_id"],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/sessions/{session_id}/messages: List a session's messages
@@ -394,10 +530,17 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "list_session_messages",
         method: HttpMethod::Get,
         path_template: "/v1/sessions/{session_id}/messages",
-        path_params: &["session_id"],
-        query_params: &["since", "limit"],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(500.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/sessions/{session_id}/messages: Post a message to a session
@@ -405,10 +548,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "send_session_message",
         method: HttpMethod::Post,
         path_template: "/v1/sessions/{session_id}/messages",
-        path_params: &["session_id"],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/sessions/{session_id}/feed: Read a session's feed
@@ -416,10 +563,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_session_feed",
         method: HttpMethod::Get,
         path_template: "/v1/sessions/{session_id}/feed",
-        path_params: &["session_id"],
-        query_params: &["since"],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/sessions/{session_id}/feed/stream: Stream a session's feed (SSE)
@@ -427,13 +580,19 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "stream_session_feed",
         method: HttpMethod::Get,
         path_template: "/v1/sessions/{session_id}/feed/stream",
-        path_params: &["session_id"],
-        query_params: &["since", "wait_seconds"],
-        header_params: &[HeaderParam {
-            arg: "last_event_id",
-            header: "Last-Event-ID",
-        }],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
+        ],
+        header_params: &[
+            HeaderParam::optional("last_event_id", "Last-Event-ID", ParamSchema::STRING),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: true,
     },
     // POST /v1/sessions/{session_id}/complete: Complete a session
@@ -441,10 +600,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "complete_session",
         method: HttpMethod::Post,
         path_template: "/v1/sessions/{session_id}/complete",
-        path_params: &["session_id"],
+        path_params: &[
+            Param::required("session_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: false }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/mesh/heartbeat: Send a heartbeat
@@ -455,7 +618,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: false }),
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/mesh/agents: List agents with health
@@ -464,9 +629,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents",
         path_params: &[],
-        query_params: &["limit", "health", "window"],
+        query_params: &[
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(1000.0)),
+            Param::optional("health", ParamSchema::STRING.one_of(&["healthy", "degraded", "unreachable", "killed", "unknown"])),
+            Param::optional("window", ParamSchema::STRING.one_of(&["day", "week", "month"])),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/mesh/agents/{address_id}: Get one agent's health
@@ -474,10 +645,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mesh_get_agent",
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents/{address_id}",
-        path_params: &["address_id"],
-        query_params: &["window"],
+        path_params: &[
+            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+        ],
+        query_params: &[
+            Param::optional("window", ParamSchema::STRING.one_of(&["day", "week", "month"])),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/mesh/agents/{address_id}/kill: Kill an agent
@@ -485,10 +662,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mesh_kill",
         method: HttpMethod::Post,
         path_template: "/v1/mesh/agents/{address_id}/kill",
-        path_params: &["address_id"],
+        path_params: &[
+            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Never,
         streaming: false,
     },
     // POST /v1/mesh/agents/{address_id}/resume: Resume a killed agent
@@ -496,10 +677,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mesh_resume",
         method: HttpMethod::Post,
         path_template: "/v1/mesh/agents/{address_id}/resume",
-        path_params: &["address_id"],
+        path_params: &[
+            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Never,
         streaming: false,
     },
     // GET /v1/mesh/agents/{address_id}/policy: Get an agent's mesh policy
@@ -507,10 +692,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mesh_get_policy",
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents/{address_id}/policy",
-        path_params: &["address_id"],
+        path_params: &[
+            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PUT /v1/mesh/agents/{address_id}/policy: Set an agent's mesh policy
@@ -518,10 +707,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mesh_set_policy",
         method: HttpMethod::Put,
         path_template: "/v1/mesh/agents/{address_id}/policy",
-        path_params: &["address_id"],
+        path_params: &[
+            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/mesh/events: List mesh events
@@ -530,9 +723,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/mesh/events",
         path_params: &[],
-        query_params: &["limit", "event_type"],
+        query_params: &[
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(1000.0)),
+            Param::optional("event_type", ParamSchema::STRING),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/inbox: List inbox threads
@@ -541,12 +739,17 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/inbox",
         path_params: &[],
-        query_params: &["owner_agent", "status", "limit"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+            Param::optional("status", ParamSchema::STRING.one_of(&["pending", "active", "done"])),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(500.0)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/inbox/changes: Inbox change feed
@@ -555,12 +758,17 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/inbox/changes",
         path_params: &[],
-        query_params: &["owner_agent", "cursor", "limit"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+            Param::optional("cursor", ParamSchema::STRING),
+            Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(500.0)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/inbox/{thread_id}: Get an inbox thread
@@ -568,13 +776,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_inbox_thread",
         method: HttpMethod::Get,
         path_template: "/v1/inbox/{thread_id}",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/read: Mark a thread read
@@ -582,13 +795,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "mark_inbox_thread_read",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/read",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/reply: Reply in a thread
@@ -596,13 +814,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "reply_inbox_thread",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/reply",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/delegate: Delegate a thread
@@ -610,13 +833,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "delegate_inbox_thread",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/delegate",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/approve: Approve a thread
@@ -624,13 +852,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "approve_inbox_thread",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/approve",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/reject: Reject a thread
@@ -638,13 +871,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "reject_inbox_thread",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/reject",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/inbox/{thread_id}/messages/delete: Delete messages of a thread
@@ -652,13 +890,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "delete_inbox_messages",
         method: HttpMethod::Post,
         path_template: "/v1/inbox/{thread_id}/messages/delete",
-        path_params: &["thread_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("thread_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/approvals/{approval_id}/decision: Decide an approval
@@ -666,10 +909,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "decide_approval",
         method: HttpMethod::Post,
         path_template: "/v1/approvals/{approval_id}/decision",
-        path_params: &["approval_id"],
+        path_params: &[
+            Param::required("approval_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/invites/create: Create an invite
@@ -680,7 +927,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/invites/{token}: Read an invite
@@ -688,10 +937,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_invite",
         method: HttpMethod::Get,
         path_template: "/v1/invites/{token}",
-        path_params: &["token"],
+        path_params: &[
+            Param::required("token", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/invites/{token}/accept: Accept an invite
@@ -699,10 +952,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "accept_invite",
         method: HttpMethod::Post,
         path_template: "/v1/invites/{token}/accept",
-        path_params: &["token"],
+        path_params: &[
+            Param::required("token", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/media/create-upload: Start an upload
@@ -713,7 +970,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/media/finalize-upload: Finish an upload
@@ -724,7 +983,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // PUT /v1/media/upload/{upload_id}: Upload the bytes
@@ -732,10 +993,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "upload_media_content",
         method: HttpMethod::Put,
         path_template: "/v1/media/upload/{upload_id}",
-        path_params: &["upload_id"],
+        path_params: &[
+            Param::required("upload_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/octet-stream", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/media/download/{upload_id}: Download the bytes
@@ -743,10 +1008,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "download_media",
         method: HttpMethod::Get,
         path_template: "/v1/media/download/{upload_id}",
-        path_params: &["upload_id"],
+        path_params: &[
+            Param::required("upload_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/media/preview/{upload_id}: Download a preview
@@ -754,10 +1023,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "preview_media",
         method: HttpMethod::Get,
         path_template: "/v1/media/preview/{upload_id}",
-        path_params: &["upload_id"],
+        path_params: &[
+            Param::required("upload_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/media/{upload_id}: Get an upload
@@ -765,10 +1038,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_media_upload",
         method: HttpMethod::Get,
         path_template: "/v1/media/{upload_id}",
-        path_params: &["upload_id"],
+        path_params: &[
+            Param::required("upload_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/schemas: Register a payload schema
@@ -777,12 +1054,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Post,
         path_template: "/v1/schemas",
         path_params: &[],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/schemas/{semantic_type}: Get a payload schema
@@ -790,13 +1070,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_schema",
         method: HttpMethod::Get,
         path_template: "/v1/schemas/{semantic_type}",
-        path_params: &["semantic_type"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("semantic_type", ParamSchema::STRING.min_length(1)),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/users/register-nick: Register a nick
@@ -807,7 +1092,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/users/check-nick: Check a nick
@@ -816,9 +1103,13 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/users/check-nick",
         path_params: &[],
-        query_params: &["nick"],
+        query_params: &[
+            Param::required("nick", ParamSchema::STRING.min_length(1).max_length(64)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/users/resolve-nick: Resolve a nick
@@ -827,9 +1118,13 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/users/resolve-nick",
         path_params: &[],
-        query_params: &["nick"],
+        query_params: &[
+            Param::required("nick", ParamSchema::STRING.min_length(1).max_length(64)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/users/rename-nick: Rename a nick
@@ -840,7 +1135,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/users/profile: Get a profile
@@ -849,9 +1146,13 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/users/profile",
         path_params: &[],
-        query_params: &["owner_agent"],
+        query_params: &[
+            Param::required("owner_agent", ParamSchema::STRING.min_length(3).max_length(255)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/users/profile/update: Update a profile
@@ -862,7 +1163,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/webhooks/subscriptions: List subscriptions
@@ -871,12 +1174,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/webhooks/subscriptions",
         path_params: &[],
-        query_params: &["owner_agent", "include_inactive"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+            Param::optional("include_inactive", ParamSchema::BOOLEAN),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/webhooks/subscriptions: Create or update a subscription
@@ -885,12 +1192,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Post,
         path_template: "/v1/webhooks/subscriptions",
         path_params: &[],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/webhooks/subscriptions/{subscription_id}: Delete a subscription
@@ -898,13 +1208,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "delete_webhook_subscription",
         method: HttpMethod::Delete,
         path_template: "/v1/webhooks/subscriptions/{subscription_id}",
-        path_params: &["subscription_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("subscription_id", ParamSchema::STRING.min_length(1)),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/webhooks/events: Publish an event
@@ -913,12 +1228,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Post,
         path_template: "/v1/webhooks/events",
         path_params: &[],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/webhooks/events/{event_id}/replay: Replay an event
@@ -926,13 +1244,18 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "replay_webhook_event",
         method: HttpMethod::Post,
         path_template: "/v1/webhooks/events/{event_id}/replay",
-        path_params: &["event_id"],
-        query_params: &["owner_agent"],
-        header_params: &[HeaderParam {
-            arg: "x_owner_agent",
-            header: "x-owner-agent",
-        }],
+        path_params: &[
+            Param::required("event_id", ParamSchema::STRING.min_length(1)),
+        ],
+        query_params: &[
+            Param::optional("owner_agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        header_params: &[
+            HeaderParam::optional("x_owner_agent", "x-owner-agent", ParamSchema::STRING.min_length(1).max_length(383)),
+        ],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/register-password: Register with a password
@@ -943,7 +1266,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/login: Log in
@@ -954,7 +1279,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/refresh: Refresh tokens
@@ -965,7 +1292,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/logout: Log out
@@ -976,7 +1305,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: false }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/logout-all: Log out everywhere
@@ -987,7 +1318,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: false }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/auth/sessions: List login sessions
@@ -996,9 +1329,13 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/auth/sessions",
         path_params: &[],
-        query_params: &["include_revoked"],
+        query_params: &[
+            Param::optional("include_revoked", ParamSchema::BOOLEAN),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/auth/sessions/revoke: Revoke a login session
@@ -1009,7 +1346,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/auth/assistant-links: List assistant links
@@ -1018,9 +1357,13 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/auth/assistant-links",
         path_params: &[],
-        query_params: &["include_revoked"],
+        query_params: &[
+            Param::optional("include_revoked", ParamSchema::BOOLEAN),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/auth/login-intent: Start an e-mail login
@@ -1031,7 +1374,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/login-intent/{login_intent_id}/verify: Finish an e-mail login
@@ -1039,10 +1384,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "auth_verify_login_intent",
         method: HttpMethod::Post,
         path_template: "/v1/auth/login-intent/{login_intent_id}/verify",
-        path_params: &["login_intent_id"],
+        path_params: &[
+            Param::required("login_intent_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/auth/cli-grants: Start a CLI device grant
@@ -1053,7 +1402,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/auth/cli-grants/{grant_id}: Poll a CLI device grant
@@ -1061,10 +1412,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "auth_get_cli_grant",
         method: HttpMethod::Get,
         path_template: "/v1/auth/cli-grants/{grant_id}",
-        path_params: &["grant_id"],
+        path_params: &[
+            Param::required("grant_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/auth/dashboard-token: Mint a dashboard token
@@ -1075,7 +1430,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: false }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/organizations: Create an organization
@@ -1086,7 +1443,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/organizations/{org_id}: Get an organization
@@ -1094,10 +1453,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_organization",
         method: HttpMethod::Get,
         path_template: "/v1/organizations/{org_id}",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PATCH /v1/organizations/{org_id}: Update an organization
@@ -1105,10 +1468,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_organization",
         method: HttpMethod::Patch,
         path_template: "/v1/organizations/{org_id}",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/organizations/{org_id}/receive-policy: Get the receive policy
@@ -1116,10 +1483,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_org_receive_policy",
         method: HttpMethod::Get,
         path_template: "/v1/organizations/{org_id}/receive-policy",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PUT /v1/organizations/{org_id}/receive-policy: Replace the receive policy
@@ -1127,10 +1498,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "set_org_receive_policy",
         method: HttpMethod::Put,
         path_template: "/v1/organizations/{org_id}/receive-policy",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/organizations/{org_id}/receive-policy/entries: Add a receive policy entry
@@ -1138,10 +1513,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "add_org_receive_policy_entry",
         method: HttpMethod::Post,
         path_template: "/v1/organizations/{org_id}/receive-policy/entries",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/organizations/{org_id}/receive-policy/entries/{entry_id}: Remove a receive policy entry
@@ -1149,10 +1528,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_org_receive_policy_entry",
         method: HttpMethod::Delete,
         path_template: "/v1/organizations/{org_id}/receive-policy/entries/{entry_id}",
-        path_params: &["org_id", "entry_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+            Param::required("entry_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/organizations/{org_id}/workspaces: List workspaces
@@ -1160,10 +1544,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "list_workspaces",
         method: HttpMethod::Get,
         path_template: "/v1/organizations/{org_id}/workspaces",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/organizations/{org_id}/workspaces: Create a workspace
@@ -1171,10 +1559,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "create_workspace",
         method: HttpMethod::Post,
         path_template: "/v1/organizations/{org_id}/workspaces",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // PATCH /v1/organizations/{org_id}/workspaces/{workspace_id}: Update a workspace
@@ -1182,10 +1574,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_workspace",
         method: HttpMethod::Patch,
         path_template: "/v1/organizations/{org_id}/workspaces/{workspace_id}",
-        path_params: &["org_id", "workspace_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/organizations/{org_id}/members: List members
@@ -1193,10 +1590,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "list_organization_members",
         method: HttpMethod::Get,
         path_template: "/v1/organizations/{org_id}/members",
-        path_params: &["org_id"],
-        query_params: &["workspace_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
+        query_params: &[
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/organizations/{org_id}/members: Add a member
@@ -1204,10 +1607,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "add_organization_member",
         method: HttpMethod::Post,
         path_template: "/v1/organizations/{org_id}/members",
-        path_params: &["org_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/organizations/{org_id}/members/{member_id}: Remove a member
@@ -1215,10 +1622,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_organization_member",
         method: HttpMethod::Delete,
         path_template: "/v1/organizations/{org_id}/members/{member_id}",
-        path_params: &["org_id", "member_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+            Param::required("member_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PATCH /v1/organizations/{org_id}/members/{member_id}: Update a member
@@ -1226,10 +1638,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_organization_member",
         method: HttpMethod::Patch,
         path_template: "/v1/organizations/{org_id}/members/{member_id}",
-        path_params: &["org_id", "member_id"],
+        path_params: &[
+            Param::required("org_id", ParamSchema::STRING),
+            Param::required("member_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/workspaces/{workspace_id}/members/include: Include a member in a workspace
@@ -1237,10 +1654,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "include_workspace_member",
         method: HttpMethod::Post,
         path_template: "/v1/workspaces/{workspace_id}/members/include",
-        path_params: &["workspace_id"],
+        path_params: &[
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/workspaces/{workspace_id}/members/{member_id}/exclude: Exclude a member from a workspace
@@ -1248,10 +1669,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "exclude_workspace_member",
         method: HttpMethod::Post,
         path_template: "/v1/workspaces/{workspace_id}/members/{member_id}/exclude",
-        path_params: &["workspace_id", "member_id"],
+        path_params: &[
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::required("member_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/access-requests: List access requests
@@ -1260,9 +1686,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/access-requests",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "state"],
+        query_params: &[
+            Param::optional("org_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("state", ParamSchema::STRING),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/access-requests: Request access
@@ -1273,7 +1705,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/access-requests/{access_request_id}: Get an access request
@@ -1281,10 +1715,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_access_request",
         method: HttpMethod::Get,
         path_template: "/v1/access-requests/{access_request_id}",
-        path_params: &["access_request_id"],
+        path_params: &[
+            Param::required("access_request_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/access-requests/{access_request_id}/review: Review an access request
@@ -1292,10 +1730,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "review_access_request",
         method: HttpMethod::Post,
         path_template: "/v1/access-requests/{access_request_id}/review",
-        path_params: &["access_request_id"],
+        path_params: &[
+            Param::required("access_request_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/quotas: Get quotas
@@ -1304,9 +1746,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/quotas",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PATCH /v1/quotas: Update quotas
@@ -1317,7 +1764,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/usage/summary: Usage summary
@@ -1326,9 +1775,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/usage/summary",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "window"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("window", ParamSchema::STRING),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/usage/timeseries: Usage time series
@@ -1337,9 +1792,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/usage/timeseries",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "window_days"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("window_days", ParamSchema::INTEGER.minimum(1.0).maximum(366.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/usage/rollups: Usage rollups
@@ -1348,9 +1809,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/usage/rollups",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/billing/plan: Get the billing plan
@@ -1359,9 +1825,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/billing/plan",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PATCH /v1/billing/plan: Change the billing plan
@@ -1372,7 +1843,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/billing/invoices: List invoices
@@ -1381,9 +1854,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/billing/invoices",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "status"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("status", ParamSchema::STRING),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/billing/invoices/{invoice_id}: Get an invoice
@@ -1391,10 +1870,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_billing_invoice",
         method: HttpMethod::Get,
         path_template: "/v1/billing/invoices/{invoice_id}",
-        path_params: &["invoice_id"],
+        path_params: &[
+            Param::required("invoice_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/service-accounts: List service accounts
@@ -1403,9 +1886,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/service-accounts",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::optional("org_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/service-accounts: Create a service account
@@ -1416,7 +1904,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/service-accounts/{service_account_id}: Get a service account
@@ -1424,10 +1914,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_service_account",
         method: HttpMethod::Get,
         path_template: "/v1/service-accounts/{service_account_id}",
-        path_params: &["service_account_id"],
+        path_params: &[
+            Param::required("service_account_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/service-accounts/{service_account_id}/keys: List API keys
@@ -1435,10 +1929,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "list_service_account_keys",
         method: HttpMethod::Get,
         path_template: "/v1/service-accounts/{service_account_id}/keys",
-        path_params: &["service_account_id"],
+        path_params: &[
+            Param::required("service_account_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/service-accounts/{service_account_id}/keys: Create an API key
@@ -1446,10 +1944,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "create_service_account_key",
         method: HttpMethod::Post,
         path_template: "/v1/service-accounts/{service_account_id}/keys",
-        path_params: &["service_account_id"],
+        path_params: &[
+            Param::required("service_account_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/service-accounts/{service_account_id}/keys/{key_id}/revoke: Revoke an API key
@@ -1457,10 +1959,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "revoke_service_account_key",
         method: HttpMethod::Post,
         path_template: "/v1/service-accounts/{service_account_id}/keys/{key_id}/revoke",
-        path_params: &["service_account_id", "key_id"],
+        path_params: &[
+            Param::required("service_account_id", ParamSchema::STRING.min_length(1)),
+            Param::required("key_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/service-accounts/{service_account_id}/keys/{key_id}/rotate: Rotate an API key
@@ -1468,10 +1975,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "rotate_service_account_key",
         method: HttpMethod::Post,
         path_template: "/v1/service-accounts/{service_account_id}/keys/{key_id}/rotate",
-        path_params: &["service_account_id", "key_id"],
+        path_params: &[
+            Param::required("service_account_id", ParamSchema::STRING.min_length(1)),
+            Param::required("key_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/principals: Create a principal
@@ -1482,7 +1994,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/principals/{principal_id}: Get a principal
@@ -1490,10 +2004,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_principal",
         method: HttpMethod::Get,
         path_template: "/v1/principals/{principal_id}",
-        path_params: &["principal_id"],
+        path_params: &[
+            Param::required("principal_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/aliases: List aliases
@@ -1502,9 +2020,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/aliases",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/aliases: Bind an alias
@@ -1515,7 +2038,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/aliases/{alias_id}/revoke: Revoke an alias
@@ -1523,10 +2048,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "revoke_alias",
         method: HttpMethod::Post,
         path_template: "/v1/aliases/{alias_id}/revoke",
-        path_params: &["alias_id"],
+        path_params: &[
+            Param::required("alias_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/aliases/resolve: Resolve an alias
@@ -1535,9 +2064,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/aliases/resolve",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "alias"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::required("alias", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/routing/endpoints: List routing endpoints
@@ -1546,9 +2081,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/routing/endpoints",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/routing/endpoints: Register a routing endpoint
@@ -1559,7 +2099,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/routing/endpoints/{route_id}: Remove a routing endpoint
@@ -1567,10 +2109,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_routing_endpoint",
         method: HttpMethod::Delete,
         path_template: "/v1/routing/endpoints/{route_id}",
-        path_params: &["route_id"],
+        path_params: &[
+            Param::required("route_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // PATCH /v1/routing/endpoints/{route_id}: Update a routing endpoint
@@ -1578,10 +2124,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "update_routing_endpoint",
         method: HttpMethod::Patch,
         path_template: "/v1/routing/endpoints/{route_id}",
-        path_params: &["route_id"],
+        path_params: &[
+            Param::required("route_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/routing/resolve: Resolve a route
@@ -1592,7 +2142,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/transports/bindings: List transport bindings
@@ -1601,9 +2153,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/transports/bindings",
         path_params: &[],
-        query_params: &["org_id", "workspace_id"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/transports/bindings: Create or update a transport binding
@@ -1614,7 +2171,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // DELETE /v1/transports/bindings/{binding_id}: Remove a transport binding
@@ -1622,10 +2181,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "remove_transport_binding",
         method: HttpMethod::Delete,
         path_template: "/v1/transports/bindings/{binding_id}",
-        path_params: &["binding_id"],
+        path_params: &[
+            Param::required("binding_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // GET /v1/deliveries: List deliveries
@@ -1634,9 +2197,16 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/deliveries",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "principal_id", "status"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::required("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("principal_id", ParamSchema::STRING),
+            Param::optional("status", ParamSchema::STRING.one_of(&["submitted", "delivered", "failed", "pending", "dead_lettered"])),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/deliveries: Submit a delivery
@@ -1647,7 +2217,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/deliveries/{delivery_id}: Get a delivery
@@ -1655,10 +2227,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "get_delivery",
         method: HttpMethod::Get,
         path_template: "/v1/deliveries/{delivery_id}",
-        path_params: &["delivery_id"],
+        path_params: &[
+            Param::required("delivery_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /v1/deliveries/{delivery_id}/replay: Replay a delivery
@@ -1666,10 +2242,14 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         id: "replay_delivery",
         method: HttpMethod::Post,
         path_template: "/v1/deliveries/{delivery_id}/replay",
-        path_params: &["delivery_id"],
+        path_params: &[
+            Param::required("delivery_id", ParamSchema::STRING.min_length(1)),
+        ],
         query_params: &[],
         header_params: &[],
+        body: None,
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // POST /v1/deliveries/reconcile: Reconcile stuck deliveries
@@ -1680,7 +2260,9 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::WithIdempotencyKey,
         streaming: false,
     },
     // GET /v1/deliveries-operations: Delivery operations report
@@ -1689,9 +2271,15 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/deliveries-operations",
         path_params: &[],
-        query_params: &["org_id", "workspace_id", "window_hours"],
+        query_params: &[
+            Param::required("org_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("workspace_id", ParamSchema::STRING.min_length(1)),
+            Param::optional("window_hours", ParamSchema::INTEGER.minimum(1.0).maximum(720.0)),
+        ],
         header_params: &[],
+        body: None,
         writes: false,
+        retry: RetryRule::Always,
         streaming: false,
     },
     // POST /mcp: MCP endpoint (JSON-RPC 2.0)
@@ -1702,16 +2290,12 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[
-            HeaderParam {
-                arg: "mcp_session_id",
-                header: "Mcp-Session-Id",
-            },
-            HeaderParam {
-                arg: "mcp_protocol_version",
-                header: "MCP-Protocol-Version",
-            },
+            HeaderParam::optional("mcp_session_id", "Mcp-Session-Id", ParamSchema::STRING),
+            HeaderParam::optional("mcp_protocol_version", "MCP-Protocol-Version", ParamSchema::STRING.one_of(&["2024-11-05", "2025-11-25"])),
         ],
+        body: Some(RequestBody { media_type: "application/json", required: true }),
         writes: true,
+        retry: RetryRule::PerCall,
         streaming: false,
     },
     // DELETE /mcp: End an MCP session
@@ -1721,11 +2305,12 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_template: "/mcp",
         path_params: &[],
         query_params: &[],
-        header_params: &[HeaderParam {
-            arg: "mcp_session_id",
-            header: "Mcp-Session-Id",
-        }],
+        header_params: &[
+            HeaderParam::required("mcp_session_id", "Mcp-Session-Id", ParamSchema::STRING),
+        ],
+        body: None,
         writes: true,
+        retry: RetryRule::Always,
         streaming: false,
     },
 ];

@@ -111,3 +111,46 @@ async fn listen_status_filter_timeout_and_bad_address() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_keeps_one_trace_id_across_reconnects() {
+    let h = Harness::start().await;
+    within(async {
+        for given in [None, Some("trace-of-one-listen")] {
+            let cred = h.credential().await;
+            let c = h.client(&cred);
+            let none = CallOptions::default();
+            c.send_intent(to("agent://acme/worker", 1), &none)
+                .await
+                .unwrap();
+            c.send_intent(to("agent://acme/worker", 2), &none)
+                .await
+                .unwrap();
+            h.rules(
+                &cred,
+                json!([{"match": {"route": AGENT_ROUTE, "attempt": 1},
+                        "action": {"type": "sse", "drop_after_events": 1}}]),
+            )
+            .await;
+            let opts = ListenOptions {
+                trace_id: given.map(str::to_string),
+                ..ListenOptions::default()
+            };
+            let mut s = c.listen("agent://acme/worker", opts);
+            s.next().await.unwrap().unwrap();
+            s.next().await.unwrap().unwrap(); // after the reconnect
+            drop(s);
+            let log = h.requests(&cred, Some(AGENT_ROUTE)).await;
+            assert_eq!(log.len(), 2, "{log:#?}");
+            let traces: Vec<_> = log.iter().map(|r| header(r, "x-trace-id")).collect();
+            assert_eq!(traces[0], traces[1], "{given:?}");
+            match given {
+                Some(t) => assert_eq!(traces[0].as_deref(), Some(t)),
+                None => assert!(traces[0]
+                    .as_deref()
+                    .is_some_and(|t| uuid::Uuid::parse_str(t).is_ok())),
+            }
+        }
+    })
+    .await;
+}

@@ -74,11 +74,13 @@ async fn heartbeats_carry_buffered_metrics_and_retries_reuse_the_key() {
             .map(|a| a["address_id"].clone())
             .collect();
         assert!(ids.contains(&json!(id)), "{listed}");
+        // An unknown health filter breaks the spec's enum: refused before any request.
         let e = mesh
             .list_agents(None, Some("sleepy"), &none)
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("health must be one of"), "{e}");
     })
     .await;
 }

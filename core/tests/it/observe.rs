@@ -299,3 +299,81 @@ async fn observing_past_the_terminal_event_ends_without_spinning() {
     })
     .await;
 }
+
+/// The `X-Trace-Id` values of a route's requests.
+async fn traces(h: &Harness, cred: &Credential, route: &str) -> Vec<String> {
+    h.requests(cred, Some(route))
+        .await
+        .iter()
+        .map(|r| header(r, "x-trace-id").expect("x-trace-id"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_trace_id_per_observe_call_across_reconnects() {
+    let h = Harness::start().await;
+    within(async {
+        // Auto: one id minted for the whole call, kept by the reconnect after a drop.
+        let cred = h.credential().await;
+        let c = h.client(&cred);
+        let drop = json!({"type": "sse", "drop_after_events": 2});
+        let (order, log) = observe_with_rule(&h, &cred, drop.clone()).await;
+        assert_eq!(order, [1, 2, 3, 4]);
+        assert_eq!(log.len(), 2, "one reconnect");
+        let auto = traces(&h, &cred, STREAM_ROUTE).await;
+        assert_eq!(auto[0], auto[1]);
+        assert!(uuid::Uuid::parse_str(&auto[0]).is_ok(), "{auto:?}");
+        // A second call gets its own id.
+        let id = finished_intent(&c).await;
+        collect(&c, &id, ObserveOptions::default()).await;
+        let all = traces(&h, &cred, STREAM_ROUTE).await;
+        assert_eq!(all.len(), 3);
+        assert_ne!(all[2], auto[0]);
+
+        // Given: on every stream request and on the fallback's polls.
+        let cred = h.credential().await;
+        let c = h.client(&cred);
+        let id = finished_intent(&c).await;
+        h.rules(
+            &cred,
+            json!([{"match": {"route": STREAM_ROUTE, "attempt": 1}, "action": drop},
+                   {"match": {"route": STREAM_ROUTE, "attempt": 2}, "action": {"type": "respond", "status": 404}}]),
+        )
+        .await;
+        let given = ObserveOptions {
+            trace_id: Some("trace-of-one-observe".into()),
+            poll_interval: Duration::from_millis(20),
+            ..ObserveOptions::default()
+        };
+        let got = collect(&c, &id, given).await;
+        assert_eq!(seqs(&got), [1, 2, 3, 4]);
+        let stream = traces(&h, &cred, STREAM_ROUTE).await;
+        let polls = traces(&h, &cred, "/v1/intents/{intent_id}/events").await;
+        assert_eq!(stream.len(), 2);
+        assert!(!polls.is_empty(), "the fallback polled");
+        for t in stream.iter().chain(&polls) {
+            assert_eq!(t, "trace-of-one-observe");
+        }
+
+        // wait_for carries the caller's id too; with auto_trace_id off nothing is minted.
+        let cred = h.credential().await;
+        let quiet = h.client_with(&cred, |cfg| cfg.auto_trace_id = false);
+        let id = finished_intent(&quiet).await;
+        quiet
+            .wait_for_with(
+                &id,
+                ObserveOptions {
+                    trace_id: Some("trace-of-wait-for".into()),
+                    ..ObserveOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+        quiet.wait_for(&id, None).await.unwrap();
+        let log = h.requests(&cred, Some(STREAM_ROUTE)).await;
+        assert_eq!(log.len(), 2);
+        assert_eq!(header(&log[0], "x-trace-id").as_deref(), Some("trace-of-wait-for"));
+        assert_eq!(header(&log[1], "x-trace-id"), None);
+    })
+    .await;
+}

@@ -191,3 +191,78 @@ async fn the_retry_budget_runs_out() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_configured_retry_budget_runs_out_quickly() {
+    let h = Harness::start().await;
+    let cred = h.credential().await;
+    // 12 tokens pay for two retries (5 each); the 2 left pay for none.
+    let c = h.client_with(&cred, |cfg| cfg.retry_budget = 12);
+    within(async {
+        h.rules(&cred, json!([respond(503, None, json!({}))])).await;
+        for _ in 0..2 {
+            let e = c
+                .send_intent(intent(), &CallOptions::default())
+                .await
+                .unwrap_err();
+            assert_eq!(e.status(), Some(503));
+        }
+        assert_eq!(c.retry_budget().available(), 2);
+        assert_eq!(
+            h.requests(&cred, Some(CREATE)).await.len(),
+            4,
+            "3 attempts, then 1 without retries"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spec_retry_rule_of_each_operation_is_honoured() {
+    let h = Harness::start().await;
+    let cred = h.credential().await;
+    let c = h.client_with(&cred, |cfg| cfg.auto_idempotency_key = false);
+    within(async {
+        // `retry: never` (the mesh kill switch): one attempt, even with an idempotency key.
+        let kill = "/v1/mesh/agents/{address_id}/kill";
+        h.rules(
+            &cred,
+            json!([{"match": {"route": kill}, "action": {"type": "respond", "status": 503}}]),
+        )
+        .await;
+        let e = c
+            .call_by_id(
+                "mesh_kill",
+                json!({"address_id": "agt_x", "idempotency_key": "kill-1"}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(503));
+        let log = h.requests(&cred, Some(kill)).await;
+        assert_eq!(log.len(), 1);
+        assert_eq!(
+            header(&log[0], "idempotency-key").as_deref(),
+            Some("kill-1")
+        );
+
+        // A DELETE the spec marks `retry: always` is retried without any key.
+        let delete = "/v1/webhooks/subscriptions/{subscription_id}";
+        h.rules(
+            &cred,
+            json!([{"match": {"method": "DELETE", "route": delete, "attempt": 1},
+                    "action": {"type": "respond", "status": 503}}]),
+        )
+        .await;
+        let _ = c
+            .call_by_id(
+                "delete_webhook_subscription",
+                json!({"subscription_id": "sub_missing"}),
+            )
+            .await;
+        let log = h.requests(&cred, Some(delete)).await;
+        assert_eq!(log.len(), 2, "{log:#?}");
+        assert_eq!(log[0]["status"], 503);
+        assert!(log.iter().all(|r| header(r, "idempotency-key").is_none()));
+    })
+    .await;
+}

@@ -15,8 +15,10 @@ class NativeClient:
     def client_identity(self) -> str: ...
     @property
     def mcp_session_id(self) -> Optional[str]: ...
-    def call(self, op_id: str, args_json: str) -> str: ...
-    def acall(self, op_id: str, args_json: str) -> Awaitable[str]: ...
+    def call(self, op_id: str, args_json: str, content: Optional[bytes] = None) -> str: ...
+    def acall(
+        self, op_id: str, args_json: str, content: Optional[bytes] = None
+    ) -> Awaitable[str]: ...
     def create_intent(
         self,
         intent_json: str,
@@ -113,6 +115,7 @@ class NativeClient:
         wait_seconds: int = 15,
         poll_interval_seconds: float = 1.0,
         timeout_seconds: Optional[float] = None,
+        trace_id: Optional[str] = None,
     ) -> "NativeStream": ...
     def listen(
         self,
@@ -122,6 +125,7 @@ class NativeClient:
         wait_seconds: int = 15,
         timeout_seconds: Optional[float] = None,
         status: Optional[List[str]] = None,
+        trace_id: Optional[str] = None,
     ) -> "NativeStream": ...
 
 @final

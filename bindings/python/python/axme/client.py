@@ -24,6 +24,7 @@ from typing import (
     Mapping,
     Optional,
     Sequence,
+    Tuple,
     Type,
     Union,
     cast,
@@ -205,7 +206,6 @@ def _observe_kwargs(
     trace_id: Any,
 ) -> Dict[str, Any]:
     _non_empty_str("intent_id", intent_id)
-    _opt_str("trace_id", trace_id)
     return {
         "since": _int("since", since, 0),
         "wait_seconds": _int("wait_seconds", wait_seconds, 1, 60),
@@ -213,6 +213,7 @@ def _observe_kwargs(
             "poll_interval_seconds", poll_interval_seconds, allow_zero=True
         ),
         "timeout_seconds": _opt_timeout("timeout_seconds", timeout_seconds),
+        "trace_id": _opt_str("trace_id", trace_id),
     }
 
 
@@ -225,7 +226,6 @@ def _listen_kwargs(
     trace_id: Any,
 ) -> Dict[str, Any]:
     _non_empty_str("address", address)
-    _opt_str("trace_id", trace_id)
     statuses: Optional[List[str]]
     if status is None:
         statuses = None
@@ -244,6 +244,7 @@ def _listen_kwargs(
         "wait_seconds": _int("wait_seconds", wait_seconds, 1, 60),
         "timeout_seconds": _opt_timeout("timeout_seconds", timeout_seconds),
         "status": statuses,
+        "trace_id": _opt_str("trace_id", trace_id),
     }
 
 
@@ -283,21 +284,24 @@ def _is_terminal(event: Any) -> bool:
     return event.get("status") in TERMINAL_STATUSES or event.get("event_type") in _TERMINAL_EVENTS
 
 
-def _call_args(op_id: Any, args: Optional[Mapping[str, Any]]) -> str:
+def _call_args(op_id: Any, args: Optional[Mapping[str, Any]]) -> Tuple[str, Optional[bytes]]:
+    """The JSON args of the generic call and, for a raw-byte body (a media upload), the bytes,
+    which travel beside the JSON rather than inside it."""
     if not isinstance(op_id, str):
         raise TypeError("op_id must be a string")
     if args is None:
-        return "{}"
+        return "{}", None
     body = args.get("body")
     if isinstance(body, (bytes, bytearray, memoryview)):
-        raise TypeError(f"{op_id}: binary request bodies are not supported by this SDK yet")
+        rest = {k: v for k, v in args.items() if v is not None and k != "body"}
+        return _dumps(rest), bytes(body)
     # A JSON array is a valid body too (a JSON-RPC batch for `mcp_request`).
     if body is not None and not isinstance(body, (Mapping, list, tuple)):
         raise TypeError(
             f"{op_id}: the payload must be a dict (or a list for a JSON array body), "
             f"not {type(body).__name__}"
         )
-    return _dumps({k: v for k, v in args.items() if v is not None})
+    return _dumps({k: v for k, v in args.items() if v is not None}), None
 
 
 class _ClientBase:
@@ -397,10 +401,10 @@ class AxmeClient(SyncOperations, _ClientBase):
 
     def _call(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
         native = self._check_open()
-        payload = _call_args(op_id, args)
+        payload, content = _call_args(op_id, args)
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("call %s", op_id)
-        return json.loads(native.call(op_id, payload))
+        return json.loads(native.call(op_id, payload, content))
 
     # -- hand-written calls ----------------------------------------------------------------------
 
@@ -437,8 +441,8 @@ class AxmeClient(SyncOperations, _ClientBase):
         duplicates, across stream drops and window ends (SSE, falling back to polling every
         ``poll_interval_seconds`` when the server has no stream). Ends after the terminal event;
         raises :class:`~axme.exceptions.AxmeTimeoutError` (a ``TimeoutError``) once
-        ``timeout_seconds`` have passed. ``trace_id`` is accepted for compatibility; each
-        request of the stream gets its own trace id."""
+        ``timeout_seconds`` have passed. Every request of the stream (reconnects, polls)
+        carries ``trace_id``, or one id minted for the whole call."""
         kwargs = _observe_kwargs(
             intent_id, since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id
         )
@@ -606,10 +610,10 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
 
     async def _acall(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
         native = self._check_open()
-        payload = _call_args(op_id, args)
+        payload, content = _call_args(op_id, args)
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("call %s", op_id)
-        return json.loads(await native.acall(op_id, payload))
+        return json.loads(await native.acall(op_id, payload, content))
 
     # -- hand-written calls ----------------------------------------------------------------------
 
