@@ -35,6 +35,11 @@ export interface AxmeClientConfig {
   mcpEndpointPath?: string;
   /** MCP protocol version (default `2024-11-05`). */
   mcpProtocolVersion?: string;
+  /**
+   * Capacity of the client's retry budget in tokens (default 500): a retry costs 5 (10 after a
+   * timeout), a success refunds 1, and when the bucket is empty failures are not retried.
+   */
+  retryBudget?: number;
 }
 
 /** Options every call accepts. */

@@ -202,7 +202,19 @@ fn body_of(
         return Ok((None, None));
     };
     let media = spec.media_type;
+    // A JSON null body is no body (bindings pass an absent payload as null).
+    let json_body = json_body.filter(|b| !b.is_null());
     match (spec.is_json(), json_body, content) {
+        // Every AXP request body is an object (a JSON-RPC batch to /mcp is an array): a bare
+        // string, number or boolean is a caller's mistake the server would only refuse later.
+        (true, Some(b), None) if !(b.is_object() || b.is_array()) => fail(format!(
+            "the request body must be a JSON object, got {}",
+            match b {
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                _ => "a boolean",
+            }
+        )),
         (true, Some(b), None) => {
             let bytes = serde_json::to_vec(b).map_err(|e| {
                 Error::invalid_argument(format!("{}: body is not serialisable: {e}", op.id))
@@ -250,10 +262,11 @@ fn expand_path(op: &OperationDescriptor, args: &Map<String, Value>) -> Result<St
         };
         if segments
             .iter()
-            .any(|s| s.is_empty() || *s == "." || *s == "..")
+            .any(|s| s.trim().is_empty() || *s == "." || *s == "..")
         {
+            // A blank segment can only name nothing: refuse it here rather than ask the server.
             return Err(Error::invalid_argument(format!(
-                "{}: {name} must not be empty or contain empty, '.' or '..' segments, got {:?}",
+                "{}: {name} must not be blank or contain blank, '.' or '..' segments, got {:?}",
                 op.id, raw
             )));
         }

@@ -308,4 +308,14 @@ fn bodies_follow_the_media_type() {
     );
     let r = prepare(get(ids::MESH_HEARTBEAT), &Value::Null, &cfg()).unwrap();
     assert!(r.body.is_none() && r.content_type.is_none());
+    // A scalar is never a request body; null is no body.
+    assert_eq!(
+        refused(create, json!({"body": "not an object"})),
+        "create_intent: the request body must be a JSON object, got a string"
+    );
+    assert_eq!(
+        refused(create, json!({"body": 5})),
+        "create_intent: the request body must be a JSON object, got a number"
+    );
+    assert!(refused(create, json!({"body": null})).contains("missing the request body"));
 }

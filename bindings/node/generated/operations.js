@@ -20,6 +20,11 @@ function $body(base, fields) {
   if ((base === undefined || base === null) && given.length === 0) {
     return null;
   }
+  // Not an object (a string, a number, an array): passed on as it is, for the engine to accept
+  // (an array body) or refuse with a clear error, rather than spread into a bogus object here.
+  if (base !== undefined && base !== null && (typeof base !== 'object' || Array.isArray(base))) {
+    return base;
+  }
   const out = base === undefined || base === null ? {} : { ...base };
   for (const [key, value] of given) {
     if (out[key] !== undefined && out[key] !== null && out[key] !== value) {

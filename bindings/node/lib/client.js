@@ -24,6 +24,7 @@ const CONFIG_KEYS = {
   defaultOwnerAgent: ['default_owner_agent'],
   mcpEndpointPath: ['mcp_endpoint_path'],
   mcpProtocolVersion: ['mcp_protocol_version'],
+  retryBudget: ['retry_budget'],
 };
 
 function invalid(message) {

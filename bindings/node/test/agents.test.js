@@ -89,7 +89,11 @@ describe('registry', () => {
       client.listAgents({ orgId: 'someone-else', workspaceId: ws }),
       (e) => e instanceof axme.AxmeNotFoundError && e.code === 'organization_not_found',
     );
-    await assert.rejects(client.listAgents({ orgId: 'dev', workspaceId: ws, limit: 0 }), (e) => e.statusCode === 422);
+    // Out of the spec's range: refused by the engine before any request.
+    await assert.rejects(
+      client.listAgents({ orgId: 'dev', workspaceId: ws, limit: 0 }),
+      (e) => e instanceof axme.AxmeInvalidArgumentError && /limit must be an integer from 1 to 500/.test(e.message),
+    );
   });
 
   it('get answers clearly for unknown and malformed addresses', async () => {

@@ -22,6 +22,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 use serde_json::Value;
 
+mod logging;
 mod stream;
 
 use stream::NativeStream;
@@ -680,24 +681,12 @@ impl NativeClient {
     }
 }
 
-/// Route the core's log records (`tracing` events, emitted as `log` records) to Python's
-/// `logging`, under the `axme` logger (`axme.axme_core.transport`, ...).
-fn init_logging(py: Python<'_>) -> PyResult<()> {
-    let logger = pyo3_log::Logger::new(py, pyo3_log::Caching::Loggers)?
-        .set_prefix("axme")
-        .filter(log::LevelFilter::Warn)
-        .filter_target("axme_core".to_owned(), log::LevelFilter::Debug);
-    // Another extension may already own the process-wide `log` logger; then records stay there.
-    let _ = logger.install();
-    Ok(())
-}
-
 /// The native module: `NativeClient`, `NativeStream` and the core version.
 #[pymodule]
 #[pyo3(name = "_native")]
 fn axme_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    init_logging(py)?;
+    logging::init(m)?;
     let rt = runtime().map_err(|e| to_pyerr(py, &e))?;
     // Async calls run on the same runtime (and so the same connection pools) as blocking ones.
     let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);

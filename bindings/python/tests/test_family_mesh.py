@@ -121,3 +121,14 @@ def test_the_background_heartbeat_reports_buffered_metrics(admin_org: AdminOrg) 
         agent = admin.mesh.get_agent(address)
         assert agent["health_status"] == "healthy"
         assert agent["cost_period"]["cost_usd"] == 0.5
+
+
+def test_flush_metrics_sends_the_buffer_in_one_heartbeat_now(admin_org: AdminOrg) -> None:
+    with admin_org.client() as admin:
+        address, worker = worker_of(admin, admin_org, "flushing")
+        with worker:
+            worker.mesh.report_metric(success=True, latency_ms=10.0)
+            beat = worker.mesh.flush_metrics()
+            assert beat["ok"] is True
+            assert worker.mesh.buffered_metrics is None, "a delivered buffer is emptied"
+        assert reported(admin, address) == 1

@@ -21,8 +21,7 @@ __all__ = ["Session", "OPERATIONS", "FEATURES"]
 
 Args = Mapping[str, Any]
 
-#: What this driver can do with the Python SDK (driver-protocol.md, Features). Not listed:
-#: `config.retry_budget` (AxmeClientConfig has no retry budget).
+#: What this driver can do with the Python SDK (driver-protocol.md, Features).
 FEATURES = [
     "intents",
     "observe",
@@ -32,6 +31,7 @@ FEATURES = [
     "mcp",
     "mesh",
     "generic_call",
+    "config.retry_budget",
 ]
 
 # Protocol option → SDK keyword. `timeout_ms` has none: the SDK's request methods take no
@@ -143,8 +143,6 @@ async def client_new(session: Session, _client: str, args: Args, options: Args) 
     _only(args, "client.new", "name", "config")
     name = args.get("name", "default")
     config = dict(args.get("config") or {})
-    if "retry_budget" in config:
-        raise Unsupported("AxmeClientConfig of the Python SDK has no retry_budget")
     # Unknown fields are a TypeError and bad values a ValueError: both invalid_argument.
     client = AsyncAxmeClient(AxmeClientConfig(**config))
     previous = session.clients.pop(name, None)

@@ -21,7 +21,20 @@ const OPTION_NAMES = {
 };
 
 /** Options of the hand-written methods (index.d.ts); the generated ones are read from their source. */
+const COMMON_OPTIONS = ['idempotencyKey', 'traceId', 'ownerAgent', 'xOwnerAgent', 'authorization', 'timeoutMs'];
 const HAND_WRITTEN_OPTIONS = {
+  mcpInitialize: ['protocolVersion', ...COMMON_OPTIONS],
+  mcpListTools: COMMON_OPTIONS,
+  mcpCallTool: ['arguments', 'validateInputSchema', 'retryable', ...COMMON_OPTIONS],
+  heartbeat: ['metrics', ...COMMON_OPTIONS],
+  flushMetrics: COMMON_OPTIONS,
+  reportMetric: ['success', 'latencyMs', 'costUsd'],
+  kill: COMMON_OPTIONS,
+  resume: COMMON_OPTIONS,
+  // The mesh reads the SDK writes by hand (over the engine's mesh calls), like the generated ones.
+  listAgents: ['limit', 'health', ...COMMON_OPTIONS],
+  getAgent: COMMON_OPTIONS,
+  listEvents: ['limit', 'eventType', ...COMMON_OPTIONS],
   sendIntent: ['correlationId', 'idempotencyKey', 'traceId', 'timeoutMs'],
   cancelIntent: ['reason', 'ownerAgent', 'xOwnerAgent', 'authorization', 'idempotencyKey', 'traceId', 'timeoutMs'],
   observe: ['since', 'waitSeconds', 'pollIntervalMs', 'timeoutMs', 'traceId'],
@@ -42,6 +55,7 @@ const CONFIG_NAMES = {
   auto_idempotency_key: ['autoIdempotencyKey'],
   default_owner_agent: ['defaultOwnerAgent'],
   mcp_protocol_version: ['mcpProtocolVersion'],
+  retry_budget: ['retryBudget'],
 };
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -51,12 +65,14 @@ const snake = (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 function optionNames(fn) {
   const known = HAND_WRITTEN_OPTIONS[fn.name];
   if (known) return new Set(known);
-  return new Set([...fn.toString().matchAll(/\boptions\.(\w+)/g)].map((m) => m[1]));
+  // A generated method hands its whole options object to `_call`, which reads `timeoutMs`.
+  return new Set(['timeoutMs', ...[...fn.toString().matchAll(/\boptions\.(\w+)/g)].map((m) => m[1])]);
 }
 
 /** The positional parameters of a generated method, before its `options` object. */
 function positionalNames(fn) {
-  const header = /^function\s*\w*\s*\(([^)]*)\)/.exec(fn.toString());
+  // `function name(a, options = {})` (generated) or `name(a, options = {})` (a class method).
+  const header = /^(?:async\s+)?(?:function\s*)?\w*\s*\(([^)]*)\)/.exec(fn.toString());
   if (!header) return [];
   return header[1]
     .split(',')
@@ -97,13 +113,6 @@ function only(args, op, ...accepted) {
   }
 }
 
-/** An op the SDK has no method for yet (bindings/node/README.md): reported, not papered over. */
-function notOffered(what) {
-  return () => {
-    throw new Unsupported(`the TypeScript SDK offers no ${what} yet`);
-  };
-}
-
 /** Whether `fn` is one of the generated operation methods (plain functions, not class methods). */
 function isGenerated(fn) {
   return typeof fn === 'function' && /^function\s/.test(Function.prototype.toString.call(fn));
@@ -142,7 +151,6 @@ function clientNew(session, _client, args) {
   only(args, 'client.new', 'name', 'config');
   const config = {};
   for (const [name, value] of Object.entries(args.config ?? {})) {
-    if (name === 'retry_budget') throw new Unsupported('the TypeScript SDK config has no retry budget');
     const [sdkName, scale] = CONFIG_NAMES[name] ?? [camel(name)];
     // Non-numbers are passed on unscaled for the SDK to reject; unknown names it rejects too.
     config[sdkName] = scale !== undefined && typeof value === 'number' ? value * scale : value;
@@ -235,8 +243,11 @@ async function call(c, args, options, signal) {
   const method = required(args, 'method', 'call');
   const [owner, name] = method.startsWith('mesh.') ? [c.mesh, camel(method.slice(5))] : [c, camel(method)];
   const fn = owner[name];
-  // Only the generated operations; the hand-written methods have their own ops.
-  if (!isGenerated(fn)) throw new Unsupported(`the TypeScript SDK has no generated operation method ${name}`);
+  // The spec's operations: generated, or the mesh reads the SDK writes by hand. The other
+  // hand-written methods (observe, waitFor, mcpCallTool, ...) have ops of their own.
+  if (!isGenerated(fn) && !HAND_WRITTEN_CALLABLE.has(method)) {
+    throw new Unsupported(`the TypeScript SDK has no operation method ${name}`);
+  }
   const given = { ...(args.args ?? {}) };
   const positional = positionalNames(fn).map((p) => {
     const value = given[snake(p)];
@@ -246,6 +257,9 @@ async function call(c, args, options, signal) {
   const fields = Object.fromEntries(Object.entries(given).map(([k, v]) => [camel(k), v]));
   return fn.call(owner, ...positional, sdkOptions(fn, fields, options, signal));
 }
+
+/** Hand-written methods that are plain spec operations, callable through `call`. */
+const HAND_WRITTEN_CALLABLE = new Set(['mesh.list_agents', 'mesh.get_agent', 'mesh.list_events']);
 
 /** The handlers that need a client: (client, args, options, signal) → result. */
 const CLIENT_OPS = {
@@ -280,12 +294,32 @@ const CLIENT_OPS = {
   observe,
   wait_for: waitFor,
   listen,
-  mcp_initialize: notOffered('mcpInitialize'),
-  mcp_list_tools: notOffered('mcpListTools'),
-  mcp_call_tool: notOffered('mcpCallTool'),
+  mcp_initialize: (c, args, options, signal) => {
+    only(args, 'mcp_initialize', 'protocol_version');
+    const opts = sdkOptions(c.mcpInitialize, { protocolVersion: args.protocol_version }, options, signal);
+    return c.mcpInitialize(opts);
+  },
+  mcp_list_tools: (c, args, options, signal) => {
+    only(args, 'mcp_list_tools');
+    return c.mcpListTools(sdkOptions(c.mcpListTools, {}, options, signal));
+  },
+  mcp_call_tool: (c, args, options, signal) => {
+    only(args, 'mcp_call_tool', 'name', 'arguments');
+    const opts = sdkOptions(c.mcpCallTool, { arguments: args.arguments }, options, signal);
+    return c.mcpCallTool(required(args, 'name', 'mcp_call_tool'), opts);
+  },
   'mesh.heartbeat': meshHeartbeat,
-  'mesh.report_metric': notOffered('mesh.reportMetric'),
-  'mesh.flush_metrics': notOffered('mesh.flushMetrics'),
+  'mesh.report_metric': (c, args, options, signal) => {
+    only(args, 'mesh.report_metric', 'success', 'latency_ms', 'cost_usd');
+    const fields = { success: args.success, latencyMs: args.latency_ms, costUsd: args.cost_usd };
+    // Synchronous: it only buffers; the signal has nothing to stop.
+    c.mesh.reportMetric(sdkOptions(c.mesh.reportMetric, fields, options, signal));
+    return {};
+  },
+  'mesh.flush_metrics': (c, args, options, signal) => {
+    only(args, 'mesh.flush_metrics');
+    return c.mesh.flushMetrics(sdkOptions(c.mesh.flushMetrics, {}, options, signal));
+  },
   'mesh.kill': (c, args, options, signal) => {
     only(args, 'mesh.kill', 'address_id');
     return c.mesh.kill(required(args, 'address_id', 'mesh.kill'), sdkOptions(c.mesh.kill, {}, options, signal));
@@ -309,9 +343,7 @@ export const OPERATIONS = {
   ),
 };
 
-/**
- * What this driver can do with the TypeScript SDK (driver-protocol.md, Features). Not listed, as
- * the SDK does not offer them yet: `mcp` (no mcpInitialize/mcpListTools/mcpCallTool), `mesh` (no
- * reportMetric/flushMetrics; heartbeat, kill and resume work), `config.retry_budget`.
- */
-export const FEATURES = ['intents', 'observe', 'wait_for', 'listen', 'cancel', 'generic_call'];
+/** What this driver can do with the TypeScript SDK (driver-protocol.md, Features). */
+export const FEATURES = [
+  'intents', 'observe', 'wait_for', 'listen', 'cancel', 'mcp', 'mesh', 'generic_call', 'config.retry_budget',
+];

@@ -99,9 +99,9 @@ pub async fn perform(clients: &Clients, req: &Value) -> Result<Value, Value> {
             c.cancel_intent(str_arg(args, "intent_id")?, reason, &opts)
                 .await
         }
-        "observe" => return observe(&c, args).await,
-        "wait_for" => return wait_for(&c, args).await,
-        "listen" => return listen(&c, args).await,
+        "observe" => return observe(&c, args, &opts).await,
+        "wait_for" => return wait_for(&c, args, &opts).await,
+        "listen" => return listen(&c, args, &opts).await,
         "mcp_initialize" => {
             c.mcp_initialize(args["protocol_version"].as_str(), &opts)
                 .await
@@ -157,13 +157,20 @@ fn client_new(clients: &Clients, args: &Value) -> Result<Value, Value> {
     Ok(json!({}))
 }
 
-async fn observe(c: &Client, args: &Value) -> Result<Value, Value> {
-    let opts = ObserveOptions {
+/// The observe options of a request; `since`, `wait_seconds` and the polling interval are
+/// arguments, the trace id a per-call option (one id for every request of the stream).
+fn observe_options(args: &Value, call: &CallOptions) -> Result<ObserveOptions, Value> {
+    Ok(ObserveOptions {
         since: args["since"].as_u64().unwrap_or(0),
         wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
         poll_interval: Duration::from_millis(args["poll_interval_ms"].as_u64().unwrap_or(1000)),
         timeout: ms_arg(args, "timeout_ms")?,
-    };
+        trace_id: call.trace_id.clone(),
+    })
+}
+
+async fn observe(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, Value> {
+    let opts = observe_options(args, call)?;
     let max = args["max_events"].as_u64().map(|n| n as usize);
     let mut stream = c.observe(str_arg(args, "intent_id")?, opts);
     let mut events = Vec::new();
@@ -177,33 +184,14 @@ async fn observe(c: &Client, args: &Value) -> Result<Value, Value> {
     Ok(json!({ "events": events }))
 }
 
-async fn wait_for(c: &Client, args: &Value) -> Result<Value, Value> {
-    let id = str_arg(args, "intent_id")?;
-    let timeout = ms_arg(args, "timeout_ms")?;
-    if args.get("since").is_none() && args.get("wait_seconds").is_none() {
-        return c.wait_for(id, timeout).await.map_err(|e| error_json(&e));
-    }
-    // Core's wait_for takes no since/window; the same guarantees through observe.
-    let opts = ObserveOptions {
-        since: args["since"].as_u64().unwrap_or(0),
-        wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
-        timeout,
-        ..ObserveOptions::default()
-    };
-    let mut stream = c.observe(id, opts);
-    while let Some(item) = stream.next().await {
-        let e = item.map_err(|e| error_json(&e))?;
-        if axme_core::is_terminal(&e) {
-            return Ok(e);
-        }
-    }
-    Err(
-        json!({"kind": "protocol", "message": "the event stream ended before a terminal event",
-               "status": null, "code": null, "request_id": null, "trace_id": null, "retry_after_ms": null}),
-    )
+async fn wait_for(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, Value> {
+    let opts = observe_options(args, call)?;
+    c.wait_for_with(str_arg(args, "intent_id")?, opts)
+        .await
+        .map_err(|e| error_json(&e))
 }
 
-async fn listen(c: &Client, args: &Value) -> Result<Value, Value> {
+async fn listen(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, Value> {
     let status = match &args["status"] {
         Value::Null => None,
         Value::String(s) => Some(vec![s.clone()]),
@@ -223,6 +211,7 @@ async fn listen(c: &Client, args: &Value) -> Result<Value, Value> {
         wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
         status,
         timeout: ms_arg(args, "timeout_ms")?,
+        trace_id: call.trace_id.clone(),
     };
     let max = args["max_events"].as_u64().unwrap_or(1) as usize;
     let mut stream = c.listen(str_arg(args, "address")?, opts);

@@ -62,7 +62,7 @@ _log = logging.getLogger("axme")
 @dataclass(frozen=True)
 class AxmeClientConfig:
     """Client configuration: the fields, defaults and checks of the public ``axme`` 0.2.0
-    package, plus two engine options at the end.
+    package, plus three engine options at the end.
 
     ``bearer_token`` is an alias of ``actor_token`` (both given and different is an error).
     ``mcp_observer`` is kept for compatibility. Further checks (URL shape, header-safe secrets,
@@ -86,6 +86,9 @@ class AxmeClientConfig:
     auto_idempotency_key: bool = True
     #: Upper bound of one retry backoff, in seconds.
     retry_backoff_cap_seconds: float = 8.0
+    #: Capacity of the client's retry budget in tokens: a retry costs 5 (10 after a timeout), a
+    #: success refunds 1, and an empty bucket stops retries (no retry storms).
+    retry_budget: int = 500
 
     def __post_init__(self) -> None:
         if not isinstance(self.base_url, str) or not self.base_url.strip():
@@ -108,6 +111,7 @@ class AxmeClientConfig:
                 "max_retries": self.max_retries,
                 "retry_backoff_seconds": self.retry_backoff_seconds,
                 "retry_backoff_cap_seconds": self.retry_backoff_cap_seconds,
+                "retry_budget": self.retry_budget,
                 "auto_trace_id": self.auto_trace_id,
                 "auto_idempotency_key": self.auto_idempotency_key,
                 "default_owner_agent": self.default_owner_agent,
