@@ -8,24 +8,16 @@ const { randomUUID } = require('node:crypto');
 
 const axme = require('..');
 const { AxmeClient } = axme;
-const { startServer, Faults } = require('./helpers.js');
+const { startServer, Faults, isolatedClient, intentBody } = require('./helpers.js');
 
 let server;
 let faults;
 let client;
 
-const intent = (to = 'agent://acme/prod/billing', extra = {}) => ({
-  intent_type: 'notify.message.v1',
-  to_agent: to,
-  payload: { text: 'hello' },
-  ...extra,
-});
+const intent = intentBody;
 
-/** A client on a fresh fault credential, with its credential id. */
-async function isolated(config = {}) {
-  const cred = await faults.credential();
-  return { cred, client: new AxmeClient({ apiKey: cred.api_key, baseUrl: server.url, ...config }) };
-}
+/** A client on a fresh fault credential, with its credential: `{cred, client}`. */
+const isolated = (config = {}) => isolatedClient(server, faults, config);
 
 before(async () => {
   server = await startServer();

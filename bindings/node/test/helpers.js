@@ -109,6 +109,21 @@ class Faults {
   }
 }
 
+/** An intent body for the tests; `to` and any other field can be overridden. */
+function intentBody(to = 'agent://acme/prod/billing', extra = {}) {
+  return { intent_type: 'notify.message.v1', to_agent: to, payload: { text: 'hello' }, ...extra };
+}
+
+/**
+ * A client on a fresh fault credential (an isolated organisation whose requests the server
+ * journals), with that credential: `{cred, client}`.
+ */
+async function isolatedClient(server, faults, config = {}, name = undefined) {
+  const { AxmeClient } = require('..');
+  const cred = await faults.credential(name);
+  return { cred, client: new AxmeClient({ apiKey: cred.api_key, baseUrl: server.url, ...config }) };
+}
+
 /** Poll `fn` until it returns a truthy value (bounded); for state that another process changes. */
 async function until(fn, what, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -137,4 +152,4 @@ function unique() {
   return require('node:crypto').randomUUID().slice(0, 8);
 }
 
-module.exports = { ROOT, startServer, Faults, until, createHuman, unique, serverBinary };
+module.exports = { ROOT, startServer, Faults, until, createHuman, unique, serverBinary, intentBody, isolatedClient };

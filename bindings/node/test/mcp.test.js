@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 
 const axme = require('..');
 const { AxmeClient } = axme;
-const { startServer, Faults, unique } = require('./helpers.js');
+const { startServer, Faults, unique, isolatedClient } = require('./helpers.js');
 
 let server;
 let faults;
@@ -24,10 +24,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function isolated(config = {}) {
-  const cred = await faults.credential('mcp');
-  return { cred, client: new AxmeClient({ apiKey: cred.api_key, baseUrl: server.url, ...config }) };
-}
+/** A client on a fresh fault credential, with its credential: `{cred, client}`. */
+const isolated = (config = {}) => isolatedClient(server, faults, config, 'mcp');
 
 const mcpRequests = async (cred) => (await faults.requests(cred.credential_id)).filter((r) => r.route === '/mcp');
 

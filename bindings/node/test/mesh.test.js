@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 
 const axme = require('..');
 const { AxmeClient } = axme;
-const { startServer, Faults, until, unique } = require('./helpers.js');
+const { startServer, Faults, until, unique, isolatedClient } = require('./helpers.js');
 
 let server;
 let faults;
@@ -33,10 +33,8 @@ async function worker(name = `worker-${unique()}`) {
 }
 
 /** A client on a fresh fault credential (its own organisation; not an admin). */
-async function isolated(config = {}) {
-  const cred = await faults.credential('mesh');
-  return { cred, client: new AxmeClient({ apiKey: cred.api_key, baseUrl: server.url, ...config }) };
-}
+/** A client on a fresh fault credential, with its credential: `{cred, client}`. */
+const isolated = (config = {}) => isolatedClient(server, faults, config, 'mesh');
 
 const heartbeats = async (cred) =>
   (await faults.requests(cred.credential_id)).filter((r) => r.route === '/v1/mesh/heartbeat');
