@@ -66,8 +66,9 @@ describe('media', () => {
     const ready = await client.finalizeMediaUpload({ upload_id: id, size_bytes: 12345 });
     assert.equal(ready.status, 'ready');
     assert.equal(typeof ready.finalized_at, 'string');
-    for (const read of [client.downloadMedia(id), client.previewMedia(id)]) {
-      await assert.rejects(read, (e) => e instanceof axme.AxmeNotFoundError && e.code === 'media_content_missing');
+    // One at a time: a second promise created up front could reject before anything awaits it.
+    for (const read of [() => client.downloadMedia(id), () => client.previewMedia(id)]) {
+      await assert.rejects(read(), (e) => e instanceof axme.AxmeNotFoundError && e.code === 'media_content_missing');
     }
     await assert.rejects(client.createMediaUpload(body(100 * 1024 * 1024 + 1)), (e) => e.statusCode === 413);
     await assert.rejects(client.createMediaUpload({ ...body(10), filename: '../../etc/passwd' }), (e) => e.statusCode === 422);
