@@ -19,7 +19,7 @@ mod users;
 mod webhooks;
 
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -37,7 +37,6 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intents", post(intents::create).get(intents::list))
         // Not served yet, but routed: otherwise `{intent_id}` takes the path and answers 405 (and
         // the fault journal names the wrong route) instead of the spec fallback's 501.
-        .route("/v1/intents/bulk-cancel", any(platform::fallback))
         .route("/v1/intents/{intent_id}", get(intents::get))
         .route("/v1/intents/{intent_id}/events", get(intents::events))
         .route(

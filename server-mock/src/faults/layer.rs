@@ -53,17 +53,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     };
     let method = req.method().to_string();
-    // Rules and the journal name routes by their openapi.yaml template. Axum's template is the same,
-    // except for the agent family, routed as one wildcard because addresses may hold `/`; a path that
-    // matched no route has no template (`null` in the journal).
-    let route = match req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(MatchedPath::as_str)
-    {
-        Some(matched) if !matched.contains("{*") => Some(matched.to_string()),
-        _ => crate::spec_routes::template(&method, req.uri().path()),
-    };
+    // Rules and the journal name routes by their openapi.yaml template, looked up for this method
+    // and path. Axum's matched template is only the fallback (a path the spec lacks): it may belong
+    // to another method (`POST /v1/intents/bulk-cancel` matches `GET /v1/intents/{intent_id}`) and
+    // is one wildcard for the agent family, whose addresses may hold `/`.
+    let route = crate::spec_routes::template(&method, req.uri().path()).or_else(|| {
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str)
+            .filter(|matched| !matched.contains("{*"))
+            .map(str::to_string)
+    });
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": {"code": "payload_too_large", "message": "body too large", "details": {}}, "detail": "body too large"}))).into_response();
