@@ -33,7 +33,7 @@ use crate::error::{Error, ErrorKind};
 use crate::intents::CallOptions;
 use crate::json_schema;
 use crate::operations;
-use crate::request::{new_id, prepare, PreparedRequest};
+use crate::request::{new_id, new_idempotency_key, prepare, PreparedRequest};
 use crate::sse::SseParser;
 use crate::transport::{Client, RawResponse};
 
@@ -479,7 +479,7 @@ impl Client {
         let key = opts
             .idempotency_key
             .clone()
-            .or_else(|| self.config().auto_idempotency_key.then(new_id));
+            .or_else(|| self.config().auto_idempotency_key.then(new_idempotency_key));
         self.mcp_rpc(Rpc {
             method: "tools/call",
             params,

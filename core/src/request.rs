@@ -145,8 +145,8 @@ pub fn prepare_with_content(
         headers.push(("x-trace-id", t.clone()));
         headers.push(("traceparent", traceparent(t)));
     }
-    let idempotency_key =
-        text("idempotency_key")?.or_else(|| (op.writes && cfg.auto_idempotency_key).then(new_id));
+    let idempotency_key = text("idempotency_key")?
+        .or_else(|| (op.writes && cfg.auto_idempotency_key).then(new_idempotency_key));
     if let Some(k) = &idempotency_key {
         headers.push(("idempotency-key", k.clone()));
     }
@@ -300,6 +300,19 @@ fn header_safe(s: &str) -> bool {
 /// OS) rather than a `getrandom` syscall per id: every request mints one or two of these.
 pub fn new_id() -> String {
     uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
+/// A fresh `Idempotency-Key`: a UUIDv7, time-ordered with 74 random bits. Servers keep keys in an
+/// index; keys that grow with time land at its right edge instead of on a random page each, which
+/// is most of what a create writes to storage besides the intent itself (BENCHMARKS.md).
+pub fn new_idempotency_key() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default();
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
         .into_uuid()
         .to_string()
 }

@@ -180,6 +180,32 @@ fn minted_ids_are_distinct_v4_uuids() {
     }
 }
 
+#[test]
+fn minted_idempotency_keys_are_distinct_time_ordered_v7_uuids() {
+    let keys: Vec<String> = (0..1000).map(|_| new_idempotency_key()).collect();
+    let distinct: std::collections::HashSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), 1000);
+    let millis = |key: &str| {
+        let u = uuid::Uuid::parse_str(key).unwrap();
+        assert_eq!(u.get_version_num(), 7, "{key}");
+        assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{key}");
+        let (secs, nanos) = u.get_timestamp().unwrap().to_unix();
+        secs * 1000 + u64::from(nanos) / 1_000_000
+    };
+    // Ordered by the millisecond they were minted in (the random tail orders keys within one).
+    let stamps: Vec<u64> = keys.iter().map(|k| millis(k)).collect();
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "{stamps:?}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(
+        now - stamps[0] < 60_000,
+        "minted from the clock: {} vs {now}",
+        stamps[0]
+    );
+}
+
 fn op(id: &str) -> &'static OperationDescriptor {
     find(id).unwrap()
 }

@@ -4,12 +4,13 @@
 //! (`--commit-batch-max 1`), and prints them side by side.
 //!
 //! Each client is a reqwest client with its own keep-alive connection, sending `POST /v1/intents` with a
-//! fresh `Idempotency-Key` (what the SDKs do by default) back to back. Latency is from before the send
+//! fresh time-ordered `Idempotency-Key` (what the SDKs do by default) back to back. Latency is from before the send
 //! to the end of the response body. Requests that start in the warm-up or end after the measured
 //! window are not counted.
 //!
 //! `cargo bench -p axme-server --bench create_throughput`; tunables: `AXME_BENCH_CLIENTS` (64),
-//! `AXME_BENCH_WARMUP_SECONDS` (3), `AXME_BENCH_SECONDS` (10), `AXME_BENCH_IDEMPOTENCY` (1; 0 sends no key),
+//! `AXME_BENCH_WARMUP_SECONDS` (3), `AXME_BENCH_SECONDS` (10), `AXME_BENCH_IDEMPOTENCY` (1: time-ordered UUIDv7 keys as the SDKs mint them; 2: random UUIDv4
+//! keys; 0: no key),
 //! `AXME_SERVER_BIN`.
 
 mod common;
@@ -35,6 +36,26 @@ struct Outcome {
     storage_bytes_per_intent: f64,
 }
 
+/// Which `Idempotency-Key` each request carries.
+#[derive(Clone, Copy)]
+enum Keys {
+    None,
+    /// UUIDv7, what this project's SDKs mint (`axme_core::request::new_idempotency_key`).
+    TimeOrdered,
+    /// UUIDv4, what many other clients send.
+    Random,
+}
+
+fn time_ordered_key() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64;
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 struct WorkerResult {
     latencies: Vec<Duration>,
     errors: u64,
@@ -44,7 +65,7 @@ async fn worker(
     client: reqwest::Client,
     url: String,
     key: String,
-    idempotency: bool,
+    idempotency: Keys,
     measure_start: Instant,
     measure_end: Instant,
     id: u64,
@@ -64,8 +85,12 @@ async fn worker(
             .header("x-api-key", &key)
             .header("content-type", "application/json")
             .body(body.clone());
-        if idempotency {
-            request = request.header("idempotency-key", uuid::Uuid::new_v4().to_string());
+        match idempotency {
+            Keys::None => {}
+            Keys::TimeOrdered => request = request.header("idempotency-key", time_ordered_key()),
+            Keys::Random => {
+                request = request.header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            }
         }
         let ok = match request.send().await {
             Ok(response) => {
@@ -94,7 +119,7 @@ async fn run(
     clients: usize,
     warmup: Duration,
     measured: Duration,
-    idempotency: bool,
+    idempotency: Keys,
 ) -> Outcome {
     let server = Server::start(max_batch);
     let http = reqwest::Client::new();
@@ -179,14 +204,22 @@ fn main() {
     let clients: usize = common::env_number("AXME_BENCH_CLIENTS", 64);
     let warmup = Duration::from_secs(common::env_number("AXME_BENCH_WARMUP_SECONDS", 3));
     let measured = Duration::from_secs(common::env_number("AXME_BENCH_SECONDS", 10));
-    let idempotency = common::env_number("AXME_BENCH_IDEMPOTENCY", 1) != 0;
+    let idempotency = match common::env_number("AXME_BENCH_IDEMPOTENCY", 1) {
+        0 => Keys::None,
+        2 => Keys::Random,
+        _ => Keys::TimeOrdered,
+    };
     let probe_dir = tempfile::tempdir().expect("probe dir");
     println!("== create-intent throughput ==");
     println!("{}", common::machine(Some(probe_dir.path())));
     println!(
         "load: {clients} concurrent clients (one keep-alive connection each), POST /v1/intents back to back{}, \
          {} s warm-up then {} s measured; server = {} (separate process, durable: WAL + synchronous=FULL)",
-        if idempotency { " with a fresh Idempotency-Key each" } else { " without Idempotency-Key" },
+        match idempotency {
+            Keys::TimeOrdered => " with a fresh time-ordered (UUIDv7) Idempotency-Key each, as the SDKs mint them",
+            Keys::Random => " with a fresh random (UUIDv4) Idempotency-Key each",
+            Keys::None => " without Idempotency-Key",
+        },
         warmup.as_secs(),
         measured.as_secs(),
         common::server_binary().display()

@@ -1,5 +1,5 @@
 //! The embedded SQLite store: WAL with `synchronous=FULL`, one writer thread doing group commit, and a
-//! pool of reader connections used from Tokio's blocking pool.
+//! pool of reader connections: point reads run on the calling task, longer ones in Tokio's blocking pool.
 
 mod admin;
 mod agent_reads;
@@ -113,30 +113,52 @@ impl SqliteStore {
     {
         let readers = Arc::clone(&self.readers);
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = readers.lock().expect("reader pool").pop();
-            let conn = match pooled {
-                Some(conn) => conn,
-                None => {
-                    let conn = Connection::open_with_flags(
-                        &path,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-                    schema::stable_plans(&conn)?;
-                    conn
-                }
-            };
-            let result = f(&conn);
-            let mut pool = readers.lock().expect("reader pool");
-            if pool.len() < 16 {
-                pool.push(conn);
-            }
-            result.map_err(ApiError::from)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("read task failed: {e}")))?
+        tokio::task::spawn_blocking(move || with_reader(&readers, &path, f))
+            .await
+            .map_err(|e| ApiError::internal(format!("read task failed: {e}")))?
     }
+
+    /// Runs a point read (one indexed row, a few microseconds) on a pooled connection right on the
+    /// calling task. Every request makes one (its credential) and most make two: the hop to the
+    /// blocking pool and back cost more than the read itself (two thread wake-ups). In WAL mode a
+    /// reader never waits for the writer, so this does not block the runtime on the commit cycle.
+    fn read_inline<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T>,
+    {
+        with_reader(&self.readers, &self.path, f)
+    }
+}
+
+/// Takes a reader connection from the pool (opening one if none is free), runs `f`, returns it.
+fn with_reader<T, F>(readers: &Mutex<Vec<Connection>>, path: &Path, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&Connection) -> rusqlite::Result<T>,
+{
+    let pooled = readers.lock().expect("reader pool").pop();
+    let conn = match pooled {
+        Some(conn) => conn,
+        None => open_reader(path)?,
+    };
+    let result = f(&conn);
+    let mut pool = readers.lock().expect("reader pool");
+    if pool.len() < MAX_IDLE_READERS {
+        pool.push(conn);
+    }
+    result.map_err(ApiError::from)
+}
+
+/// Idle reader connections kept open.
+const MAX_IDLE_READERS: usize = 16;
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    schema::stable_plans(&conn)?;
+    Ok(conn)
 }
 
 impl Store for SqliteStore {
@@ -167,7 +189,8 @@ impl Store for SqliteStore {
     }
 
     fn lookup_key(&self, digest: String) -> BoxFuture<'_, Result<KeyLookup, ApiError>> {
-        Box::pin(self.read(move |conn| credentials::lookup(conn, &digest)))
+        let found = self.read_inline(|conn| credentials::lookup(conn, &digest));
+        Box::pin(std::future::ready(found))
     }
 
     fn get_intent(
@@ -175,7 +198,8 @@ impl Store for SqliteStore {
         org_id: String,
         intent_id: String,
     ) -> BoxFuture<'_, Result<Option<Value>, ApiError>> {
-        Box::pin(self.read(move |conn| reads::get_intent(conn, &org_id, &intent_id)))
+        let found = self.read_inline(|conn| reads::get_intent(conn, &org_id, &intent_id));
+        Box::pin(std::future::ready(found))
     }
 
     fn list_intents(
@@ -242,7 +266,8 @@ impl Store for SqliteStore {
     }
 
     fn lookup_actor(&self, digest: String) -> BoxFuture<'_, Result<ActorLookup, ApiError>> {
-        Box::pin(self.read(move |conn| humans::lookup(conn, &digest)))
+        let found = self.read_inline(|conn| humans::lookup(conn, &digest));
+        Box::pin(std::future::ready(found))
     }
 
     fn my_tasks(
