@@ -11,6 +11,7 @@
 //! facade ([`blocking`]) owning the one tokio runtime.
 
 pub mod blocking;
+pub mod calling_thread;
 pub mod config;
 pub mod error;
 pub mod generated;
@@ -29,6 +30,7 @@ mod sse_stream;
 pub mod transport;
 
 pub use blocking::{BlockingClient, BlockingMesh, BlockingStream, Polled};
+pub use calling_thread::CallingThread;
 pub use config::{Config, ResolvedConfig};
 pub use error::{Error, ErrorKind};
 pub use intents::{is_terminal, CallOptions, TERMINAL_STATUSES};

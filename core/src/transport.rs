@@ -32,7 +32,6 @@ use crate::retry::{
 pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
 struct Inner {
-    http: reqwest::Client,
     config: ResolvedConfig,
     policy: RetryPolicy,
     budget: RetryBudget,
@@ -62,6 +61,8 @@ pub(crate) struct RawResponse {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The connection pool. Its connections are driven by the runtime they were opened on.
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Client {
@@ -70,6 +71,23 @@ impl std::fmt::Debug for Client {
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
+}
+
+/// The HTTP client every connection pool is built with: no redirects (credentials never reach
+/// another host), `TCP_NODELAY`, the connect timeout and the `User-Agent` of the config.
+fn http_client(config: &ResolvedConfig) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(config.timeout)
+        .tcp_nodelay(true)
+        .user_agent(config.client_identity.clone())
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Connection,
+                format!("cannot build HTTP client: {e}"),
+            )
+        })
 }
 
 impl Client {
@@ -108,22 +126,11 @@ impl Client {
             put("authorization", &format!("Bearer {t}"), true)?;
         }
         put("x-axme-client", &config.client_identity, false)?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.timeout)
-            .tcp_nodelay(true)
-            .user_agent(config.client_identity.clone())
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Connection,
-                    format!("cannot build HTTP client: {e}"),
-                )
-            })?;
+        let http = http_client(&config)?;
         let budget = RetryBudget::new(config.retry_budget);
         Ok(Client {
+            http,
             inner: Arc::new(Inner {
-                http,
                 config,
                 policy,
                 budget,
@@ -131,6 +138,16 @@ impl Client {
                 mcp: Mutex::new(McpState::default()),
                 mesh: MeshShared::default(),
             }),
+        })
+    }
+
+    /// A clone with a connection pool of its own; everything else (config, retry budget, MCP
+    /// session, mesh state) stays shared. For a runtime other than the one this client's
+    /// connections run on, such as one per calling thread ([`crate::blocking::CallingThread`]).
+    pub fn with_own_connections(&self) -> Result<Client, Error> {
+        Ok(Client {
+            inner: Arc::clone(&self.inner),
+            http: http_client(&self.inner.config)?,
         })
     }
 
@@ -296,7 +313,7 @@ impl Client {
                 headers.insert(n, v);
             }
         }
-        let mut b = self.inner.http.request(method, url).headers(headers);
+        let mut b = self.http.request(method, url).headers(headers);
         if let Some(body) = &req.body {
             b = b
                 .header(

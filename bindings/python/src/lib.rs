@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use axme_core::blocking::runtime;
 use axme_core::{
-    CallOptions, Client, Config, Error, HeartbeatHandle, ListenOptions, McpCallOptions,
-    ObserveOptions,
+    CallOptions, CallingThread, Client, Config, Error, HeartbeatHandle, ListenOptions,
+    McpCallOptions, ObserveOptions,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -75,11 +75,14 @@ fn parse_json(what: &str, text: &str) -> Result<Value, Error> {
 /// A boxed future the blocking helpers drive.
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
-/// Drive `fut` on the core runtime with the GIL released, in slices of [`SLICE`]; between
-/// slices run Python's signal handlers, and if one raises (Ctrl-C), drop the future (cancelling
-/// its request) and propagate the exception.
-fn block_on_interruptible<T: Send>(py: Python<'_>, mut fut: BoxFuture<T>) -> PyResult<T> {
-    let rt = runtime().map_err(|e| to_pyerr(py, &e))?;
+/// Drive `fut` on `rt` with the GIL released, in slices of [`SLICE`]; between slices run
+/// Python's signal handlers, and if one raises (Ctrl-C), drop the future (cancelling its request)
+/// and propagate the exception.
+fn block_on_interruptible<T: Send>(
+    py: Python<'_>,
+    rt: &tokio::runtime::Runtime,
+    mut fut: BoxFuture<T>,
+) -> PyResult<T> {
     if tokio::runtime::Handle::try_current().is_ok() {
         let e = Error::invalid_argument(
             "the blocking client was called from inside the axme runtime; use AsyncAxmeClient",
@@ -126,11 +129,14 @@ fn seconds(name: &str, value: Option<f64>) -> Result<Option<Duration>, Error> {
     }
 }
 
-/// The client: one `axme_core::Client` (connection pool, retry budget) shared by both the
-/// blocking and the async entry points.
+/// The client: one `axme_core::Client` (config, retry budget, MCP and mesh state) shared by both
+/// the blocking and the async entry points. Async calls and streams use its connection pool on the
+/// shared runtime; blocking request/response calls run on the calling thread's own runtime and
+/// pool (`axme_core::CallingThread`), which saves two thread wake-ups per call.
 #[pyclass(module = "axme._native", frozen)]
 struct NativeClient {
     client: Client,
+    calling_thread: CallingThread,
     /// The background mesh heartbeat; the task runs while this handle is kept.
     heartbeat: Mutex<Option<HeartbeatHandle>>,
 }
@@ -139,8 +145,21 @@ struct NativeClient {
 const STOP_HEARTBEAT_WAIT: Duration = Duration::from_secs(5);
 
 impl NativeClient {
-    fn run<T: Send + 'static>(&self, py: Python<'_>, fut: BoxFuture<T>) -> PyResult<T> {
-        block_on_interruptible(py, fut)
+    /// A blocking request/response call: the future `call` makes from the calling thread's
+    /// client, driven on the calling thread.
+    fn run<T: Send + 'static>(
+        &self,
+        py: Python<'_>,
+        call: impl FnOnce(Client) -> BoxFuture<T>,
+    ) -> PyResult<T> {
+        let engine = self.calling_thread.engine().map_err(|e| to_pyerr(py, &e))?;
+        block_on_interruptible(py, engine.runtime(), call(engine.client().clone()))
+    }
+
+    /// A blocking wait on work that belongs to the shared runtime (the mesh heartbeat).
+    fn run_shared<T: Send + 'static>(&self, py: Python<'_>, fut: BoxFuture<T>) -> PyResult<T> {
+        let rt = runtime().map_err(|e| to_pyerr(py, &e))?;
+        block_on_interruptible(py, rt, fut)
     }
 
     fn spawn<'py, T>(py: Python<'py>, fut: BoxFuture<T>) -> PyResult<Bound<'py, PyAny>>
@@ -180,6 +199,7 @@ impl NativeClient {
             .and_then(Client::new)
             .map_err(|e| to_pyerr(py, &e))?;
         Ok(NativeClient {
+            calling_thread: CallingThread::new(client.clone()),
             client,
             heartbeat: Mutex::new(None),
         })
@@ -214,8 +234,9 @@ impl NativeClient {
         content: Option<Vec<u8>>,
     ) -> PyResult<String> {
         let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
-        let client = self.client.clone();
-        self.run(py, Box::pin(call_future(client, op_id, args, content)))
+        self.run(py, |client| {
+            Box::pin(call_future(client, op_id, args, content))
+        })
     }
 
     /// [`NativeClient::call`] as an awaitable; cancelling it cancels the request.
@@ -242,8 +263,9 @@ impl NativeClient {
         idempotency_key: Option<String>,
         trace_id: Option<String>,
     ) -> PyResult<String> {
-        let fut = self.create_future(intent_json, idempotency_key, trace_id);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::create_future(client, intent_json, idempotency_key, trace_id)
+        })
     }
 
     /// [`NativeClient::create_intent`] as an awaitable.
@@ -255,7 +277,7 @@ impl NativeClient {
         idempotency_key: Option<String>,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.create_future(intent_json, idempotency_key, trace_id);
+        let fut = Self::create_future(self.client.clone(), intent_json, idempotency_key, trace_id);
         Self::spawn(py, fut)
     }
 
@@ -281,8 +303,9 @@ impl NativeClient {
             x_owner_agent,
             authorization,
         );
-        let fut = self.cancel_future(intent_id, reason, opts);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::cancel_future(client, intent_id, reason, opts)
+        })
     }
 
     /// [`NativeClient::cancel_intent`] as an awaitable.
@@ -307,7 +330,7 @@ impl NativeClient {
             x_owner_agent,
             authorization,
         );
-        let fut = self.cancel_future(intent_id, reason, opts);
+        let fut = Self::cancel_future(self.client.clone(), intent_id, reason, opts);
         Self::spawn(py, fut)
     }
 
@@ -319,8 +342,9 @@ impl NativeClient {
         protocol_version: Option<String>,
         trace_id: Option<String>,
     ) -> PyResult<String> {
-        let fut = self.mcp_initialize_future(protocol_version, trace_id);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::mcp_initialize_future(client, protocol_version, trace_id)
+        })
     }
 
     /// [`NativeClient::mcp_initialize`] as an awaitable.
@@ -331,15 +355,14 @@ impl NativeClient {
         protocol_version: Option<String>,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.mcp_initialize_future(protocol_version, trace_id);
+        let fut = Self::mcp_initialize_future(self.client.clone(), protocol_version, trace_id);
         Self::spawn(py, fut)
     }
 
     /// MCP `tools/list` (caches the tools' input schemas); the result as JSON text.
     #[pyo3(signature = (*, trace_id=None))]
     fn mcp_list_tools(&self, py: Python<'_>, trace_id: Option<String>) -> PyResult<String> {
-        let fut = self.mcp_list_tools_future(trace_id);
-        self.run(py, fut)
+        self.run(py, |client| Self::mcp_list_tools_future(client, trace_id))
     }
 
     /// [`NativeClient::mcp_list_tools`] as an awaitable.
@@ -349,7 +372,7 @@ impl NativeClient {
         py: Python<'py>,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.mcp_list_tools_future(trace_id);
+        let fut = Self::mcp_list_tools_future(self.client.clone(), trace_id);
         Self::spawn(py, fut)
     }
 
@@ -376,8 +399,9 @@ impl NativeClient {
             retryable,
             ..McpCallOptions::default()
         };
-        let fut = self.mcp_call_tool_future(name, arguments_json, opts);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::mcp_call_tool_future(client, name, arguments_json, opts)
+        })
     }
 
     /// [`NativeClient::mcp_call_tool`] as an awaitable.
@@ -403,7 +427,7 @@ impl NativeClient {
             retryable,
             ..McpCallOptions::default()
         };
-        let fut = self.mcp_call_tool_future(name, arguments_json, opts);
+        let fut = Self::mcp_call_tool_future(self.client.clone(), name, arguments_json, opts);
         Self::spawn(py, fut)
     }
 
@@ -463,7 +487,7 @@ impl NativeClient {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         let mesh = self.client.mesh();
-        self.run(
+        self.run_shared(
             py,
             Box::pin(async move {
                 let _ = tokio::time::timeout(STOP_HEARTBEAT_WAIT, mesh.stop_heartbeat()).await;
@@ -477,8 +501,7 @@ impl NativeClient {
     /// text.
     #[pyo3(signature = (*, trace_id=None))]
     fn mesh_flush_metrics(&self, py: Python<'_>, trace_id: Option<String>) -> PyResult<String> {
-        let fut = self.mesh_flush_future(trace_id);
-        self.run(py, fut)
+        self.run(py, |client| Self::mesh_flush_future(client, trace_id))
     }
 
     /// [`NativeClient::mesh_flush_metrics`] as an awaitable.
@@ -488,7 +511,7 @@ impl NativeClient {
         py: Python<'py>,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.mesh_flush_future(trace_id);
+        let fut = Self::mesh_flush_future(self.client.clone(), trace_id);
         Self::spawn(py, fut)
     }
 
@@ -500,8 +523,9 @@ impl NativeClient {
         address_id: String,
         trace_id: Option<String>,
     ) -> PyResult<String> {
-        let fut = self.mesh_switch_future(true, address_id, trace_id);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::mesh_switch_future(client, true, address_id, trace_id)
+        })
     }
 
     /// [`NativeClient::mesh_kill`] as an awaitable.
@@ -512,7 +536,7 @@ impl NativeClient {
         address_id: String,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.mesh_switch_future(true, address_id, trace_id);
+        let fut = Self::mesh_switch_future(self.client.clone(), true, address_id, trace_id);
         Self::spawn(py, fut)
     }
 
@@ -524,8 +548,9 @@ impl NativeClient {
         address_id: String,
         trace_id: Option<String>,
     ) -> PyResult<String> {
-        let fut = self.mesh_switch_future(false, address_id, trace_id);
-        self.run(py, fut)
+        self.run(py, |client| {
+            Self::mesh_switch_future(client, false, address_id, trace_id)
+        })
     }
 
     /// [`NativeClient::mesh_resume`] as an awaitable.
@@ -536,7 +561,7 @@ impl NativeClient {
         address_id: String,
         trace_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let fut = self.mesh_switch_future(false, address_id, trace_id);
+        let fut = Self::mesh_switch_future(self.client.clone(), false, address_id, trace_id);
         Self::spawn(py, fut)
     }
 
@@ -597,23 +622,21 @@ impl NativeClient {
 
 impl NativeClient {
     fn create_future(
-        &self,
+        client: Client,
         intent_json: &str,
         idempotency_key: Option<String>,
         trace_id: Option<String>,
     ) -> BoxFuture<String> {
-        let client = self.client.clone();
         let intent = parse_json("intent", intent_json);
         let opts = call_options(idempotency_key, trace_id, None, None, None);
         Box::pin(async move { json_text(client.create_intent(intent?, &opts).await) })
     }
 
     fn mcp_initialize_future(
-        &self,
+        client: Client,
         protocol_version: Option<String>,
         trace_id: Option<String>,
     ) -> BoxFuture<String> {
-        let client = self.client.clone();
         let opts = call_options(None, trace_id, None, None, None);
         Box::pin(async move {
             json_text(
@@ -624,36 +647,34 @@ impl NativeClient {
         })
     }
 
-    fn mcp_list_tools_future(&self, trace_id: Option<String>) -> BoxFuture<String> {
-        let client = self.client.clone();
+    fn mcp_list_tools_future(client: Client, trace_id: Option<String>) -> BoxFuture<String> {
         let opts = call_options(None, trace_id, None, None, None);
         Box::pin(async move { json_text(client.mcp_list_tools(&opts).await) })
     }
 
     fn mcp_call_tool_future(
-        &self,
+        client: Client,
         name: String,
         arguments_json: &str,
         opts: McpCallOptions,
     ) -> BoxFuture<String> {
-        let client = self.client.clone();
         let arguments = parse_json("arguments", arguments_json);
         Box::pin(async move { json_text(client.mcp_call_tool(&name, arguments?, &opts).await) })
     }
 
-    fn mesh_flush_future(&self, trace_id: Option<String>) -> BoxFuture<String> {
-        let mesh = self.client.mesh();
+    fn mesh_flush_future(client: Client, trace_id: Option<String>) -> BoxFuture<String> {
+        let mesh = client.mesh();
         let opts = call_options(None, trace_id, None, None, None);
         Box::pin(async move { json_text(mesh.flush_metrics(&opts).await) })
     }
 
     fn mesh_switch_future(
-        &self,
+        client: Client,
         kill: bool,
         address_id: String,
         trace_id: Option<String>,
     ) -> BoxFuture<String> {
-        let mesh = self.client.mesh();
+        let mesh = client.mesh();
         let opts = call_options(None, trace_id, None, None, None);
         Box::pin(async move {
             if kill {
@@ -665,12 +686,11 @@ impl NativeClient {
     }
 
     fn cancel_future(
-        &self,
+        client: Client,
         intent_id: String,
         reason: Option<String>,
         opts: CallOptions,
     ) -> BoxFuture<String> {
-        let client = self.client.clone();
         Box::pin(async move {
             json_text(
                 client

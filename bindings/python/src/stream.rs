@@ -70,8 +70,10 @@ impl NativeStream {
 impl NativeStream {
     /// Block (GIL released, Ctrl-C honoured) until the next item; `None` at the end.
     fn next(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        // Streams run on the shared runtime: their connection must make progress between calls.
+        let rt = axme_core::blocking::runtime().map_err(|e| crate::to_pyerr(py, &e))?;
         let fut: BoxFuture<Option<String>> = Box::pin(next_item(self.state.clone()));
-        block_on_interruptible(py, fut)
+        block_on_interruptible(py, rt, fut)
     }
 
     /// The next item as an awaitable resolving to `None` at the end; cancelling it leaves the

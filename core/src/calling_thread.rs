@@ -1,0 +1,159 @@
+//! Blocking calls driven on the calling thread, for bindings whose users call from their own
+//! threads (Python's blocking client; the uniffi bindings later).
+//!
+//! [`crate::blocking::runtime`] drives a call from the calling thread too, but the connection and
+//! the I/O driver live on the shared runtime's worker threads, so a request and its response each
+//! cross threads: a worker wakes to write the request, another wakes on the response and wakes
+//! the caller. On a short call those wake-ups cost as much as the server does
+//! (BENCHMARKS.md, Python). Here each calling thread gets a current-thread runtime and a
+//! connection pool of its own ([`Client::with_own_connections`]): the caller writes the request
+//! and waits for the response on its own socket. Config, retry budget, MCP session and mesh state
+//! stay shared with the client it was made from.
+//!
+//! A thread's connections only make progress while that thread is inside a call, which is fine
+//! for request/response calls; long-lived streams (observe, listen, the mesh heartbeat) belong on
+//! the shared runtime.
+
+use std::future::Future;
+
+use thread_local::ThreadLocal;
+use tokio::runtime::Runtime;
+
+use crate::error::{Error, ErrorKind};
+use crate::transport::Client;
+
+/// One runtime and connection pool per calling thread, made on a thread's first call and
+/// dropped with this value.
+pub struct CallingThread {
+    client: Client,
+    engines: ThreadLocal<Engine>,
+}
+
+impl std::fmt::Debug for CallingThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallingThread")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A calling thread's runtime and the client whose connections run on it.
+pub struct Engine {
+    /// `Some` until dropped (see `Drop`).
+    runtime: Option<Runtime>,
+    client: Client,
+}
+
+impl Engine {
+    /// The current-thread runtime to drive this thread's calls on.
+    pub fn runtime(&self) -> &Runtime {
+        self.runtime.as_ref().expect("present until dropped")
+    }
+
+    /// The client whose connections live on [`Engine::runtime`].
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // The last reference to a binding's client may go away on a thread that is inside some
+        // runtime, where dropping a runtime panics; a background shutdown is allowed anywhere.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl CallingThread {
+    /// Calls made through this use `client`'s config and shared state.
+    pub fn new(client: Client) -> CallingThread {
+        CallingThread {
+            client,
+            engines: ThreadLocal::new(),
+        }
+    }
+
+    /// The calling thread's engine, made on first use. Refused inside an async runtime, where
+    /// blocking the thread would stall that runtime's other tasks.
+    pub fn engine(&self) -> Result<&Engine, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::invalid_argument(
+                "the blocking API was called from inside an async runtime; use the async client",
+            ));
+        }
+        self.engines.get_or_try(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Connection,
+                        format!("cannot start a runtime for this thread: {e}"),
+                    )
+                })?;
+            Ok(Engine {
+                runtime: Some(runtime),
+                client: self.client.with_own_connections()?,
+            })
+        })
+    }
+
+    /// Runs the future `call` makes from this thread's client to completion on this thread.
+    pub fn block_on<F, T>(&self, call: impl FnOnce(Client) -> F) -> Result<T, Error>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
+        let engine = self.engine()?;
+        engine.runtime().block_on(call(engine.client().clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn calling_thread() -> CallingThread {
+        let config = Config {
+            base_url: Some("http://127.0.0.1:9".into()),
+            api_key: Some("k".into()),
+            ..Config::default()
+        };
+        CallingThread::new(Client::new(config).unwrap())
+    }
+
+    #[test]
+    fn each_thread_gets_its_own_engine_and_keeps_it() {
+        let engines = calling_thread();
+        let here = engines.engine().unwrap() as *const Engine as usize;
+        assert_eq!(here, engines.engine().unwrap() as *const Engine as usize);
+        let there = std::thread::scope(|s| {
+            s.spawn(|| engines.engine().unwrap() as *const Engine as usize)
+                .join()
+                .unwrap()
+        });
+        assert_ne!(here, there);
+    }
+
+    #[test]
+    fn refused_inside_an_async_runtime() {
+        let engines = calling_thread();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let e = rt.block_on(async { engines.engine().map(|_| ()).unwrap_err() });
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn dropping_inside_a_runtime_does_not_panic() {
+        let engines = calling_thread();
+        engines.engine().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async move { drop(engines) });
+    }
+}
