@@ -217,6 +217,28 @@ impl Client {
             .await
     }
 
+    /// [`Client::call_by_id`] (or, with `content`, [`Client::call_by_id_with_content`]) returning
+    /// the JSON response as text (`null` for an empty body) for bindings that parse it in their
+    /// own language: the body is checked to be JSON but never decoded into a [`Value`] and
+    /// encoded again.
+    pub async fn call_by_id_text(
+        &self,
+        op_id: &str,
+        args: Value,
+        content: Option<Bytes>,
+    ) -> Result<String, Error> {
+        let op = find_op(op_id)?;
+        if op.streaming {
+            return Err(Error::invalid_argument(format!(
+                "{} is an event stream; use observe or listen",
+                op.id
+            )));
+        }
+        let req = prepare_with_content(op, &args, content, &self.inner.config)?;
+        self.with_retries(&req, || self.attempt_json_text(&req))
+            .await
+    }
+
     /// Send a prepared request with retries and decode its JSON response.
     pub(crate) async fn execute(&self, req: &PreparedRequest) -> Result<Value, Error> {
         self.with_retries(req, || self.attempt_json(req)).await
@@ -326,6 +348,28 @@ impl Client {
     }
 
     async fn attempt_json(&self, req: &PreparedRequest) -> Result<Value, Error> {
+        let body = self.attempt_json_body(req).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::protocol(format!("response to {} is not JSON: {e}", req.op_id)))
+    }
+
+    async fn attempt_json_text(&self, req: &PreparedRequest) -> Result<String, Error> {
+        let body = self.attempt_json_body(req).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok("null".to_string());
+        }
+        let not_json = |e: &dyn std::fmt::Display| {
+            Error::protocol(format!("response to {} is not JSON: {e}", req.op_id))
+        };
+        serde_json::from_slice::<serde::de::IgnoredAny>(&body).map_err(|e| not_json(&e))?;
+        String::from_utf8(body.to_vec()).map_err(|e| not_json(&e))
+    }
+
+    /// One attempt of a request answered with JSON: the 2xx body, or the error of another status.
+    async fn attempt_json_body(&self, req: &PreparedRequest) -> Result<Bytes, Error> {
         let timeout = req.timeout.unwrap_or(self.inner.config.timeout);
         let resp = self
             .builder(req)
@@ -343,11 +387,7 @@ impl Client {
         if !(200..300).contains(&status) {
             return Err(Error::from_response(status, meta, &body));
         }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::protocol(format!("response to {} is not JSON: {e}", req.op_id)))
+        Ok(body)
     }
 
     async fn attempt_raw(

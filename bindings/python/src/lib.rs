@@ -176,17 +176,17 @@ fn json_text(v: Result<Value, Error>) -> Result<String, Error> {
     v.map(|v| v.to_string())
 }
 
-/// The generic call, with the raw body beside the JSON args when there is one.
+/// The generic call, with the raw body beside the JSON args when there is one; the response as
+/// JSON text, which Python parses.
 async fn call_future(
     client: Client,
     op_id: String,
     args: Value,
     content: Option<Vec<u8>>,
 ) -> Result<String, Error> {
-    json_text(match content {
-        Some(bytes) => client.call_by_id_with_content(&op_id, args, bytes).await,
-        None => client.call_by_id(&op_id, args).await,
-    })
+    client
+        .call_by_id_text(&op_id, args, content.map(Into::into))
+        .await
 }
 
 #[pymethods]

@@ -196,6 +196,26 @@ async fn error_kinds() {
 
         let generic = c.call_by_id("get_capabilities", Value::Null).await.unwrap();
         assert_eq!(generic["ok"], true);
+        // The same call answered as JSON text (what bindings parse themselves), errors alike.
+        let text = c
+            .call_by_id_text("get_capabilities", Value::Null, None)
+            .await
+            .unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), generic);
+        let e = c
+            .call_by_id_text("get_intent", json!({"intent_id": "nope"}), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.status()),
+            (ErrorKind::NotFound, Some(404)),
+            "{e}"
+        );
+        let e = c
+            .call_by_id_text("stream_intent_events", json!({"intent_id": "x"}), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
         let health = c.health().await.unwrap();
         assert_eq!(health["ok"], true);
     })

@@ -24,6 +24,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A 200 whose JSON body is already text (a stored document answered without decoding it).
+pub fn ok_json_text(body: String) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// A 200 with a JSON body.
 pub fn ok(body: Value) -> Response {
     Json(body).into_response()

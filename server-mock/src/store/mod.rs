@@ -205,6 +205,12 @@ pub trait Store: Send + Sync + 'static {
         org_id: String,
         intent_id: String,
     ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    /// [`Store::get_intent`] as the stored JSON text, for answering without decoding it.
+    fn get_intent_text(
+        &self,
+        org_id: String,
+        intent_id: String,
+    ) -> BoxFuture<'_, Result<Option<String>, ApiError>>;
     fn list_intents(
         &self,
         org_id: String,

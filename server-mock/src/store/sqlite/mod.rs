@@ -202,6 +202,15 @@ impl Store for SqliteStore {
         Box::pin(std::future::ready(found))
     }
 
+    fn get_intent_text(
+        &self,
+        org_id: String,
+        intent_id: String,
+    ) -> BoxFuture<'_, Result<Option<String>, ApiError>> {
+        let found = self.read_inline(|conn| reads::get_intent_text(conn, &org_id, &intent_id));
+        Box::pin(std::future::ready(found))
+    }
+
     fn list_intents(
         &self,
         org_id: String,

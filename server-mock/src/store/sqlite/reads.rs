@@ -16,10 +16,18 @@ pub fn get_intent(
     org_id: &str,
     intent_id: &str,
 ) -> rusqlite::Result<Option<Value>> {
+    get_intent_text(conn, org_id, intent_id).map(|doc| doc.map(parse))
+}
+
+/// The stored document of an intent (JSON text written by the writer).
+pub fn get_intent_text(
+    conn: &Connection,
+    org_id: &str,
+    intent_id: &str,
+) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached("SELECT doc FROM intents WHERE id = ?1 AND org_id = ?2")?
         .query_row([intent_id, org_id], |r| r.get::<_, String>(0))
         .optional()
-        .map(|doc| doc.map(parse))
 }
 
 fn placeholders(count: usize, first: usize) -> String {
