@@ -288,6 +288,9 @@ pub struct OperationDescriptor {
     pub retry: RetryRule,
     /// Whether the response is an SSE stream (served by `observe`/`listen`, refused by `call`).
     pub streaming: bool,
+    /// The media type of a success response that is raw bytes rather than JSON (a media download):
+    /// read with `Client::call_by_id_bytes`, refused by the JSON calls.
+    pub raw_response: Option<&'static str>,
 }
 
 /// The operation ids the hand-written calls (intents, observe, listen, mesh, MCP) use. A test checks

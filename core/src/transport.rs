@@ -73,6 +73,23 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// Refuses an operation the JSON calls cannot answer: an event stream, or raw bytes.
+fn answers_json(op: &OperationDescriptor) -> Result<(), Error> {
+    if op.streaming {
+        return Err(Error::invalid_argument(format!(
+            "{} is an event stream; use observe or listen",
+            op.id
+        )));
+    }
+    if let Some(media) = op.raw_response {
+        return Err(Error::invalid_argument(format!(
+            "{} answers raw bytes ({media}), not JSON; use call_by_id_bytes",
+            op.id
+        )));
+    }
+    Ok(())
+}
+
 /// The HTTP client every connection pool is built with: no redirects (credentials never reach
 /// another host), `TCP_NODELAY`, the connect timeout and the `User-Agent` of the config.
 fn http_client(config: &ResolvedConfig) -> Result<reqwest::Client, Error> {
@@ -179,12 +196,7 @@ impl Client {
     /// Call an operation: `args` holds its path/query/header parameters by name, `body`, and the
     /// per-call options. Returns the JSON response (`null` for an empty body).
     pub async fn call(&self, op: &OperationDescriptor, args: Value) -> Result<Value, Error> {
-        if op.streaming {
-            return Err(Error::invalid_argument(format!(
-                "{} is an event stream; use observe or listen",
-                op.id
-            )));
-        }
+        answers_json(op)?;
         let req = prepare(op, &args, &self.inner.config)?;
         self.execute(&req).await
     }
@@ -197,6 +209,7 @@ impl Client {
         args: Value,
         content: Bytes,
     ) -> Result<Value, Error> {
+        answers_json(op)?;
         let req = prepare_with_content(op, &args, Some(content), &self.inner.config)?;
         self.execute(&req).await
     }
@@ -228,15 +241,33 @@ impl Client {
         content: Option<Bytes>,
     ) -> Result<String, Error> {
         let op = find_op(op_id)?;
-        if op.streaming {
-            return Err(Error::invalid_argument(format!(
-                "{} is an event stream; use observe or listen",
-                op.id
-            )));
-        }
+        answers_json(op)?;
         let req = prepare_with_content(op, &args, content, &self.inner.config)?;
         self.with_retries(&req, || self.attempt_json_text(&req))
             .await
+    }
+
+    /// Call an operation whose success response is raw bytes (`raw_response`: a media download)
+    /// and return them; `content` is a raw request body as in [`Client::call_by_id_text`]. Error
+    /// responses are JSON and become errors as usual.
+    pub async fn call_by_id_bytes(
+        &self,
+        op_id: &str,
+        args: Value,
+        content: Option<Bytes>,
+    ) -> Result<Bytes, Error> {
+        let op = find_op(op_id)?;
+        let Some(accept) = op.raw_response else {
+            return Err(Error::invalid_argument(format!(
+                "{} answers JSON, not raw bytes; use call",
+                op.id
+            )));
+        };
+        let req = prepare_with_content(op, &args, content, &self.inner.config)?;
+        let raw = self
+            .with_retries(&req, || self.attempt_raw(&req, accept))
+            .await?;
+        Ok(raw.body)
     }
 
     /// Send a prepared request with retries and decode its JSON response.

@@ -17,6 +17,7 @@ export interface CallOptions {
 /** What `installOperations` needs from the client class. */
 export interface OperationCaller {
   _call(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  _callBytes(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<Uint8Array>;
 }
 
 /** Methods of the client: generated ones call `_call`; hand-written ones are declared here. */

@@ -7,7 +7,8 @@
  * `installMeshOperations`) adds camelCase methods to a class whose instances provide
  * `_call(operationId, args, options)`: run one operation of the core by its `operationId` with
  * snake_case arguments, resolving to the decoded JSON; `options` is the caller's per-call options
- * object, whose `signal` and `timeoutMs` the client applies. Methods the class already defines
+ * object, whose `signal` and `timeoutMs` the client applies. Operations that answer raw bytes (a
+ * media download) call `_callBytes` instead, which resolves to a `Buffer`. Methods the class already defines
  * are kept, so hand-written overrides win. Types: `operations.d.ts`.
  */
 
@@ -1310,7 +1311,7 @@ function installOperations(ClientClass) {
    * @param options Per-call options (`DownloadMediaOptions`).
    */
   $define(proto, "downloadMedia", function downloadMedia(uploadId, options = {}) {
-    return this._call(
+    return this._callBytes(
       "download_media",
       {
         upload_id: uploadId,
@@ -1331,7 +1332,7 @@ function installOperations(ClientClass) {
    * @param options Per-call options (`PreviewMediaOptions`).
    */
   $define(proto, "previewMedia", function previewMedia(uploadId, options = {}) {
-    return this._call(
+    return this._callBytes(
       "preview_media",
       {
         upload_id: uploadId,

@@ -104,6 +104,7 @@ function checkSignal(signal) {
 
 /** Unwrap a native envelope: the value, or throw the typed error. */
 function unwrap(text) {
+  if (typeof text !== 'string') return text; // raw bytes (`callBytes`): a Buffer
   const env = JSON.parse(text);
   if (env.error) throw errors.fromNative(env.error);
   return env.value;
@@ -282,6 +283,10 @@ class AxmeMesh {
     return this._client._call(operationId, args, options);
   }
 
+  _callBytes(operationId, args, options) {
+    return this._client._callBytes(operationId, args, options);
+  }
+
   /** One heartbeat; `metrics` (an object) is sent as `{metrics}`, none sends no body. */
   heartbeat(options = {}) {
     return run((cancel) => {
@@ -420,6 +425,17 @@ class AxmeClient {
       // A Uint8Array/Buffer body travels as raw bytes beside the JSON arguments (media uploads).
       const { json, content } = callArgs(all);
       return this._native.call(operationId, json, cancel, content);
+    }, options?.signal);
+  }
+
+  /** `_call` for an operation that answers raw bytes (a media download): resolves to a `Buffer`. */
+  _callBytes(operationId, args, options = {}) {
+    return run((cancel) => {
+      const all = { ...(args ?? {}) };
+      const timeout = ms(options?.timeoutMs, 'timeoutMs');
+      if (timeout !== undefined) all.timeout = timeout;
+      // Resolves to a Buffer, or to an error envelope (a string), which `run` unwraps.
+      return this._native.callBytes(operationId, callArgs(all).json, cancel);
     }, options?.signal);
   }
 

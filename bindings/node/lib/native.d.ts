@@ -60,6 +60,11 @@ export declare class NativeClient {
    * not JSON (a media upload). Resolves to an envelope.
    */
   call(opId: string, argsJson: string, cancel?: NativeCancel | undefined | null, content?: Uint8Array | undefined | null): Promise<string>
+  /**
+   * [`NativeClient::call`] for an operation that answers raw bytes (a media download):
+   * resolves to a `Buffer` holding them, or to an error envelope (a string) like every call.
+   */
+  callBytes(opId: string, argsJson: string, cancel?: NativeCancel | undefined | null): Promise<Buffer | string>
   /** `create_intent` (minting `correlation_id` when absent); resolves to the response. */
   createIntent(intentJson: string, optsJson: string, cancel?: NativeCancel | undefined | null): Promise<string>
   /** `send_intent`: resolves to `{"value": "<intent id>"}`. */

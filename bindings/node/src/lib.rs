@@ -24,7 +24,7 @@ use axme_core::{
     ObserveOptions,
 };
 use futures_util::StreamExt;
-use napi::bindgen_prelude::{PromiseRaw, Uint8Array};
+use napi::bindgen_prelude::{Buffer, Either, PromiseRaw, Uint8Array};
 use napi::{Env, Status};
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
@@ -277,6 +277,39 @@ impl NativeClient {
                 Some(bytes) => client.call_by_id_with_content(&op_id, args, bytes).await,
                 None => client.call_by_id(&op_id, args).await,
             }
+        })
+    }
+
+    /// [`NativeClient::call`] for an operation that answers raw bytes (a media download):
+    /// resolves to a `Buffer` holding them, or to an error envelope (a string) like every call.
+    #[napi(ts_return_type = "Promise<Buffer | string>")]
+    pub fn call_bytes<'env>(
+        &self,
+        env: &'env Env,
+        op_id: String,
+        args_json: String,
+        cancel: Option<&NativeCancel>,
+    ) -> napi::Result<PromiseRaw<'env, Either<Buffer, String>>> {
+        let client = self.inner.clone();
+        let token = cancel.map(|c| c.token.clone());
+        env.spawn_future(async move {
+            let call = async {
+                let args = parse("args", &args_json)?;
+                client.call_by_id_bytes(&op_id, args, None).await
+            };
+            let out = match token {
+                None => call.await,
+                Some(token) => tokio::select! {
+                    biased;
+                    _ = token.cancelled() => return Ok(Either::B(CANCELLED.to_string())),
+                    r = call => r,
+                },
+            };
+            Ok(match out {
+                // Handed to JavaScript without a copy or an encoding.
+                Ok(bytes) => Either::A(Buffer::from(Vec::from(bytes))),
+                Err(e) => Either::B(envelope(Err(e))),
+            })
         })
     }
 

@@ -105,6 +105,15 @@ describe('media', () => {
       ],
     );
     assert.deepEqual(reqs[0].headers['idempotency-key'], reqs[1].headers['idempotency-key']);
+
+    await c.finalizeMediaUpload({ upload_id: upload.upload_id, size_bytes: content.length });
+    const downloaded = await c.downloadMedia(upload.upload_id);
+    assert.ok(Buffer.isBuffer(downloaded));
+    assert.deepEqual(downloaded, content);
+    assert.deepEqual(await c.previewMedia(upload.upload_id), content);
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(c.downloadMedia(upload.upload_id, { signal: aborted.signal }), { name: 'AbortError' });
   });
 });
 

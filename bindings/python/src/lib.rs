@@ -19,7 +19,7 @@ use axme_core::{
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBytes, PyTuple};
 use serde_json::Value;
 
 mod logging;
@@ -251,6 +251,48 @@ impl NativeClient {
         let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
         let client = self.client.clone();
         Self::spawn(py, Box::pin(call_future(client, op_id, args, content)))
+    }
+
+    /// [`NativeClient::call`] for an operation that answers raw bytes (a media download).
+    #[pyo3(signature = (op_id, args_json, content=None))]
+    fn call_bytes(
+        &self,
+        py: Python<'_>,
+        op_id: String,
+        args_json: &str,
+        content: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyBytes>> {
+        let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
+        let bytes = self.run(py, |client| {
+            Box::pin(async move {
+                client
+                    .call_by_id_bytes(&op_id, args, content.map(Into::into))
+                    .await
+            })
+        })?;
+        Ok(PyBytes::new(py, &bytes).unbind())
+    }
+
+    /// [`NativeClient::call_bytes`] as an awaitable.
+    #[pyo3(signature = (op_id, args_json, content=None))]
+    fn acall_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        op_id: String,
+        args_json: &str,
+        content: Option<Vec<u8>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = parse_json("args", args_json).map_err(|e| to_pyerr(py, &e))?;
+        let client = self.client.clone();
+        Self::spawn(
+            py,
+            Box::pin(async move {
+                let bytes = client
+                    .call_by_id_bytes(&op_id, args, content.map(Into::into))
+                    .await?;
+                Ok(Python::attach(|py| PyBytes::new(py, &bytes).unbind()))
+            }),
+        )
     }
 
     /// `create_intent` with a minted `correlation_id` when the intent has none; returns the

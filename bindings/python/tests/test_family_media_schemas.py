@@ -9,7 +9,6 @@ from typing import Any, Dict
 import pytest
 
 from axme import AxmeClient, AxmeConflictError, AxmeNotFoundError, AxmeValidationError
-from axme.exceptions import AxmeProtocolError
 from conftest import Credential
 
 OWNER = "agent://acme/prod/owner"
@@ -63,17 +62,14 @@ def test_uploaded_bytes_are_stored_and_finalized(client: AxmeClient) -> None:
     assert ready["status"] == "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AxmeProtocolError,
-    reason="download_media answers raw bytes; the engine's JSON waist reads only JSON responses yet",
-)
 def test_uploaded_bytes_come_back_from_download(client: AxmeClient) -> None:
-    content = b"hello, media" * 100
+    content = bytes(range(256)) * 8  # every byte value, not valid UTF-8 or JSON
     upload_id = client.create_media_upload(upload_body(len(content)))["upload_id"]
     client.upload_media_content(upload_id, content)
     client.finalize_media_upload({"upload_id": upload_id, "size_bytes": len(content)})
-    assert client.download_media(upload_id) == content
+    downloaded = client.download_media(upload_id)
+    assert isinstance(downloaded, bytes) and downloaded == content
+    assert client.preview_media(upload_id) == content
 
 
 def schema(semantic_type: str, mode: str, body: Dict[str, Any]) -> Dict[str, Any]:
@@ -109,8 +105,12 @@ def test_async_media_and_schemas_subset(cred: Credential) -> None:
         async with cred.async_client() as c:
             upload_id = (await c.create_media_upload(upload_body(3)))["upload_id"]
             assert (await c.get_media_upload(upload_id))["upload"]["status"] == "pending"
+            await c.upload_media_content(upload_id, b"\x00\xff\n")
             done = await c.finalize_media_upload({"upload_id": upload_id, "size_bytes": 3})
             assert done["status"] == "ready"
+            assert await c.download_media(upload_id) == b"\x00\xff\n"
+            with pytest.raises(AxmeNotFoundError):
+                await c.preview_media("00000000-0000-4000-8000-000000000000")
             await c.upsert_schema(schema("acme.async.v1", "warn", DATE))
             assert (await c.get_schema("acme.async.v1"))["schema"]["version"] == 1
 

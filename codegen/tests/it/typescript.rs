@@ -54,6 +54,9 @@ class Client {
   _call(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<unknown> {
     return Promise.resolve({ operationId, args, signal: options?.signal, timeoutMs: options?.timeoutMs });
   }
+  _callBytes(operationId: string, args: Record<string, unknown>, options?: CallOptions): Promise<Uint8Array> {
+    return Promise.resolve(new TextEncoder().encode(operationId + String(args) + String(options)));
+  }
 }
 installOperations(Client);
 installMeshOperations(Client);
@@ -88,6 +91,7 @@ const tricky = require("./tricky/operations.js");
 const calls = [];
 class Client {
   _call(id, args, options) { calls.push([id, args, options]); return Promise.resolve({ ok: true }); }
+  _callBytes(id, args, options) { calls.push([id, args, options, "bytes"]); return Promise.resolve(Buffer.from("raw")); }
   health() { return "hand-written"; }
 }
 class Mesh {
@@ -108,6 +112,9 @@ tricky.installOperations(Client);
   assert.strictEqual(calls.at(-1)[2].timeoutMs, 250);
   await c.getIntent("i1");
   assert.deepStrictEqual(calls.at(-1)[2], {}, "no options: an empty options object");
+  assert.deepStrictEqual(await c.downloadMedia("u1"), Buffer.from("raw"));
+  assert.deepStrictEqual(calls.at(-1), ["download_media", { upload_id: "u1", trace_id: null }, {}, "bytes"],
+    "an operation answering raw bytes goes through _callBytes");
   assert.throws(() => c.createIntent({ correlation_id: "x" }, { correlationId: "y" }), TypeError);
   await c.listAgents({ orgId: "o", workspaceId: "w" });
   assert.strictEqual(calls.at(-1)[0], "list_agents");

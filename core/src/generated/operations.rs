@@ -25,6 +25,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/health: Liveness check (versioned path)
     OperationDescriptor {
@@ -38,6 +39,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/capabilities: Server capabilities
     OperationDescriptor {
@@ -51,6 +53,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/intents: List intents visible to the credential
     OperationDescriptor {
@@ -68,6 +71,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/intents: Create an intent
     OperationDescriptor {
@@ -81,6 +85,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/intents/{intent_id}: Get one intent
     OperationDescriptor {
@@ -96,6 +101,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/intents/{intent_id}/events: List an intent's events
     OperationDescriptor {
@@ -113,6 +119,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/intents/{intent_id}/events/stream: Stream an intent's events (SSE)
     OperationDescriptor {
@@ -133,6 +140,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: true,
+        raw_response: None,
     },
     // POST /v1/intents/{intent_id}/resolve: Move an intent to a terminal status
     OperationDescriptor {
@@ -152,6 +160,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/intents/{intent_id}/resume: Advance an intent (agent step, human answer, approval)
     OperationDescriptor {
@@ -171,6 +180,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/intents/{intent_id}/controls: Patch an intent's controls
     OperationDescriptor {
@@ -190,6 +200,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/intents/{intent_id}/policy: Patch an intent's grants and envelope
     OperationDescriptor {
@@ -209,6 +220,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/intents/bulk-cancel: Cancel stale intents in bulk
     OperationDescriptor {
@@ -222,6 +234,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/agents: List registered agents
     OperationDescriptor {
@@ -239,6 +252,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/agents: Register an agent with a delivery binding
     OperationDescriptor {
@@ -252,6 +266,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/agents/{address}: Get one agent
     OperationDescriptor {
@@ -267,6 +282,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/agents/{address}/intents/stream: Agent delivery stream (SSE, listen)
     OperationDescriptor {
@@ -288,6 +304,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: true,
+        raw_response: None,
     },
     // GET /v1/agents/{address}/policy: Get an agent's send policy
     OperationDescriptor {
@@ -303,6 +320,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PUT /v1/agents/{address}/policy: Replace an agent's send policy
     OperationDescriptor {
@@ -318,6 +336,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/agents/{address}/policy/entries: Add a send policy entry
     OperationDescriptor {
@@ -333,6 +352,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/agents/{address}/policy/entries/{entry_id}: Remove a send policy entry
     OperationDescriptor {
@@ -349,6 +369,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/agents/{address}/receive-override: Get an agent's receive override
     OperationDescriptor {
@@ -364,6 +385,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PUT /v1/agents/{address}/receive-override: Replace an agent's receive override
     OperationDescriptor {
@@ -379,6 +401,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/agents/{address}/receive-override/entries: Add a receive override entry
     OperationDescriptor {
@@ -394,6 +417,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/agents/{address}/receive-override/entries/{entry_id}: Remove a receive override entry
     OperationDescriptor {
@@ -410,6 +434,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/scenarios/apply: Apply a scenario bundle
     OperationDescriptor {
@@ -423,6 +448,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/scenarios/validate: Validate a scenario bundle
     OperationDescriptor {
@@ -436,6 +462,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/tool-registry/macros: List workflow macros
     OperationDescriptor {
@@ -449,6 +476,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/tool-registry/macros/{macro_id}: Get a workflow macro
     OperationDescriptor {
@@ -464,6 +492,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/me/tasks: Human task inbox
     OperationDescriptor {
@@ -480,6 +509,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/sessions: List sessions
     OperationDescriptor {
@@ -496,6 +526,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/sessions: Open a session
     OperationDescriptor {
@@ -509,6 +540,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/sessions/{session_id}: Get a session
     OperationDescriptor {
@@ -524,6 +556,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/sessions/{session_id}/messages: List a session's messages
     OperationDescriptor {
@@ -542,6 +575,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/sessions/{session_id}/messages: Post a message to a session
     OperationDescriptor {
@@ -557,6 +591,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/sessions/{session_id}/feed: Read a session's feed
     OperationDescriptor {
@@ -574,6 +609,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/sessions/{session_id}/feed/stream: Stream a session's feed (SSE)
     OperationDescriptor {
@@ -594,6 +630,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: true,
+        raw_response: None,
     },
     // POST /v1/sessions/{session_id}/complete: Complete a session
     OperationDescriptor {
@@ -609,6 +646,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/mesh/heartbeat: Send a heartbeat
     OperationDescriptor {
@@ -622,6 +660,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/mesh/agents: List agents with health
     OperationDescriptor {
@@ -639,6 +678,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/mesh/agents/{address_id}: Get one agent's health
     OperationDescriptor {
@@ -656,6 +696,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/mesh/agents/{address_id}/kill: Kill an agent
     OperationDescriptor {
@@ -671,6 +712,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Never,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/mesh/agents/{address_id}/resume: Resume a killed agent
     OperationDescriptor {
@@ -686,6 +728,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Never,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/mesh/agents/{address_id}/policy: Get an agent's mesh policy
     OperationDescriptor {
@@ -701,6 +744,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PUT /v1/mesh/agents/{address_id}/policy: Set an agent's mesh policy
     OperationDescriptor {
@@ -716,6 +760,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/mesh/events: List mesh events
     OperationDescriptor {
@@ -732,6 +777,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/inbox: List inbox threads
     OperationDescriptor {
@@ -751,6 +797,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/inbox/changes: Inbox change feed
     OperationDescriptor {
@@ -770,6 +817,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/inbox/{thread_id}: Get an inbox thread
     OperationDescriptor {
@@ -789,6 +837,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/read: Mark a thread read
     OperationDescriptor {
@@ -808,6 +857,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/reply: Reply in a thread
     OperationDescriptor {
@@ -827,6 +877,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/delegate: Delegate a thread
     OperationDescriptor {
@@ -846,6 +897,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/approve: Approve a thread
     OperationDescriptor {
@@ -865,6 +917,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/reject: Reject a thread
     OperationDescriptor {
@@ -884,6 +937,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/inbox/{thread_id}/messages/delete: Delete messages of a thread
     OperationDescriptor {
@@ -903,6 +957,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/approvals/{approval_id}/decision: Decide an approval
     OperationDescriptor {
@@ -918,6 +973,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/invites/create: Create an invite
     OperationDescriptor {
@@ -931,6 +987,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/invites/{token}: Read an invite
     OperationDescriptor {
@@ -946,6 +1003,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/invites/{token}/accept: Accept an invite
     OperationDescriptor {
@@ -961,6 +1019,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/media/create-upload: Start an upload
     OperationDescriptor {
@@ -974,6 +1033,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/media/finalize-upload: Finish an upload
     OperationDescriptor {
@@ -987,6 +1047,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // PUT /v1/media/upload/{upload_id}: Upload the bytes
     OperationDescriptor {
@@ -1002,6 +1063,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/media/download/{upload_id}: Download the bytes
     OperationDescriptor {
@@ -1017,6 +1079,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: Some("application/octet-stream"),
     },
     // GET /v1/media/preview/{upload_id}: Download a preview
     OperationDescriptor {
@@ -1032,6 +1095,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: Some("application/octet-stream"),
     },
     // GET /v1/media/{upload_id}: Get an upload
     OperationDescriptor {
@@ -1047,6 +1111,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/schemas: Register a payload schema
     OperationDescriptor {
@@ -1064,6 +1129,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/schemas/{semantic_type}: Get a payload schema
     OperationDescriptor {
@@ -1083,6 +1149,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/users/register-nick: Register a nick
     OperationDescriptor {
@@ -1096,6 +1163,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/users/check-nick: Check a nick
     OperationDescriptor {
@@ -1111,6 +1179,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/users/resolve-nick: Resolve a nick
     OperationDescriptor {
@@ -1126,6 +1195,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/users/rename-nick: Rename a nick
     OperationDescriptor {
@@ -1139,6 +1209,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/users/profile: Get a profile
     OperationDescriptor {
@@ -1154,6 +1225,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/users/profile/update: Update a profile
     OperationDescriptor {
@@ -1167,6 +1239,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/webhooks/subscriptions: List subscriptions
     OperationDescriptor {
@@ -1185,6 +1258,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/webhooks/subscriptions: Create or update a subscription
     OperationDescriptor {
@@ -1202,6 +1276,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/webhooks/subscriptions/{subscription_id}: Delete a subscription
     OperationDescriptor {
@@ -1221,6 +1296,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/webhooks/events: Publish an event
     OperationDescriptor {
@@ -1238,6 +1314,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/webhooks/events/{event_id}/replay: Replay an event
     OperationDescriptor {
@@ -1257,6 +1334,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/register-password: Register with a password
     OperationDescriptor {
@@ -1270,6 +1348,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/login: Log in
     OperationDescriptor {
@@ -1283,6 +1362,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/refresh: Refresh tokens
     OperationDescriptor {
@@ -1296,6 +1376,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/logout: Log out
     OperationDescriptor {
@@ -1309,6 +1390,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/logout-all: Log out everywhere
     OperationDescriptor {
@@ -1322,6 +1404,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/auth/sessions: List login sessions
     OperationDescriptor {
@@ -1337,6 +1420,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/sessions/revoke: Revoke a login session
     OperationDescriptor {
@@ -1350,6 +1434,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/auth/assistant-links: List assistant links
     OperationDescriptor {
@@ -1365,6 +1450,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/login-intent: Start an e-mail login
     OperationDescriptor {
@@ -1378,6 +1464,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/login-intent/{login_intent_id}/verify: Finish an e-mail login
     OperationDescriptor {
@@ -1393,6 +1480,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/cli-grants: Start a CLI device grant
     OperationDescriptor {
@@ -1406,6 +1494,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/auth/cli-grants/{grant_id}: Poll a CLI device grant
     OperationDescriptor {
@@ -1421,6 +1510,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/auth/dashboard-token: Mint a dashboard token
     OperationDescriptor {
@@ -1434,6 +1524,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/organizations: Create an organization
     OperationDescriptor {
@@ -1447,6 +1538,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/organizations/{org_id}: Get an organization
     OperationDescriptor {
@@ -1462,6 +1554,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/organizations/{org_id}: Update an organization
     OperationDescriptor {
@@ -1477,6 +1570,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/organizations/{org_id}/receive-policy: Get the receive policy
     OperationDescriptor {
@@ -1492,6 +1586,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PUT /v1/organizations/{org_id}/receive-policy: Replace the receive policy
     OperationDescriptor {
@@ -1507,6 +1602,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/organizations/{org_id}/receive-policy/entries: Add a receive policy entry
     OperationDescriptor {
@@ -1522,6 +1618,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/organizations/{org_id}/receive-policy/entries/{entry_id}: Remove a receive policy entry
     OperationDescriptor {
@@ -1538,6 +1635,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/organizations/{org_id}/workspaces: List workspaces
     OperationDescriptor {
@@ -1553,6 +1651,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/organizations/{org_id}/workspaces: Create a workspace
     OperationDescriptor {
@@ -1568,6 +1667,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/organizations/{org_id}/workspaces/{workspace_id}: Update a workspace
     OperationDescriptor {
@@ -1584,6 +1684,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/organizations/{org_id}/members: List members
     OperationDescriptor {
@@ -1601,6 +1702,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/organizations/{org_id}/members: Add a member
     OperationDescriptor {
@@ -1616,6 +1718,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/organizations/{org_id}/members/{member_id}: Remove a member
     OperationDescriptor {
@@ -1632,6 +1735,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/organizations/{org_id}/members/{member_id}: Update a member
     OperationDescriptor {
@@ -1648,6 +1752,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/workspaces/{workspace_id}/members/include: Include a member in a workspace
     OperationDescriptor {
@@ -1663,6 +1768,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/workspaces/{workspace_id}/members/{member_id}/exclude: Exclude a member from a workspace
     OperationDescriptor {
@@ -1679,6 +1785,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/access-requests: List access requests
     OperationDescriptor {
@@ -1696,6 +1803,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/access-requests: Request access
     OperationDescriptor {
@@ -1709,6 +1817,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/access-requests/{access_request_id}: Get an access request
     OperationDescriptor {
@@ -1724,6 +1833,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/access-requests/{access_request_id}/review: Review an access request
     OperationDescriptor {
@@ -1739,6 +1849,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/quotas: Get quotas
     OperationDescriptor {
@@ -1755,6 +1866,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/quotas: Update quotas
     OperationDescriptor {
@@ -1768,6 +1880,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/usage/summary: Usage summary
     OperationDescriptor {
@@ -1785,6 +1898,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/usage/timeseries: Usage time series
     OperationDescriptor {
@@ -1802,6 +1916,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/usage/rollups: Usage rollups
     OperationDescriptor {
@@ -1818,6 +1933,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/billing/plan: Get the billing plan
     OperationDescriptor {
@@ -1834,6 +1950,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/billing/plan: Change the billing plan
     OperationDescriptor {
@@ -1847,6 +1964,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/billing/invoices: List invoices
     OperationDescriptor {
@@ -1864,6 +1982,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/billing/invoices/{invoice_id}: Get an invoice
     OperationDescriptor {
@@ -1879,6 +1998,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/service-accounts: List service accounts
     OperationDescriptor {
@@ -1895,6 +2015,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/service-accounts: Create a service account
     OperationDescriptor {
@@ -1908,6 +2029,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/service-accounts/{service_account_id}: Get a service account
     OperationDescriptor {
@@ -1923,6 +2045,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/service-accounts/{service_account_id}/keys: List API keys
     OperationDescriptor {
@@ -1938,6 +2061,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/service-accounts/{service_account_id}/keys: Create an API key
     OperationDescriptor {
@@ -1953,6 +2077,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/service-accounts/{service_account_id}/keys/{key_id}/revoke: Revoke an API key
     OperationDescriptor {
@@ -1969,6 +2094,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/service-accounts/{service_account_id}/keys/{key_id}/rotate: Rotate an API key
     OperationDescriptor {
@@ -1985,6 +2111,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/principals: Create a principal
     OperationDescriptor {
@@ -1998,6 +2125,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/principals/{principal_id}: Get a principal
     OperationDescriptor {
@@ -2013,6 +2141,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/aliases: List aliases
     OperationDescriptor {
@@ -2029,6 +2158,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/aliases: Bind an alias
     OperationDescriptor {
@@ -2042,6 +2172,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/aliases/{alias_id}/revoke: Revoke an alias
     OperationDescriptor {
@@ -2057,6 +2188,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/aliases/resolve: Resolve an alias
     OperationDescriptor {
@@ -2074,6 +2206,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/routing/endpoints: List routing endpoints
     OperationDescriptor {
@@ -2090,6 +2223,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/routing/endpoints: Register a routing endpoint
     OperationDescriptor {
@@ -2103,6 +2237,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/routing/endpoints/{route_id}: Remove a routing endpoint
     OperationDescriptor {
@@ -2118,6 +2253,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // PATCH /v1/routing/endpoints/{route_id}: Update a routing endpoint
     OperationDescriptor {
@@ -2133,6 +2269,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/routing/resolve: Resolve a route
     OperationDescriptor {
@@ -2146,6 +2283,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/transports/bindings: List transport bindings
     OperationDescriptor {
@@ -2162,6 +2300,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/transports/bindings: Create or update a transport binding
     OperationDescriptor {
@@ -2175,6 +2314,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /v1/transports/bindings/{binding_id}: Remove a transport binding
     OperationDescriptor {
@@ -2190,6 +2330,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/deliveries: List deliveries
     OperationDescriptor {
@@ -2208,6 +2349,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/deliveries: Submit a delivery
     OperationDescriptor {
@@ -2221,6 +2363,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/deliveries/{delivery_id}: Get a delivery
     OperationDescriptor {
@@ -2236,6 +2379,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/deliveries/{delivery_id}/replay: Replay a delivery
     OperationDescriptor {
@@ -2251,6 +2395,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // POST /v1/deliveries/reconcile: Reconcile stuck deliveries
     OperationDescriptor {
@@ -2264,6 +2409,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::WithIdempotencyKey,
         streaming: false,
+        raw_response: None,
     },
     // GET /v1/deliveries-operations: Delivery operations report
     OperationDescriptor {
@@ -2281,6 +2427,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: false,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
     // POST /mcp: MCP endpoint (JSON-RPC 2.0)
     OperationDescriptor {
@@ -2297,6 +2444,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::PerCall,
         streaming: false,
+        raw_response: None,
     },
     // DELETE /mcp: End an MCP session
     OperationDescriptor {
@@ -2312,6 +2460,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         writes: true,
         retry: RetryRule::Always,
         streaming: false,
+        raw_response: None,
     },
 ];
 

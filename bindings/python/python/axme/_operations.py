@@ -200,6 +200,8 @@ class SyncOperations:
 
         def _call(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+        def _call_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
         def send_intent(
             self,
             payload: Union[Mapping[str, Any], CreateIntentRequest],
@@ -2253,14 +2255,14 @@ class SyncOperations:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
-        result = self._call(
+        result = self._call_bytes(
             "download_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
             },
         )
-        return cast("bytes", result)
+        return result
 
     def preview_media(
         self,
@@ -2281,14 +2283,14 @@ class SyncOperations:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
-        result = self._call(
+        result = self._call_bytes(
             "preview_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
             },
         )
-        return cast("bytes", result)
+        return result
 
     def get_media_upload(
         self,
@@ -5114,6 +5116,8 @@ class AsyncOperations:
 
         async def _acall(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+        async def _acall_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
         async def send_intent(
             self,
             payload: Union[Mapping[str, Any], CreateIntentRequest],
@@ -7167,14 +7171,14 @@ class AsyncOperations:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
-        result = await self._acall(
+        result = await self._acall_bytes(
             "download_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
             },
         )
-        return cast("bytes", result)
+        return result
 
     async def preview_media(
         self,
@@ -7195,14 +7199,14 @@ class AsyncOperations:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
-        result = await self._acall(
+        result = await self._acall_bytes(
             "preview_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
             },
         )
-        return cast("bytes", result)
+        return result
 
     async def get_media_upload(
         self,
@@ -10026,6 +10030,8 @@ class SyncMeshOperations:
 
         def _call(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+        def _call_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
         def start_heartbeat(
             self,
             *,
@@ -10322,6 +10328,8 @@ class AsyncMeshOperations:
     if TYPE_CHECKING:
 
         async def _acall(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
+
+        async def _acall_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
 
         def start_heartbeat(
             self,

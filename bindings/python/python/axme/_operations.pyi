@@ -169,6 +169,8 @@ class SyncOperations:
 
     def _call(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+    def _call_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
     def health(
         self,
         *,
@@ -3945,6 +3947,8 @@ class AsyncOperations:
 
     async def _acall(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+    async def _acall_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
     async def health(
         self,
         *,
@@ -7719,6 +7723,8 @@ class SyncMeshOperations:
 
     def _call(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
 
+    def _call_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
+
     def heartbeat(
         self,
         *,
@@ -7953,6 +7959,8 @@ class AsyncMeshOperations:
     """Generated methods of ``client.mesh`` (asyncio)."""
 
     async def _acall(self, operation_id: str, args: Dict[str, Any], /) -> Any: ...
+
+    async def _acall_bytes(self, operation_id: str, args: Dict[str, Any], /) -> bytes: ...
 
     async def heartbeat(
         self,

@@ -410,6 +410,14 @@ class AxmeClient(SyncOperations, _ClientBase):
             _log.debug("call %s", op_id)
         return json.loads(native.call(op_id, payload, content))
 
+    def _call_bytes(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> bytes:
+        """``_call`` for an operation that answers raw bytes (a media download)."""
+        native = self._check_open()
+        payload, content = _call_args(op_id, args)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("call %s", op_id)
+        return native.call_bytes(op_id, payload, content)
+
     # -- hand-written calls ----------------------------------------------------------------------
 
     def send_intent(
@@ -618,6 +626,14 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("call %s", op_id)
         return json.loads(await native.acall(op_id, payload, content))
+
+    async def _acall_bytes(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> bytes:
+        """``_acall`` for an operation that answers raw bytes (a media download)."""
+        native = self._check_open()
+        payload, content = _call_args(op_id, args)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("call %s", op_id)
+        return await native.acall_bytes(op_id, payload, content)
 
     # -- hand-written calls ----------------------------------------------------------------------
 
