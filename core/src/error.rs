@@ -174,6 +174,12 @@ impl Error {
         self
     }
 
+    /// Attach how long the server asked to wait before another attempt.
+    pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Error {
+        self.0.retry_after = wait;
+        self
+    }
+
     /// Attach an HTTP-equivalent status (MCP errors carry the status their JSON-RPC code maps to).
     pub(crate) fn with_status(mut self, status: u16) -> Error {
         self.0.status = Some(status);

@@ -138,6 +138,13 @@ pub(crate) fn rpc_error(error: &Value, request_id: Option<String>) -> Error {
         .unwrap_or("MCP RPC error")
         .to_string();
     let data = error.get("data").cloned().unwrap_or(Value::Null);
+    // A rate limit may say when the window reopens (`data.retry_after`, seconds), as HTTP's
+    // `Retry-After` does; the retry loop waits for it.
+    let retry_after = data
+        .get("retry_after")
+        .and_then(Value::as_f64)
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
+        .map(std::time::Duration::from_secs_f64);
     let status = match code {
         -32001 | -32003 => 403,
         -32004 => 429,
@@ -150,6 +157,7 @@ pub(crate) fn rpc_error(error: &Value, request_id: Option<String>) -> Error {
         .with_code(code.to_string())
         .with_body(json!({"code": code, "message": message, "data": data}))
         .with_request_id(request_id)
+        .with_retry_after(retry_after)
         // Rate limits and internal errors may pass; a bad method, params or auth will not.
         .with_should_retry(matches!(code, -32004 | -32603))
 }
@@ -552,6 +560,13 @@ mod tests {
                 Some(&json!({"code": code, "message": "m", "data": {"x": 1}}))
             );
         }
+        let limited = json!({"code": -32004, "message": "slow down", "data": {"retry_after": 7}});
+        let e = rpc_error(&limited, None);
+        assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(7)));
+        assert_eq!(
+            rpc_error(&json!({"code": -32004}), None).retry_after(),
+            None
+        );
         let e = rpc_error(&json!({"code": "nope"}), None);
         assert_eq!(
             (e.code(), e.status(), e.message()),

@@ -44,6 +44,10 @@ struct ServeArgs {
     /// A browser origin allowed to call `/mcp` besides loopback ones (repeatable), e.g. https://app.example.com.
     #[arg(long = "mcp-allowed-origin", value_name = "ORIGIN")]
     mcp_allowed_origins: Vec<String>,
+    /// MCP `tools/call`s allowed a minute per (organisation, owner, tool); past it the call is the
+    /// JSON-RPC error -32004 (a rate-limit error in the SDKs). 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = axme_server::state::DEFAULT_MCP_CALLS_PER_MINUTE)]
+    mcp_calls_per_minute: u32,
     /// Log filter, e.g. `info` or `axme_server=debug` (also RUST_LOG).
     #[arg(long, env = "AXME_LOG", default_value = "info")]
     log: String,
@@ -348,6 +352,7 @@ fn main() -> anyhow::Result<()> {
             },
         };
         config.mcp_allowed_origins = args.mcp_allowed_origins.clone();
+        config.mcp_calls_per_minute = args.mcp_calls_per_minute;
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
             println!(

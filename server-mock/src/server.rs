@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub timer_unit: Duration,
     /// Browser origins allowed on `/mcp` besides loopback ones.
     pub mcp_allowed_origins: Vec<String>,
+    /// `tools/call`s allowed a minute per (organisation, owner, tool); 0 = no limit.
+    pub mcp_calls_per_minute: u32,
 }
 
 impl ServerConfig {
@@ -59,6 +61,7 @@ impl ServerConfig {
             agents: AgentsSettings::default(),
             timer_unit: Duration::from_secs(1),
             mcp_allowed_origins: Vec::new(),
+            mcp_calls_per_minute: crate::state::DEFAULT_MCP_CALLS_PER_MINUTE,
         }
     }
 }
@@ -161,6 +164,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         agents: config.agents.clone(),
         data_dir: config.data_dir.clone(),
         mcp_allowed_origins: config.mcp_allowed_origins.clone(),
+        mcp_calls_per_minute: config.mcp_calls_per_minute,
         ..Settings::default()
     };
     let faults = config

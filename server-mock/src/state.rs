@@ -10,6 +10,9 @@ use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
+/// The documented `tools/call` limit a minute per (owner, tool) (wire facts §1.8).
+pub const DEFAULT_MCP_CALLS_PER_MINUTE: u32 = 120;
+
 /// Tunables of the HTTP layer.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -23,6 +26,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Browser origins allowed on `/mcp` besides loopback ones (DNS-rebinding protection).
     pub mcp_allowed_origins: Vec<String>,
+    /// `tools/call`s allowed a minute per (organisation, owner, tool); 0 = no limit.
+    pub mcp_calls_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -33,6 +38,7 @@ impl Default for Settings {
             agents: AgentsSettings::default(),
             data_dir: PathBuf::from("axme-data"),
             mcp_allowed_origins: Vec::new(),
+            mcp_calls_per_minute: DEFAULT_MCP_CALLS_PER_MINUTE,
         }
     }
 }

@@ -10,7 +10,14 @@ from typing import Any, Dict
 
 import pytest
 
-from axme import AxmeAuthError, AxmeClient, AxmeInvalidArgumentError, AxmeNotFoundError, AxmeValidationError
+from axme import (
+    AxmeAuthError,
+    AxmeClient,
+    AxmeInvalidArgumentError,
+    AxmeNotFoundError,
+    AxmeRateLimitError,
+    AxmeValidationError,
+)
 from conftest import Credential, Server
 
 SEND = {"to_agent": "agent://acme/prod/worker", "intent_type": "demo.task.v1", "payload": {"n": 1}}
@@ -60,6 +67,17 @@ def test_json_rpc_errors_of_the_server_raise_typed_errors(cred: Credential) -> N
         # tools/call needs a valid key: HTTP 401 with JSON-RPC error -32001.
         with pytest.raises(AxmeAuthError):
             stranger.mcp_call_tool("axme.check_nick", arguments={"nick": "x"}, validate_input_schema=False)
+
+
+def test_tool_calls_past_the_servers_minute_limit_raise_a_rate_limit_error(cred: Credential) -> None:
+    # The reference server allows 120 tools/call a minute per (owner, tool): JSON-RPC -32004 after.
+    with cred.client() as c:
+        for _ in range(120):
+            c.mcp_call_tool("axme.check_nick", arguments={"nick": "@limit_probe"})
+        with pytest.raises(AxmeRateLimitError) as info:
+            c.mcp_call_tool("axme.check_nick", arguments={"nick": "@limit_probe"})
+        assert info.value.kind == "mcp" and info.value.status_code == 429
+        assert info.value.retry_after is not None and 1 <= info.value.retry_after <= 60
 
 
 def test_the_raw_json_rpc_call(client: AxmeClient) -> None:

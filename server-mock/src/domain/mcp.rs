@@ -18,6 +18,8 @@ pub const METHOD_NOT_FOUND: i64 = -32601;
 pub const INVALID_PARAMS: i64 = -32602;
 pub const INTERNAL_ERROR: i64 = -32603;
 pub const AUTH_REQUIRED: i64 = -32001;
+/// Too many `tools/call`s (the SDKs raise it as a 429).
+pub const RATE_LIMITED: i64 = -32004;
 
 /// The version to answer an `initialize` with: the one asked for when served, else the newest (the
 /// client then decides whether it can speak it).

@@ -391,3 +391,40 @@ async fn a_human_calls_tools_with_an_actor_token() {
     assert_eq!(tasks.result()["isError"], false, "{}", tasks.body);
     assert!(data(&tasks)["tasks"].is_array());
 }
+
+#[tokio::test]
+async fn tool_calls_past_the_minute_limit_are_rate_limited_per_owner_and_tool() {
+    let server = TestServer::start_with(|c| c.mcp_calls_per_minute = 3).await;
+    let mut mcp = McpClient::new(&server.base, Some(&server.key));
+    for _ in 0..3 {
+        let ok = mcp.call_tool("axme.status", json!({})).await;
+        assert!(ok.body.get("result").is_some(), "{}", ok.body);
+    }
+    let limited = mcp.call_tool("axme.status", json!({})).await;
+    assert_eq!(
+        (limited.status, limited.error_code()),
+        (200, Some(-32004)),
+        "{}",
+        limited.body
+    );
+    let data = &limited.body["error"]["data"];
+    assert_eq!(
+        (data["http_status"].clone(), data["code"].clone()),
+        (json!(429), json!("rate_limit_exceeded"))
+    );
+    let wait = data["retry_after"].as_u64().unwrap();
+    assert!((1..=60).contains(&wait), "{data}");
+    // Another tool, or the same tool for another owner, has its own count.
+    let other_tool = mcp.call_tool("axme.whoami", json!({})).await;
+    assert_eq!(other_tool.error_code(), None, "{}", other_tool.body);
+    let owner = json!({"owner_agent": "agent://tests/other-owner"});
+    let other_owner = mcp.call_tool("axme.status", owner).await;
+    assert_eq!(other_owner.error_code(), None, "{}", other_owner.body);
+    // 0 turns the limit off.
+    let unlimited = TestServer::start_with(|c| c.mcp_calls_per_minute = 0).await;
+    let mut free = McpClient::new(&unlimited.base, Some(&unlimited.key));
+    for _ in 0..10 {
+        let ok = free.call_tool("axme.status", json!({})).await;
+        assert!(ok.body.get("result").is_some(), "{}", ok.body);
+    }
+}

@@ -5048,15 +5048,18 @@ class SyncOperations:
         and `MCP-Protocol-Version: 2025-11-25`, else 400; an unknown or ended session is 404;
         another requested version is answered with `2025-11-25`). `initialize`, `tools/list` and
         `ping` need no credential; `tools/call` needs the API key (`x-api-key` or
-        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. A browser `Origin`
-        other than a loopback one or one allowed with `--mcp-allowed-origin` is 403
-        (DNS-rebinding protection). Each `axme.*` tool runs the HTTP operation it names through
-        this server with the caller's credential; its arguments are checked against the tool's
-        published `inputSchema` first. A tool failure (bad arguments, an HTTP error, a family
-        not served yet) is a result with `isError: true` whose `structuredContent` is the HTTP
-        error body; protocol failures are JSON-RPC errors (-32700 parse, -32600 invalid request,
-        -32601 unknown method, -32602 invalid params or unknown tool). Answers are always
-        `application/json`.
+        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. At most 120
+        `tools/call`s a minute per (organisation, owner, tool) (`--mcp-calls-per-minute`); past
+        it the call is JSON-RPC error -32004 with `data` `{"http_status": 429, "code":
+        "rate_limit_exceeded", "retry_after": <seconds until the window reopens>,
+        "limit_per_minute": N}`. A browser `Origin` other than a loopback one or one allowed
+        with `--mcp-allowed-origin` is 403 (DNS-rebinding protection). Each `axme.*` tool runs
+        the HTTP operation it names through this server with the caller's credential; its
+        arguments are checked against the tool's published `inputSchema` first. A tool failure
+        (bad arguments, an HTTP error, a family not served yet) is a result with `isError: true`
+        whose `structuredContent` is the HTTP error body; protocol failures are JSON-RPC errors
+        (-32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or
+        unknown tool). Answers are always `application/json`.
 
         ``POST /mcp`` (operation ``mcp_request``). Not in the upstream Python SDK 0.2.0.
 
@@ -9964,15 +9967,18 @@ class AsyncOperations:
         and `MCP-Protocol-Version: 2025-11-25`, else 400; an unknown or ended session is 404;
         another requested version is answered with `2025-11-25`). `initialize`, `tools/list` and
         `ping` need no credential; `tools/call` needs the API key (`x-api-key` or
-        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. A browser `Origin`
-        other than a loopback one or one allowed with `--mcp-allowed-origin` is 403
-        (DNS-rebinding protection). Each `axme.*` tool runs the HTTP operation it names through
-        this server with the caller's credential; its arguments are checked against the tool's
-        published `inputSchema` first. A tool failure (bad arguments, an HTTP error, a family
-        not served yet) is a result with `isError: true` whose `structuredContent` is the HTTP
-        error body; protocol failures are JSON-RPC errors (-32700 parse, -32600 invalid request,
-        -32601 unknown method, -32602 invalid params or unknown tool). Answers are always
-        `application/json`.
+        `Authorization: Bearer`), else HTTP 401 with JSON-RPC error -32001. At most 120
+        `tools/call`s a minute per (organisation, owner, tool) (`--mcp-calls-per-minute`); past
+        it the call is JSON-RPC error -32004 with `data` `{"http_status": 429, "code":
+        "rate_limit_exceeded", "retry_after": <seconds until the window reopens>,
+        "limit_per_minute": N}`. A browser `Origin` other than a loopback one or one allowed
+        with `--mcp-allowed-origin` is 403 (DNS-rebinding protection). Each `axme.*` tool runs
+        the HTTP operation it names through this server with the caller's credential; its
+        arguments are checked against the tool's published `inputSchema` first. A tool failure
+        (bad arguments, an HTTP error, a family not served yet) is a result with `isError: true`
+        whose `structuredContent` is the HTTP error body; protocol failures are JSON-RPC errors
+        (-32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or
+        unknown tool). Answers are always `application/json`.
 
         ``POST /mcp`` (operation ``mcp_request``). Not in the upstream Python SDK 0.2.0.
 

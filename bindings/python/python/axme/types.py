@@ -2390,7 +2390,8 @@ class ApprovalDecisionResponseApproval(TypedDict):
 
 class _JsonRpcResponseErrorRequired(TypedDict):
     #: -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid params or
-    #: unknown tool, -32001 credential required (HTTP 401).
+    #: unknown tool, -32001 credential required (HTTP 401), -32004 rate limited
+    #: (`data.retry_after` in seconds).
     code: int
     message: str
 

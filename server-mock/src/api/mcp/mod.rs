@@ -7,6 +7,7 @@
 
 mod call;
 mod catalog;
+mod limit;
 mod rpc;
 mod session;
 mod tools;
@@ -32,6 +33,8 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Default)]
 pub struct McpState {
     sessions: session::Sessions,
+    /// `tools/call` counts per (organisation, owner, tool).
+    calls: limit::CallLimiter,
     /// The application tool calls are dispatched through, built on first use.
     app: OnceLock<Router>,
 }

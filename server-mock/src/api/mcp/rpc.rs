@@ -2,6 +2,8 @@
 //! `prompts/list` and the notifications. Protocol failures are JSON-RPC errors; a tool that fails is a
 //! result with `isError: true`.
 
+use std::time::Instant;
+
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
@@ -142,6 +144,21 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
             return Reply::Unauthorized(rpc.to_json());
         }
     };
+    let owner = params["arguments"]["owner_agent"]
+        .as_str()
+        .or(params["owner_agent"].as_str())
+        .map_or_else(|| caller.address(), str::to_owned);
+    let key = (caller.principal.org_id.clone(), owner, name.to_string());
+    let per_minute = ctx.state.settings.mcp_calls_per_minute;
+    if let Err(retry_after) = ctx.mcp.calls.admit(key, per_minute, Instant::now()) {
+        let rpc = RpcError::new(
+            id,
+            mcp::RATE_LIMITED,
+            format!("rate limit: at most {per_minute} calls of {name} a minute per owner; retry in {retry_after} s"),
+        )
+        .with_data(json!({"http_status": 429, "code": "rate_limit_exceeded", "retry_after": retry_after, "limit_per_minute": per_minute}));
+        return error(rpc);
+    }
     let instance = Value::Object(args.clone());
     let violations: Vec<Value> = validator
         .iter_errors(&instance)
