@@ -11,6 +11,8 @@ use super::validate::kind;
 
 /// Longest schedule a step may ask for, in seconds (a year).
 const YEAR: i64 = 31_536_000;
+/// The longest wait between a failed step and its retry.
+const DAY: i64 = 86_400;
 
 /// The roles a step may name in `assigned_to`.
 pub struct Roles<'a> {
@@ -65,10 +67,10 @@ impl Checker {
                 json!({})
             }
         };
-        let max_retries = match obj.get("retry") {
-            None | Some(Value::Null) => 0,
-            Some(Value::Object(retry)) => self
-                .opt_int(
+        let (max_retries, retry_delay_seconds) = match obj.get("retry") {
+            None | Some(Value::Null) => (0, 0),
+            Some(Value::Object(retry)) => (
+                self.opt_int(
                     retry,
                     "max_retries",
                     &join(path, "retry.max_retries"),
@@ -76,10 +78,19 @@ impl Checker {
                     10,
                 )
                 .unwrap_or(0),
+                self.opt_int(
+                    retry,
+                    "retry_delay_seconds",
+                    &join(path, "retry.retry_delay_seconds"),
+                    0,
+                    DAY,
+                )
+                .unwrap_or(0),
+            ),
             Some(other) => {
                 let message = format!("`retry` must be an object, got {}", kind(other));
                 self.error(&join(path, "retry"), "validation_error", &message);
-                0
+                (0, 0)
             }
         };
         Step {
@@ -94,6 +105,7 @@ impl Checker {
             on_success: self.opt_text(obj, "on_success", &join(path, "on_success"), 64),
             on_failure: self.opt_text(obj, "on_failure", &join(path, "on_failure"), 64),
             max_retries,
+            retry_delay_seconds,
         }
     }
 

@@ -61,6 +61,10 @@ pub struct Step {
     pub on_success: Option<String>,
     pub on_failure: Option<String>,
     pub max_retries: i64,
+    /// Seconds between a failed run and the next (`retry.retry_delay_seconds`; 0: at once).
+    /// Plans stored before it existed read as 0.
+    #[serde(default)]
+    pub retry_delay_seconds: i64,
 }
 
 impl Step {

@@ -24,6 +24,7 @@ mod reminders;
 mod scenarios;
 mod schemas;
 mod seeds;
+mod step_retries;
 mod streams;
 mod task_answers;
 mod tasks;

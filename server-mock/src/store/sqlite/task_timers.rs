@@ -1,4 +1,4 @@
-//! Reminders and escalations as durable timers: a row per *next* firing with its due time (indexed),
+//! Reminders, escalations and delayed workflow-step retries as durable timers: a row per *next* firing with its due time (indexed),
 //! driven by `timers::human_timers`. Firing deletes the row, appends the event and inserts the next
 //! row in one transaction, so across restarts no reminder is lost (overdue ones fire at start, each
 //! with its own event) and none is sent twice (a fired row is gone).
@@ -100,6 +100,22 @@ pub fn schedule(
     Ok(())
 }
 
+/// Arms the delayed retry of workflow step `index` of `parent` (`retry.retry_delay_seconds`).
+pub fn arm_step_retry(
+    conn: &Connection,
+    org_id: &str,
+    parent: &str,
+    index: usize,
+    due_us: i64,
+    followup: &mut Followup,
+) -> rusqlite::Result<()> {
+    let data = json!({"step_index": index});
+    insert(conn, org_id, parent, STEP_RETRY, due_us, &data, followup)
+}
+
+/// The kind of a timer that runs a failed workflow step again.
+const STEP_RETRY: &str = "step_retry";
+
 /// Drops every timer of an intent (its task was answered, or it ended).
 pub fn clear(conn: &Connection, intent_id: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM timers WHERE intent_id = ?1")?
@@ -126,8 +142,13 @@ pub fn fire(conn: &Connection, timer_id: i64) -> Result<(Value, Effects), ApiErr
         _ => return Ok((json!({"fired": false}), Effects::default())),
     };
     let data = parse_object(&data);
-    let s = schedule_of(&data);
     let mut followup = Followup::default();
+    if kind == STEP_RETRY {
+        let index = int(&data, "step_index").unwrap_or_default() as usize;
+        super::workflow::retry_step(conn, &org_id, &intent_id, index, &mut followup)?;
+        return Ok((json!({"fired": true}), followup.effects));
+    }
+    let s = schedule_of(&data);
     let assignees = match tasks::load(conn, &intent_id)? {
         Some((_, task)) => task.get("assignees").cloned().unwrap_or(Value::Null),
         None => Value::Null,

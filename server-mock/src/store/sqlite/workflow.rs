@@ -85,6 +85,23 @@ fn sub_intent(
 }
 
 /// Starts step `index`: its sub-intent (or, for a notification, the step is done at once).
+/// A delayed retry's timer fired: runs the step again unless the workflow has moved on meanwhile.
+pub(super) fn retry_step(
+    conn: &Connection,
+    org_id: &str,
+    parent: &str,
+    index: usize,
+    followup: &mut Followup,
+) -> Result<(), ApiError> {
+    let Some(state) = load_state(conn, org_id, parent)? else {
+        return Ok(());
+    };
+    if state["finished"] == json!(true) || !state["current"].is_null() {
+        return Ok(());
+    }
+    start_step(conn, org_id, parent, index, followup)
+}
+
 pub(super) fn start_step(
     conn: &Connection,
     org_id: &str,
@@ -322,6 +339,12 @@ fn step_finished(
     state["current"] = Value::Null;
     let retry =
         !success && state["runs"][step_id].as_i64().unwrap_or(1) <= plan.steps[index].max_retries;
+    // A retry after `retry_delay_seconds` waits on a durable timer of the parent (task_timers.rs).
+    let retry_due_us = (retry && plan.steps[index].retry_delay_seconds > 0).then(|| {
+        humans::timer_unit_us(conn)
+            .map(|unit| clock::now_us() + plan.steps[index].retry_delay_seconds * unit)
+    });
+    let retry_due_us = retry_due_us.transpose()?;
     if !success && !retry && state["failed"].is_null() {
         let code = doc.get("error").and_then(|e| e.get("code")).cloned();
         let mut failure = outcome.clone();
@@ -337,6 +360,9 @@ fn step_finished(
     let mut details = outcome;
     details["outcome"] = json!(status.to_ascii_lowercase());
     details["retrying"] = json!(retry);
+    if let Some(due) = retry_due_us {
+        details["retry_at"] = json!(clock::format_us(due));
+    }
     let engine = plan.intent.to_agent.clone();
     let moved = intent_ops::move_to(
         conn,
@@ -353,7 +379,10 @@ fn step_finished(
         },
     )?;
     followup.absorb(moved.2);
-    if retry {
+    if let Some(due) = retry_due_us {
+        task_timers::arm_step_retry(conn, org_id, parent, index, due, followup)?;
+        Ok(())
+    } else if retry {
         start_step(conn, org_id, parent, index, followup)
     } else {
         next(conn, org_id, parent, index, success, followup)
