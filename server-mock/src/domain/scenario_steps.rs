@@ -13,6 +13,8 @@ use super::validate::kind;
 const YEAR: i64 = 31_536_000;
 /// The longest wait between a failed step and its retry.
 const DAY: i64 = 86_400;
+/// The wait before a retry when `retry` gives none (the upstream schema's default).
+const DEFAULT_RETRY_DELAY_SECONDS: i64 = 30;
 
 /// The roles a step may name in `assigned_to`.
 pub struct Roles<'a> {
@@ -85,7 +87,7 @@ impl Checker {
                     0,
                     DAY,
                 )
-                .unwrap_or(0),
+                .unwrap_or(DEFAULT_RETRY_DELAY_SECONDS),
             ),
             Some(other) => {
                 let message = format!("`retry` must be an object, got {}", kind(other));

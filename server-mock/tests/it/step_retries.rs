@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::humans_support::{agent_resume, next_delivery, wait_terminal};
+use axme_server::domain::clock;
+
+use crate::humans_support::{agent_resume, next_delivery, wait_for_event, wait_terminal};
 use crate::support::TestServer;
 
 /// One step to `agent://shop/payment`, retried once after `delay` seconds.
@@ -97,4 +99,33 @@ async fn retry_delays_outside_zero_to_a_day_are_refused() {
     }
     let fine = api.post("/v1/scenarios/validate", bundle(json!(0))).await;
     assert_eq!(fine.body["valid"], true, "{}", fine.body);
+}
+
+#[tokio::test]
+async fn a_retry_without_a_delay_waits_the_upstream_default_of_30_seconds() {
+    let unit = Duration::from_millis(10);
+    let ts = TestServer::start_with(|c| c.timer_unit = unit).await;
+    let api = ts.api();
+    let mut no_delay = bundle(json!(null));
+    no_delay["workflow"]["steps"][0]["retry"] = json!({"max_retries": 1});
+    let applied = api.post("/v1/scenarios/apply", no_delay).await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let parent = applied.body["intent_id"].as_str().unwrap().to_string();
+    let (_, first) = next_delivery(&api, "shop/payment", 0).await;
+    agent_resume(
+        &api,
+        "agent://shop/payment",
+        first["intent_id"].as_str().unwrap(),
+        json!({"action": "fail"}),
+    )
+    .await;
+    let ended = wait_for_event(&api, &parent, |e| e["details"]["outcome"] == "failed").await;
+    let us = |v: &Value| clock::parse_rfc3339_us(v.as_str().unwrap()).unwrap();
+    let wait_us = us(&ended["details"]["retry_at"]) - us(&ended["at"]);
+    assert_eq!(ended["details"]["retrying"], true);
+    // `retry_at` is counted from the failure, a few microseconds before the event is stamped.
+    assert!(
+        (295_000..305_000).contains(&wait_us),
+        "30 schedule seconds of 10 ms, got {wait_us} µs: {ended}"
+    );
 }
