@@ -201,6 +201,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         config.idempotency_ttl,
         Duration::from_secs(600),
     ));
+    tokio::spawn(crate::timers::purge_uploads(
+        store.clone(),
+        hub.clone(),
+        config.data_dir.clone(),
+        Duration::from_secs(600),
+    ));
     tokio::spawn(crate::api::webhook_retries(state.clone()));
     let app = crate::api::router(state);
     let task = tokio::spawn(serve(

@@ -133,6 +133,70 @@ pub async fn purge_expired_keys(store: &dyn Store, ttl: Duration) {
     }
 }
 
+/// Deletes the files of uploads that expired before being finalized (nothing can use them any more:
+/// finalize refuses an expired upload) and forgets their content in the store, in batches, up to
+/// `now_us`. Files go first: a crash in between leaves a row whose content is forgotten on the next
+/// pass, never a file no row accounts for. Returns how many uploads were purged.
+pub async fn purge_expired_uploads(
+    store: &dyn Store,
+    data_dir: &std::path::Path,
+    now_us: i64,
+) -> Result<usize, crate::error::ApiError> {
+    const BATCH: usize = 256;
+    let mut purged = 0;
+    loop {
+        let ids = store.expired_uploads_with_content(now_us, BATCH).await?;
+        if ids.is_empty() {
+            return Ok(purged);
+        }
+        for id in &ids {
+            match tokio::fs::remove_file(data_dir.join("media").join(id)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(crate::error::ApiError::internal(format!(
+                        "cannot delete the content of expired upload {id}: {e}"
+                    )))
+                }
+            }
+        }
+        let op = WriteOp::Media(crate::domain::media::MediaOp::ForgetExpired {
+            upload_ids: ids.clone(),
+            now_us,
+        });
+        store
+            .write(WriteRequest {
+                op,
+                idempotency: None,
+            })
+            .await?;
+        purged += ids.len();
+        if ids.len() < BATCH {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Purges expired uploads' content every `every` (and once at start).
+pub async fn purge_uploads(
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    data_dir: std::path::PathBuf,
+    every: Duration,
+) {
+    loop {
+        match purge_expired_uploads(store.as_ref(), &data_dir, clock::now_us()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "deleted the content of expired uploads"),
+            Err(err) => tracing::warn!(error = %err, "purging expired uploads failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = hub.shutdown.cancelled() => return,
+        }
+    }
+}
+
 /// Purges expired idempotency records every `every` (the server purges once at start itself).
 pub async fn purge_idempotency(
     store: Arc<dyn Store>,
@@ -228,3 +292,7 @@ pub async fn deliveries(store: Arc<dyn Store>, hub: Arc<Hub>, settings: AgentsSe
         }
     }
 }
+
+#[cfg(test)]
+#[path = "timers_tests.rs"]
+mod tests;

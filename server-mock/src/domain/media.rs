@@ -157,6 +157,13 @@ pub enum MediaOp {
         org_id: String,
         finalize: Finalize,
     },
+    /// Forgets the content of uploads that expired without being finalized (their files are
+    /// deleted first, by `timers::purge_expired_uploads`); answers `{"forgotten": n}`.
+    ForgetExpired {
+        upload_ids: Vec<String>,
+        /// The purge's clock: only uploads expired by then are touched.
+        now_us: i64,
+    },
 }
 
 #[cfg(test)]

@@ -205,6 +205,12 @@ pub trait Store: Send + Sync + 'static {
         org_id: String,
         intent_id: String,
     ) -> BoxFuture<'_, Result<Option<Value>, ApiError>>;
+    /// Uploads that expired unfinalized but still hold content, at most `limit`.
+    fn expired_uploads_with_content(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>, ApiError>>;
     /// [`Store::get_intent`] as the stored JSON text, for answering without decoding it.
     fn get_intent_text(
         &self,

@@ -99,6 +99,19 @@ fn mismatch(code: &str, message: String) -> ApiError {
 pub fn perform(conn: &Connection, op: &MediaOp) -> Result<(Value, Effects), ApiError> {
     let now = clock::now_us();
     let (org_id, upload_id) = match op {
+        MediaOp::ForgetExpired { upload_ids, now_us } => {
+            let mut forgotten = 0;
+            for id in upload_ids {
+                // Only what is still expired and unfinalized: a purge never touches a live upload.
+                forgotten += conn
+                    .prepare_cached(
+                        "UPDATE media SET stored_bytes = NULL, stored_sha256 = NULL, uploaded_us = NULL
+                         WHERE upload_id = ?1 AND finalized_us IS NULL AND expires_us <= ?2",
+                    )?
+                    .execute(params![id, now_us])?;
+            }
+            return Ok((json!({"forgotten": forgotten}), Effects::default()));
+        }
         MediaOp::Create {
             org_id,
             upload_id,
@@ -168,6 +181,20 @@ pub fn perform(conn: &Connection, op: &MediaOp) -> Result<(Value, Effects), ApiE
     };
     let row = load(conn, org_id, upload_id)?.ok_or_else(|| not_found(upload_id))?;
     Ok((row.view(), Effects::default()))
+}
+
+/// Uploads that expired before being finalized yet still hold content (at most `limit`).
+pub fn expired_with_content(
+    conn: &Connection,
+    now_us: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT upload_id FROM media
+         WHERE finalized_us IS NULL AND expires_us <= ?1 AND stored_bytes IS NOT NULL LIMIT ?2",
+    )?
+    .query_map(params![now_us, limit as i64], |r| r.get(0))?
+    .collect()
 }
 
 /// Content may be stored once, before the upload expires.

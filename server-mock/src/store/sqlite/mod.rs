@@ -202,6 +202,14 @@ impl Store for SqliteStore {
         Box::pin(std::future::ready(found))
     }
 
+    fn expired_uploads_with_content(
+        &self,
+        now_us: i64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>, ApiError>> {
+        Box::pin(self.read(move |conn| media::expired_with_content(conn, now_us, limit)))
+    }
+
     fn get_intent_text(
         &self,
         org_id: String,
