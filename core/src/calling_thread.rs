@@ -14,8 +14,6 @@
 //! for request/response calls; long-lived streams (observe, listen, the mesh heartbeat) belong on
 //! the shared runtime.
 
-use std::future::Future;
-
 use thread_local::ThreadLocal;
 use tokio::runtime::Runtime;
 
@@ -98,15 +96,6 @@ impl CallingThread {
                 client: self.client.with_own_connections()?,
             })
         })
-    }
-
-    /// Runs the future `call` makes from this thread's client to completion on this thread.
-    pub fn block_on<F, T>(&self, call: impl FnOnce(Client) -> F) -> Result<T, Error>
-    where
-        F: Future<Output = Result<T, Error>>,
-    {
-        let engine = self.engine()?;
-        engine.runtime().block_on(call(engine.client().clone()))
     }
 }
 

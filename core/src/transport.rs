@@ -160,7 +160,7 @@ impl Client {
 
     /// A clone with a connection pool of its own; everything else (config, retry budget, MCP
     /// session, mesh state) stays shared. For a runtime other than the one this client's
-    /// connections run on, such as one per calling thread ([`crate::blocking::CallingThread`]).
+    /// connections run on, such as one per calling thread ([`crate::calling_thread::CallingThread`]).
     pub fn with_own_connections(&self) -> Result<Client, Error> {
         Ok(Client {
             inner: Arc::clone(&self.inner),

@@ -213,16 +213,23 @@ where
 {
     let token = cancel.map(|c| c.token.clone());
     env.spawn_future(async move {
-        let out = match token {
-            None => fut.await,
-            Some(token) => tokio::select! {
-                biased;
-                _ = token.cancelled() => return Ok(CANCELLED.to_string()),
-                r = fut => r,
-            },
-        };
-        Ok(envelope(out))
+        Ok(match cancellable(token, fut).await {
+            Some(out) => envelope(out),
+            None => CANCELLED.to_string(),
+        })
     })
+}
+
+/// `fut`'s output, or `None` once `token` is cancelled (which drops `fut` and its request).
+async fn cancellable<F: Future>(token: Option<CancellationToken>, fut: F) -> Option<F::Output> {
+    match token {
+        None => Some(fut.await),
+        Some(token) => tokio::select! {
+            biased;
+            _ = token.cancelled() => None,
+            r = fut => Some(r),
+        },
+    }
 }
 
 /// Resolve at once with an argument error (no request is sent).
@@ -297,18 +304,11 @@ impl NativeClient {
                 let args = parse("args", &args_json)?;
                 client.call_by_id_bytes(&op_id, args, None).await
             };
-            let out = match token {
-                None => call.await,
-                Some(token) => tokio::select! {
-                    biased;
-                    _ = token.cancelled() => return Ok(Either::B(CANCELLED.to_string())),
-                    r = call => r,
-                },
-            };
-            Ok(match out {
+            Ok(match cancellable(token, call).await {
                 // Handed to JavaScript without a copy or an encoding.
-                Ok(bytes) => Either::A(Buffer::from(Vec::from(bytes))),
-                Err(e) => Either::B(envelope(Err(e))),
+                Some(Ok(bytes)) => Either::A(Buffer::from(Vec::from(bytes))),
+                Some(Err(e)) => Either::B(envelope(Err(e))),
+                None => Either::B(CANCELLED.to_string()),
             })
         })
     }

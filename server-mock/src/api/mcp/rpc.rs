@@ -144,20 +144,13 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
             return Reply::Unauthorized(rpc.to_json());
         }
     };
-    let owner = params["arguments"]["owner_agent"]
-        .as_str()
-        .or(params["owner_agent"].as_str())
-        .map_or_else(|| caller.address(), str::to_owned);
-    let key = (caller.principal.org_id.clone(), owner, name.to_string());
-    let per_minute = ctx.state.settings.mcp_calls_per_minute;
-    if let Err(retry_after) = ctx.mcp.calls.admit(key, per_minute, Instant::now()) {
-        let rpc = RpcError::new(
-            id,
-            mcp::RATE_LIMITED,
-            format!("rate limit: at most {per_minute} calls of {name} a minute per owner; retry in {retry_after} s"),
-        )
-        .with_data(json!({"http_status": 429, "code": "rate_limit_exceeded", "retry_after": retry_after, "limit_per_minute": per_minute}));
-        return error(rpc);
+    let mut extras = call::extras(&args, params["owner_agent"].as_str());
+    let owner = extras
+        .owner_agent
+        .clone()
+        .unwrap_or_else(|| caller.address());
+    if let Some(refusal) = over_limit(ctx, &id, caller.principal.org_id.clone(), owner, name) {
+        return refusal;
     }
     let instance = Value::Object(args.clone());
     let violations: Vec<Value> = validator
@@ -165,7 +158,6 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
         .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
         .collect();
     let result = if violations.is_empty() {
-        let mut extras = call::extras(&args, params["owner_agent"].as_str());
         // Clients may send the key as the POST's own `Idempotency-Key` instead of an argument.
         extras.idempotency_key = extras.idempotency_key.or_else(|| {
             let header = ctx.headers.get("idempotency-key")?.to_str().ok()?;
@@ -189,6 +181,27 @@ async fn call_tool(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
         call::result(name, 422, answer)
     };
     Reply::Json(mcp::result(&id, result))
+}
+
+/// Counts a `tools/call` of `tool` for (organisation, owner); past the minute's limit, the -32004
+/// refusal with the seconds until the window reopens.
+fn over_limit(
+    ctx: &Ctx<'_>,
+    id: &Value,
+    org_id: String,
+    owner: String,
+    tool: &str,
+) -> Option<Reply> {
+    let per_minute = ctx.state.settings.mcp_calls_per_minute;
+    let key = (org_id, owner, tool.to_string());
+    let retry_after = ctx.mcp.calls.admit(key, per_minute, Instant::now()).err()?;
+    let rpc = RpcError::new(
+        id.clone(),
+        mcp::RATE_LIMITED,
+        format!("rate limit: at most {per_minute} calls of {tool} a minute per owner; retry in {retry_after} s"),
+    )
+    .with_data(json!({"http_status": 429, "code": "rate_limit_exceeded", "retry_after": retry_after, "limit_per_minute": per_minute}));
+    Some(error(rpc))
 }
 
 /// The caller of a `tools/call`, as every HTTP operation sees it: an API key (`x-api-key` or

@@ -340,11 +340,12 @@ fn step_finished(
     let retry =
         !success && state["runs"][step_id].as_i64().unwrap_or(1) <= plan.steps[index].max_retries;
     // A retry after `retry_delay_seconds` waits on a durable timer of the parent (task_timers.rs).
-    let retry_due_us = (retry && plan.steps[index].retry_delay_seconds > 0).then(|| {
-        humans::timer_unit_us(conn)
-            .map(|unit| clock::now_us() + plan.steps[index].retry_delay_seconds * unit)
-    });
-    let retry_due_us = retry_due_us.transpose()?;
+    let delay = plan.steps[index].retry_delay_seconds;
+    let retry_due_us = if retry && delay > 0 {
+        Some(clock::now_us() + delay * humans::timer_unit_us(conn)?)
+    } else {
+        None
+    };
     if !success && !retry && state["failed"].is_null() {
         let code = doc.get("error").and_then(|e| e.get("code")).cloned();
         let mut failure = outcome.clone();
