@@ -5364,8 +5364,17 @@ export interface RecordedRequest {
    */
   headers: Record<string, string[]>;
   body_sha256: string | null;
-  /** Status answered; null when the connection was reset. */
+  /** Status answered; null when the connection was reset or closed before an answer. */
   status: number | null;
+  /**
+   * How the exchange ended: `completed` (the whole response, an SSE window included, was
+   * sent), `fault_reset` (a `reset` rule closed the connection), `client_closed` (the client
+   * closed the connection before the response was complete). Null while the request is still
+   * in flight.
+   */
+  ended: "completed" | "fault_reset" | "client_closed" | null;
+  /** When it ended, on the clock of `elapsed_ms`; null while in flight. */
+  ended_ms: number | null;
   [key: string]: unknown;
 }
 

@@ -12,6 +12,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::ending::{Ending, JournaledBody};
 use super::ResetConnection;
 use crate::domain::clock;
 use crate::http::auth::presented_key;
@@ -84,10 +85,14 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             "headers": logged_headers(&parts.headers),
             "body_sha256": (!bytes.is_empty()).then(|| hex::encode(Sha256::digest(&bytes))),
             "status": null,
+            "ended": null,
+            "ended_ms": null,
         });
         let index = cred.log(entry);
         (attempt, plan, index)
     };
+    // Dropped with this future if the client closes the connection before the answer.
+    let ending = Ending::new(credential.clone(), index, faults.started);
     if !plan.delay.is_zero() {
         tokio::time::sleep(plan.delay).await;
     }
@@ -122,13 +127,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         next.run(req).await
     };
     // A reset connection answered nothing: its status stays `null`.
-    if !plan.reset {
-        credential
-            .lock()
-            .expect("faults lock")
-            .set_status(index, response.status().as_u16());
+    if plan.reset {
+        ending.finish("fault_reset");
+        return response;
     }
-    response
+    credential
+        .lock()
+        .expect("faults lock")
+        .set_status(index, response.status().as_u16());
+    let (parts, body) = response.into_parts();
+    Response::from_parts(parts, JournaledBody::wrap(body, ending))
 }
 
 /// The `error.code` the server itself uses for a status (server-wire.md), for injected responses

@@ -3,6 +3,7 @@
 //! disturb that credential's requests only, and every request it makes is logged for assertions.
 
 pub mod api;
+mod ending;
 pub mod layer;
 mod rules;
 
@@ -74,6 +75,15 @@ impl CredentialFaults {
     pub fn set_status(&mut self, index: usize, status: u16) {
         if let Some(entry) = self.log.get_mut(index) {
             entry["status"] = Value::from(status);
+        }
+    }
+
+    /// Records how the exchange ended (`completed`, `fault_reset`, `client_closed`) and when, in
+    /// milliseconds on the clock of `elapsed_ms`.
+    pub fn set_ended(&mut self, index: usize, how: &str, at_ms: f64) {
+        if let Some(entry) = self.log.get_mut(index) {
+            entry["ended"] = Value::from(how);
+            entry["ended_ms"] = Value::from(at_ms);
         }
     }
 

@@ -660,6 +660,99 @@ async fn reset_drops_the_connection_without_a_response() {
         creates[1]["headers"]["idempotency-key"]
     );
     assert_eq!(creates[0]["body_sha256"], creates[1]["body_sha256"]);
+    assert_eq!(creates[0]["ended"], "fault_reset", "{}", creates[0]);
+    assert_eq!(creates[1]["ended"], "completed", "{}", creates[1]);
+}
+
+/// The journal entry at `index` once `ended` is set (the end is recorded when the connection's
+/// task lets go of the request, which may be a moment after the client has).
+async fn ended_entry(ts: &TestServer, cred: &str, index: usize) -> Value {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let log = ts.requests(cred).await;
+        if let Some(entry) = log.get(index).filter(|e| !e["ended"].is_null()) {
+            return entry.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "entry {index} never ended: {log:?}"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_gives_up_during_a_delay_is_journaled_as_client_closed() {
+    const DELAY_MS: u64 = 30_000;
+    let ts = TestServer::start().await;
+    let (cred, api) = ts.credential("client-closed").await;
+    let intent_id = api.create().await;
+    ts.add_rules(&cred, json!([{"match": {"method": "GET", "route": "/v1/intents/{intent_id}"}, "action": {"type": "delay", "ms": DELAY_MS}}]))
+        .await;
+    let before = ts.requests(&cred).await.len();
+    let path = format!("/v1/intents/{intent_id}");
+    let call = tokio::spawn({
+        let api = api.clone();
+        async move { raw_try(&api, Method::GET, &path, None, &[]).await }
+    });
+    // Wait until the server holds the request, then give up on it: the connection closes.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while ts.requests(&cred).await.len() == before {
+        assert!(Instant::now() < deadline, "the request never arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    call.abort();
+    let entry = ended_entry(&ts, &cred, before).await;
+    assert_eq!(entry["ended"], "client_closed", "{entry}");
+    assert_eq!(entry["status"], Value::Null, "{entry}");
+    let held = entry["ended_ms"].as_f64().unwrap() - entry["elapsed_ms"].as_f64().unwrap();
+    assert!(
+        (0.0..DELAY_MS as f64).contains(&held),
+        "ended {held} ms after arrival, before the delayed answer"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_closed_mid_window_is_client_closed_and_a_finished_one_completed() {
+    let ts = TestServer::start().await;
+    let (cred, api) = ts.credential("stream-closed").await;
+    let open = api.create().await;
+    let done = finished_intent(&api).await;
+    let before = ts.requests(&cred).await.len();
+
+    // A stream that ends by itself after the terminal event.
+    let finished = api.sse(&stream_path(&done), &[]).await;
+    assert!(!finished.events().is_empty());
+    let entry = ended_entry(&ts, &cred, before).await;
+    assert_eq!(
+        (entry["ended"].as_str(), entry["status"].as_u64()),
+        (Some("completed"), Some(200))
+    );
+
+    // A window left open (nothing terminal), read until the backlog is in, then dropped.
+    let resp = api
+        .http
+        .get(format!("{}{}", api.base, stream_path(&open)))
+        .header("x-api-key", &api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    let first = body.next().await.expect("a first frame").unwrap();
+    assert!(!first.is_empty());
+    drop(body);
+    let entry = ended_entry(&ts, &cred, before + 1).await;
+    assert_eq!(
+        (entry["ended"].as_str(), entry["status"].as_u64()),
+        (Some("client_closed"), Some(200))
+    );
+    let open_for = entry["ended_ms"].as_f64().unwrap() - entry["elapsed_ms"].as_f64().unwrap();
+    assert!(
+        open_for < 10_000.0,
+        "closed after {open_for} ms, before the 10 s window ended"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -2212,8 +2212,15 @@ class RecordedRequest(TypedDict):
     #: `fp:<first 12 hex of sha256>`.
     headers: Dict[str, List[str]]
     body_sha256: Optional[str]
-    #: Status answered; null when the connection was reset.
+    #: Status answered; null when the connection was reset or closed before an answer.
     status: Optional[int]
+    #: How the exchange ended: `completed` (the whole response, an SSE window included, was
+    #: sent), `fault_reset` (a `reset` rule closed the connection), `client_closed` (the client
+    #: closed the connection before the response was complete). Null while the request is still
+    #: in flight.
+    ended: Optional[Literal["completed", "fault_reset", "client_closed"]]
+    #: When it ended, on the clock of `elapsed_ms`; null while in flight.
+    ended_ms: Optional[float]
 
 
 class RecordedRequestList(TypedDict):
