@@ -1,112 +1,24 @@
-//! Client configuration: what bindings pass (as JSON) and what the engine runs with.
+//! Resolving a [`ClientConfig`] into the configuration the engine runs with.
 //!
-//! [`Config`] is the caller's input, serde-deserialisable so every binding can hand over one
-//! JSON object; [`Config::resolve`] fills gaps from `AXME_API_KEY` / `AXME_BASE_URL`, applies the
-//! defaults the public SDKs use and validates everything, so a bad key or URL is a clear
-//! `invalid_argument` before any request. Secrets never appear in `Debug` output or messages.
+//! [`ClientConfig::resolve`] fills gaps from `AXME_API_KEY` / `AXME_BASE_URL`, applies the
+//! defaults and validates every field, so a bad key or URL is a clear `invalid_argument` before
+//! any request. Secrets never appear in `Debug` output or messages.
 
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use crate::error::Error;
+use crate::records::{check_retry_budget, duration, ClientConfig, Zero};
+pub use crate::records::{MCP_PROTOCOL_2024_11_05, MCP_PROTOCOL_2025_11_25, MCP_PROTOCOL_VERSIONS};
 
 /// The cloud endpoint used when neither the caller nor `AXME_BASE_URL` names one.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloud.axme.ai";
-
-/// Default capacity of the retry budget (tokens).
-pub const DEFAULT_RETRY_BUDGET: u32 = 500;
-
-/// Largest accepted `retry_budget`.
-pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
-
-/// Caller-supplied configuration. Unknown JSON fields are rejected (typos fail loudly).
-#[derive(Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Config {
-    /// Server base URL; `AXME_BASE_URL`, then [`DEFAULT_BASE_URL`] when absent.
-    pub base_url: Option<String>,
-    /// Machine credential sent as `x-api-key`; `AXME_API_KEY` when absent.
-    pub api_key: Option<String>,
-    /// Actor/session token sent as `Authorization: Bearer`.
-    pub actor_token: Option<String>,
-    /// Alias of `actor_token`; both given and different is an error.
-    pub bearer_token: Option<String>,
-    /// Per-attempt request timeout in seconds (default 15).
-    pub timeout_seconds: f64,
-    /// Retries after the first attempt (default 2).
-    pub max_retries: u32,
-    /// Backoff base in seconds (default 0.2).
-    pub retry_backoff_seconds: f64,
-    /// Backoff cap in seconds (default 8).
-    pub retry_backoff_cap_seconds: f64,
-    /// Capacity of the client's retry budget in tokens (default [`DEFAULT_RETRY_BUDGET`], at
-    /// most [`MAX_RETRY_BUDGET`]). A retry after an error costs 5 tokens, after a timeout 10,
-    /// and every success earns 1 back; a retry the bucket cannot pay for is not made, so 0
-    /// (or anything below 5) means failed attempts are never retried.
-    #[serde(deserialize_with = "token_count")]
-    pub retry_budget: u32,
-    /// Send a fresh `X-Trace-Id` on every call that has none (default true).
-    pub auto_trace_id: bool,
-    /// Mint one `Idempotency-Key` per logical write call that has none (default true).
-    pub auto_idempotency_key: bool,
-    /// Owner agent used for operations taking `owner_agent` when the call gives none.
-    pub default_owner_agent: Option<String>,
-    /// MCP endpoint path (default `/mcp`).
-    pub mcp_endpoint_path: String,
-    /// MCP protocol version for `mcp_initialize` (default `2024-11-05`; `2025-11-25` adds
-    /// sessions). Any other value is an `invalid_argument` at construction.
-    pub mcp_protocol_version: String,
-    /// SDK language in `X-Axme-Client: axme-sdk-<language>/<version>` (default `rust`).
-    pub client_language: String,
-    /// SDK version in `X-Axme-Client` (default: this crate's version).
-    pub client_version: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            base_url: None,
-            api_key: None,
-            actor_token: None,
-            bearer_token: None,
-            timeout_seconds: 15.0,
-            max_retries: 2,
-            retry_backoff_seconds: 0.2,
-            retry_backoff_cap_seconds: 8.0,
-            retry_budget: DEFAULT_RETRY_BUDGET,
-            auto_trace_id: true,
-            auto_idempotency_key: true,
-            default_owner_agent: None,
-            mcp_endpoint_path: "/mcp".into(),
-            mcp_protocol_version: "2024-11-05".into(),
-            client_language: "rust".into(),
-            client_version: env!("CARGO_PKG_VERSION").into(),
-        }
-    }
-}
 
 fn redact(v: &Option<String>) -> &'static str {
     if v.is_some() {
         "Some(<redacted>)"
     } else {
         "None"
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field("api_key", &redact(&self.api_key))
-            .field("actor_token", &redact(&self.actor_token))
-            .field("bearer_token", &redact(&self.bearer_token))
-            .field("timeout_seconds", &self.timeout_seconds)
-            .field("max_retries", &self.max_retries)
-            .field("retry_budget", &self.retry_budget)
-            .field("auto_idempotency_key", &self.auto_idempotency_key)
-            .finish_non_exhaustive()
     }
 }
 
@@ -127,7 +39,7 @@ pub struct ResolvedConfig {
     pub backoff_base: Duration,
     /// Backoff cap.
     pub backoff_cap: Duration,
-    /// See [`Config::retry_budget`].
+    /// See [`ClientConfig::retry_budget`].
     pub retry_budget: u32,
     /// See [`Config::auto_trace_id`].
     pub auto_trace_id: bool,
@@ -156,19 +68,13 @@ impl fmt::Debug for ResolvedConfig {
     }
 }
 
-impl Config {
-    /// Parse a JSON configuration object (what bindings pass).
-    pub fn from_json(json: &str) -> Result<Config, Error> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::invalid_argument(format!("invalid config: {e}")))
-    }
-
+impl ClientConfig {
     /// Fill gaps from the process environment, apply defaults and validate.
     pub fn resolve(self) -> Result<ResolvedConfig, Error> {
         self.resolve_with(|name| std::env::var(name).ok())
     }
 
-    /// [`Config::resolve`] with an explicit environment lookup (tests, embedders).
+    /// [`ClientConfig::resolve`] with an explicit environment lookup (tests, embedders).
     pub fn resolve_with(
         self,
         env: impl Fn(&str) -> Option<String>,
@@ -196,34 +102,39 @@ impl Config {
                 "no credentials: pass api_key (or set AXME_API_KEY) or actor_token",
             ));
         }
-        let timeout = seconds("timeout_seconds", self.timeout_seconds, false)?;
-        let backoff_base = seconds("retry_backoff_seconds", self.retry_backoff_seconds, true)?;
-        let backoff_cap = seconds(
+        let timeout = duration("timeout_seconds", self.timeout_seconds, Zero::Refused)?;
+        let backoff_base = duration(
+            "retry_backoff_seconds",
+            self.retry_backoff_seconds,
+            Zero::Allowed,
+        )?;
+        let backoff_cap = duration(
             "retry_backoff_cap_seconds",
             self.retry_backoff_cap_seconds,
-            true,
+            Zero::Allowed,
         )?;
-        if self.retry_budget > MAX_RETRY_BUDGET {
-            return Err(retry_budget_error(&self.retry_budget.to_string()));
-        }
+        check_retry_budget(self.retry_budget)?;
         if !self.mcp_endpoint_path.starts_with('/') {
             return Err(Error::invalid_argument(
                 "mcp_endpoint_path must start with '/'",
             ));
         }
-        if !crate::mcp::MCP_PROTOCOL_VERSIONS.contains(&self.mcp_protocol_version.as_str()) {
+        if !MCP_PROTOCOL_VERSIONS.contains(&self.mcp_protocol_version.as_str()) {
             return Err(Error::invalid_argument(format!(
                 "mcp_protocol_version {:?} is not supported; use one of {}",
                 self.mcp_protocol_version,
-                crate::mcp::MCP_PROTOCOL_VERSIONS.join(", ")
+                MCP_PROTOCOL_VERSIONS.join(", ")
             )));
         }
         if matches!(&self.default_owner_agent, Some(o) if o.trim().is_empty()) {
             return Err(Error::invalid_argument("default_owner_agent is empty"));
         }
+        let version = self
+            .client_version
+            .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string());
         let token_ok =
             |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() && b != b'/');
-        if !token_ok(&self.client_language) || !token_ok(&self.client_version) {
+        if !token_ok(&self.client_language) || !token_ok(&version) {
             return Err(Error::invalid_argument(
                 "client_language and client_version must be non-empty tokens without spaces or '/'",
             ));
@@ -242,36 +153,9 @@ impl Config {
             default_owner_agent: self.default_owner_agent,
             mcp_endpoint_path: self.mcp_endpoint_path,
             mcp_protocol_version: self.mcp_protocol_version,
-            client_identity: format!("axme-sdk-{}/{}", self.client_language, self.client_version),
+            client_identity: format!("axme-sdk-{}/{version}", self.client_language),
         })
     }
-}
-
-fn retry_budget_error(given: &str) -> Error {
-    Error::invalid_argument(format!(
-        "retry_budget must be a whole number of tokens from 0 to {MAX_RETRY_BUDGET}, got {given}"
-    ))
-}
-
-/// `retry_budget` from JSON, refusing fractions, negatives and other types with the message
-/// the range check gives (serde's own would not name the field).
-fn token_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    v.as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .filter(|n| *n <= MAX_RETRY_BUDGET)
-        .ok_or_else(|| serde::de::Error::custom(retry_budget_error(&v.to_string()).message()))
-}
-
-fn seconds(name: &str, value: f64, zero_ok: bool) -> Result<Duration, Error> {
-    let ok = value.is_finite() && (value > 0.0 || zero_ok && value == 0.0) && value < 1e9;
-    if !ok {
-        let need = if zero_ok { ">= 0" } else { "> 0" };
-        return Err(Error::invalid_argument(format!(
-            "{name} must be a finite number {need}, got {value}"
-        )));
-    }
-    Ok(Duration::from_secs_f64(value))
 }
 
 /// Rejects empty secrets and values that cannot be sent in a header; never echoes the value.

@@ -1,20 +1,22 @@
-//! Config resolution and validation tests (no process environment is touched).
+//! ClientConfig resolution and validation tests (no process environment is touched).
 
 use super::*;
 use crate::error::ErrorKind;
+use crate::records::ClientConfig;
+use crate::retry::MAX_RETRY_BUDGET;
 
 fn no_env(_: &str) -> Option<String> {
     None
 }
 
-fn with_key() -> Config {
-    Config {
+fn with_key() -> ClientConfig {
+    ClientConfig {
         api_key: Some("axme_sa_x_secret".into()),
-        ..Config::default()
+        ..ClientConfig::default()
     }
 }
 
-fn err(c: Config) -> Error {
+fn err(c: ClientConfig) -> Error {
     c.resolve_with(no_env).unwrap_err()
 }
 
@@ -43,10 +45,10 @@ fn environment_fills_only_missing_values() {
         "AXME_BASE_URL" => Some("http://127.0.0.1:8100/".to_string()),
         _ => None,
     };
-    let r = Config::default().resolve_with(env).unwrap();
+    let r = ClientConfig::default().resolve_with(env).unwrap();
     assert_eq!(r.api_key.as_deref(), Some("env-key"));
     assert_eq!(r.base_url, "http://127.0.0.1:8100");
-    let c = Config {
+    let c = ClientConfig {
         base_url: Some("https://example.test".into()),
         ..with_key()
     };
@@ -55,31 +57,34 @@ fn environment_fills_only_missing_values() {
     assert_eq!(r.base_url, "https://example.test");
     let blank = |_: &str| Some("  ".to_string());
     assert_eq!(
-        Config::default().resolve_with(blank).unwrap_err().kind(),
+        ClientConfig::default()
+            .resolve_with(blank)
+            .unwrap_err()
+            .kind(),
         ErrorKind::InvalidArgument
     );
 }
 
 #[test]
 fn credentials_are_validated_without_echoing_them() {
-    let e = err(Config::default());
+    let e = err(ClientConfig::default());
     assert!(e.message().contains("no credentials"), "{e}");
-    let e = err(Config {
+    let e = err(ClientConfig {
         api_key: Some("".into()),
-        ..Config::default()
+        ..ClientConfig::default()
     });
     assert_eq!(
         (e.kind(), e.message()),
         (ErrorKind::InvalidArgument, "api_key is empty")
     );
-    let e = err(Config {
+    let e = err(ClientConfig {
         api_key: Some("sec ret".into()),
-        ..Config::default()
+        ..ClientConfig::default()
     });
     assert!(!e.message().contains("sec ret"));
-    let only_token = Config {
+    let only_token = ClientConfig {
         bearer_token: Some("tok".into()),
-        ..Config::default()
+        ..ClientConfig::default()
     };
     assert_eq!(
         only_token
@@ -93,7 +98,7 @@ fn credentials_are_validated_without_echoing_them() {
 
 #[test]
 fn actor_token_alias() {
-    let same = Config {
+    let same = ClientConfig {
         actor_token: Some("t".into()),
         bearer_token: Some("t".into()),
         ..with_key()
@@ -102,7 +107,7 @@ fn actor_token_alias() {
         same.resolve_with(no_env).unwrap().actor_token.as_deref(),
         Some("t")
     );
-    let diff = Config {
+    let diff = ClientConfig {
         actor_token: Some("a".into()),
         bearer_token: Some("b".into()),
         ..with_key()
@@ -115,7 +120,7 @@ fn actor_token_alias() {
 #[test]
 fn base_url_validation() {
     let ok = |u: &str| {
-        Config {
+        ClientConfig {
             base_url: Some(u.into()),
             ..with_key()
         }
@@ -158,35 +163,35 @@ fn base_url_validation() {
 #[test]
 fn numbers_and_paths_are_validated() {
     for c in [
-        Config {
+        ClientConfig {
             timeout_seconds: 0.0,
             ..with_key()
         },
-        Config {
+        ClientConfig {
             timeout_seconds: f64::NAN,
             ..with_key()
         },
-        Config {
+        ClientConfig {
             retry_backoff_seconds: -1.0,
             ..with_key()
         },
-        Config {
+        ClientConfig {
             mcp_endpoint_path: "mcp".into(),
             ..with_key()
         },
-        Config {
+        ClientConfig {
             client_language: "".into(),
             ..with_key()
         },
-        Config {
-            client_version: "1 2".into(),
+        ClientConfig {
+            client_version: Some("1 2".into()),
             ..with_key()
         },
-        Config {
+        ClientConfig {
             default_owner_agent: Some(" ".into()),
             ..with_key()
         },
-        Config {
+        ClientConfig {
             mcp_protocol_version: "2025-03-26".into(),
             ..with_key()
         },
@@ -197,7 +202,7 @@ fn numbers_and_paths_are_validated() {
 
 #[test]
 fn json_round_trip_and_unknown_fields() {
-    let c = Config::from_json(
+    let c = ClientConfig::from_json(
         r#"{"api_key":"k","base_url":"http://h:1","timeout_seconds":2.5,"max_retries":0,
             "client_language":"python","client_version":"0.3.0","auto_idempotency_key":false}"#,
     )
@@ -207,14 +212,14 @@ fn json_round_trip_and_unknown_fields() {
     assert_eq!(r.max_retries, 0);
     assert!(!r.auto_idempotency_key);
     assert_eq!(r.client_identity, "axme-sdk-python/0.3.0");
-    let e = Config::from_json(r#"{"api_kye":"k"}"#).unwrap_err();
+    let e = ClientConfig::from_json(r#"{"api_kye":"k"}"#).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(e.message().contains("api_kye"));
 }
 
 #[test]
 fn debug_output_redacts_secrets() {
-    let c = Config {
+    let c = ClientConfig {
         actor_token: Some("tok-secret".into()),
         ..with_key()
     };
@@ -226,12 +231,12 @@ fn debug_output_redacts_secrets() {
 
 #[test]
 fn retry_budget_is_validated() {
-    let small = Config::from_json(r#"{"api_key": "k", "retry_budget": 12}"#).unwrap();
+    let small = ClientConfig::from_json(r#"{"api_key": "k", "retry_budget": 12}"#).unwrap();
     assert_eq!(small.resolve_with(no_env).unwrap().retry_budget, 12);
-    let off = Config::from_json(r#"{"api_key": "k", "retry_budget": 0}"#).unwrap();
+    let off = ClientConfig::from_json(r#"{"api_key": "k", "retry_budget": 0}"#).unwrap();
     assert_eq!(off.resolve_with(no_env).unwrap().retry_budget, 0);
     for bad in ["-1", "2.5", "\"10\"", "1000001", "null"] {
-        let e = Config::from_json(&format!(r#"{{"api_key": "k", "retry_budget": {bad}}}"#))
+        let e = ClientConfig::from_json(&format!(r#"{{"api_key": "k", "retry_budget": {bad}}}"#))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
         assert!(
@@ -242,7 +247,7 @@ fn retry_budget_is_validated() {
             e.message()
         );
     }
-    let e = err(Config {
+    let e = err(ClientConfig {
         retry_budget: MAX_RETRY_BUDGET + 1,
         ..with_key()
     });

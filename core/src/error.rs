@@ -1,9 +1,10 @@
-//! The one error type of the client engine.
+//! The one error type of the client engine, and its flat form for the waist ([`ErrorRecord`]).
 //!
-//! Every binding maps [`ErrorKind`] to its own exception classes and the conformance drivers report
-//! [`ErrorKind::as_str`], so the kinds and their snake_case names are a stable contract: add kinds,
-//! never rename them. The payload (status, code, message, body, request id, trace id, retry-after)
-//! is what the public SDKs put on their HTTP errors; it is boxed so `Result<T, Error>` stays small.
+//! Every binding maps [`ErrorKind`] to its own exception classes (by kind alone; the mapping is
+//! generated per language) and the conformance drivers report [`ErrorKind::as_str`], so the kinds
+//! and their snake_case names are a stable contract: add kinds, never rename them. The payload
+//! (status, code, message, body, request id, trace id, retry-after) is what the public SDKs put on
+//! their HTTP errors; it is boxed so `Result<T, Error>` stays small.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use serde_json::Value;
 
 /// The stable category of an [`Error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ErrorKind {
     /// The caller passed something unusable; caught before any request was sent.
     InvalidArgument,
@@ -35,9 +37,32 @@ pub enum ErrorKind {
     Protocol,
     /// A JSON-RPC error from the MCP endpoint.
     Mcp,
+    /// The caller cancelled the call (its cancellation token, or closing the client); the
+    /// request in flight was abandoned and its connection closed.
+    Canceled,
+    /// A defect inside the client engine (a panic caught at the waist); never the caller's or
+    /// the server's fault.
+    Internal,
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidArgument,
+        ErrorKind::Auth,
+        ErrorKind::Validation,
+        ErrorKind::Conflict,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimit,
+        ErrorKind::Server,
+        ErrorKind::Timeout,
+        ErrorKind::Connection,
+        ErrorKind::Protocol,
+        ErrorKind::Mcp,
+        ErrorKind::Canceled,
+        ErrorKind::Internal,
+    ];
+
     /// The snake_case name bindings and conformance drivers report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +77,8 @@ impl ErrorKind {
             ErrorKind::Connection => "connection",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Mcp => "mcp",
+            ErrorKind::Canceled => "canceled",
+            ErrorKind::Internal => "internal",
         }
     }
 
@@ -68,6 +95,12 @@ impl ErrorKind {
             _ => ErrorKind::Protocol,
         }
     }
+}
+
+/// Whether an HTTP status is worth retrying: 408, 429, 5xx except 501. 409 is not, unless the
+/// server sends `x-should-retry: true` (`crate::retry::should_retry_header`).
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429) || (500..=599).contains(&status) && status != 501
 }
 
 impl fmt::Display for ErrorKind {
@@ -128,6 +161,11 @@ impl Error {
     /// An [`ErrorKind::Protocol`] error.
     pub fn protocol(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Protocol, message)
+    }
+
+    /// An [`ErrorKind::Canceled`] error: the caller cancelled the call.
+    pub fn canceled() -> Error {
+        Error::new(ErrorKind::Canceled, "the call was cancelled")
     }
 
     /// An error for a non-2xx HTTP response: kind from the status, code and message from the body.
@@ -241,7 +279,7 @@ impl Error {
         }
         match (self.0.kind, self.0.status) {
             (ErrorKind::Connection | ErrorKind::Timeout, None) => true,
-            (_, Some(status)) => crate::retry::is_retryable_status(status),
+            (_, Some(status)) => is_retryable_status(status),
             _ => false,
         }
     }
@@ -268,6 +306,66 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// An [`Error`] as one flat record with every field: what crosses the waist to every binding,
+/// which picks its error class by `kind` alone.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ErrorRecord {
+    /// The stable category ([`ErrorKind::as_str`] in JSON).
+    #[serde(serialize_with = "kind_name")]
+    pub kind: ErrorKind,
+    /// Human-readable message (never contains credentials).
+    pub message: String,
+    /// HTTP status, when the error came from a response (MCP errors: the status the public SDKs
+    /// map the JSON-RPC code to).
+    pub status: Option<u16>,
+    /// Machine-readable code: the body's `error.code`, or the JSON-RPC code.
+    pub code: Option<String>,
+    /// The response body as JSON text (a JSON string when the body was not JSON).
+    pub body: Option<String>,
+    /// The server's request id.
+    pub request_id: Option<String>,
+    /// The `X-Trace-Id` the failed request carried.
+    pub trace_id: Option<String>,
+    /// How long the server asked to wait before another attempt, in seconds.
+    pub retry_after_seconds: Option<f64>,
+    /// Whether repeating the same request could succeed.
+    pub retryable: bool,
+}
+
+fn kind_name<S: serde::Serializer>(kind: &ErrorKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.as_str())
+}
+
+impl From<&Error> for ErrorRecord {
+    fn from(e: &Error) -> ErrorRecord {
+        ErrorRecord {
+            kind: e.kind(),
+            message: e.message().to_string(),
+            status: e.status(),
+            code: e.code().map(str::to_string),
+            body: e.body().map(Value::to_string),
+            request_id: e.request_id().map(str::to_string),
+            trace_id: e.trace_id().map(str::to_string),
+            retry_after_seconds: e.retry_after().map(|d| d.as_secs_f64()),
+            retryable: e.is_retryable(),
+        }
+    }
+}
+
+impl From<Error> for ErrorRecord {
+    fn from(e: Error) -> ErrorRecord {
+        ErrorRecord::from(&e)
+    }
+}
+
+impl ErrorRecord {
+    /// The record as a JSON object (`kind` as its snake_case name).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
 
 /// `error.code`, or `error` itself when it is a string.
 fn extract_code(body: &Value) -> Option<String> {
@@ -315,6 +413,44 @@ mod tests {
         for (status, kind) in cases {
             assert_eq!(ErrorKind::from_status(status), kind, "{status}");
         }
+    }
+
+    #[test]
+    fn every_kind_is_listed_once_with_a_distinct_name() {
+        let names: std::collections::HashSet<_> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        assert_eq!(ErrorKind::ALL.len(), 13);
+    }
+
+    #[test]
+    fn records_carry_every_field() {
+        let meta = ResponseMeta {
+            request_id: Some("req-9".into()),
+            retry_after: Some(Duration::from_millis(1500)),
+            should_retry: None,
+        };
+        let e = Error::from_response(429, meta, br#"{"error":{"code":"slow","message":"m"}}"#)
+            .with_trace_id(Some("t".into()));
+        let r = ErrorRecord::from(&e);
+        assert_eq!(r.kind, ErrorKind::RateLimit);
+        assert_eq!((r.status, r.code.as_deref()), (Some(429), Some("slow")));
+        assert_eq!(
+            r.body.as_deref(),
+            Some(r#"{"error":{"code":"slow","message":"m"}}"#)
+        );
+        assert_eq!(
+            (r.request_id.as_deref(), r.trace_id.as_deref()),
+            (Some("req-9"), Some("t"))
+        );
+        assert_eq!(r.retry_after_seconds, Some(1.5));
+        assert!(r.retryable);
+        let json: Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["kind"], "rate_limit");
+        assert_eq!(
+            ErrorRecord::from(Error::canceled()).kind,
+            ErrorKind::Canceled
+        );
     }
 
     #[test]

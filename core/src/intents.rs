@@ -4,50 +4,13 @@
 //! (a minted `correlation_id`, cancel as resolve-with-CANCELED) without reimplementing them.
 //! Results are the server's JSON responses, unchanged, except `send_intent` (the intent id).
 
-use std::time::Duration;
-
 use serde_json::{json, Map, Value};
 
+use crate::client::Client;
 use crate::error::Error;
 use crate::operations::{self, OperationDescriptor};
-use crate::request::new_id;
-use crate::transport::Client;
-
-/// Per-call options; `None` fields are left to the config defaults.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallOptions {
-    /// `Idempotency-Key` for a write (else one is minted when `auto_idempotency_key` is on).
-    pub idempotency_key: Option<String>,
-    /// `X-Trace-Id` (else one is minted when `auto_trace_id` is on).
-    pub trace_id: Option<String>,
-    /// `owner_agent` query parameter (operations that take it; else `default_owner_agent`).
-    pub owner_agent: Option<String>,
-    /// `x-owner-agent` header (operations that take it).
-    pub x_owner_agent: Option<String>,
-    /// `Authorization` header value replacing the configured actor token for this call.
-    pub authorization: Option<String>,
-    /// Per-attempt timeout for this call.
-    pub timeout: Option<Duration>,
-}
-
-impl CallOptions {
-    /// Write the options into a generic-call argument object.
-    pub fn apply_to(&self, args: &mut Map<String, Value>) {
-        let mut put = |k: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                args.insert(k.to_string(), Value::String(v.clone()));
-            }
-        };
-        put("idempotency_key", &self.idempotency_key);
-        put("trace_id", &self.trace_id);
-        put("owner_agent", &self.owner_agent);
-        put("x_owner_agent", &self.x_owner_agent);
-        put("authorization", &self.authorization);
-        if let Some(t) = self.timeout {
-            args.insert("timeout".into(), json!(t.as_secs_f64()));
-        }
-    }
-}
+use crate::records::CallOptions;
+use crate::request::{merge_options, new_id};
 
 /// Terminal intent statuses.
 pub const TERMINAL_STATUSES: &[&str] = &["COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"];
@@ -66,7 +29,7 @@ impl Client {
         mut args: Map<String, Value>,
         opts: &CallOptions,
     ) -> Result<Value, Error> {
-        opts.apply_to(&mut args);
+        merge_options(op, &mut args, opts)?;
         self.call(op, Value::Object(args)).await
     }
 
@@ -202,22 +165,6 @@ pub fn is_terminal(event: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn options_become_args() {
-        let o = CallOptions {
-            idempotency_key: Some("k".into()),
-            x_owner_agent: Some("agent://a".into()),
-            timeout: Some(Duration::from_millis(1500)),
-            ..CallOptions::default()
-        };
-        let mut m = Map::new();
-        o.apply_to(&mut m);
-        assert_eq!(
-            Value::Object(m),
-            json!({"idempotency_key": "k", "x_owner_agent": "agent://a", "timeout": 1.5})
-        );
-    }
 
     #[test]
     fn terminal_detection() {

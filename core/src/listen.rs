@@ -7,45 +7,16 @@
 //! unfinished intent again, which is how a restarted agent resumes its work.) The stream never
 //! ends on its own; drop it to stop listening.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
+use crate::client::Client;
 use crate::error::Error;
-use crate::observe::{call_trace_id, check_wait_seconds, drive, failed, EventStream};
+use crate::observe::{call_trace_id, drive, failed, EventStream};
 use crate::operations;
+use crate::records::StreamOptions;
 use crate::request::prepare;
 use crate::sse_stream::{event_seq, CursorSse};
-use crate::transport::Client;
-
-/// Options for [`Client::listen`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListenOptions {
-    /// Deliver items with cursor `> since` (default 0).
-    pub since: u64,
-    /// Server window per SSE connection, 1..=60 seconds (default 15).
-    pub wait_seconds: u32,
-    /// Statuses to include (server default: unfinished intents only).
-    pub status: Option<Vec<String>>,
-    /// Give up with a `timeout` error after this long (default: never).
-    pub timeout: Option<Duration>,
-    /// `X-Trace-Id` of every (re)connect of this stream; when `None` and `auto_trace_id` is
-    /// on, one id is minted for the whole call.
-    pub trace_id: Option<String>,
-}
-
-impl Default for ListenOptions {
-    fn default() -> Self {
-        ListenOptions {
-            since: 0,
-            wait_seconds: 15,
-            status: None,
-            timeout: None,
-            trace_id: None,
-        }
-    }
-}
 
 struct Listener {
     sse: CursorSse,
@@ -78,13 +49,15 @@ impl Listener {
 
 impl Client {
     /// Stream the intents delivered to `address` (`agent://…` or a bare name).
-    pub fn listen(&self, address: &str, opts: ListenOptions) -> EventStream {
+    /// `opts.poll_interval_seconds` does not apply.
+    pub fn listen(&self, address: &str, opts: &StreamOptions) -> EventStream {
         if address.trim().is_empty() {
             return failed(Error::invalid_argument("address must not be empty"));
         }
-        if let Err(e) = check_wait_seconds(opts.wait_seconds) {
-            return failed(e);
-        }
+        let timeout = match opts.check().and_then(|()| opts.timeout()) {
+            Ok(t) => t,
+            Err(e) => return failed(e),
+        };
         let client = self.clone();
         let addr = address.to_string();
         let wait = opts.wait_seconds;
@@ -107,9 +80,9 @@ impl Client {
             return failed(e);
         }
         let listener = Listener {
-            sse: CursorSse::new(self.clone(), opts.since, wait, make),
+            sse: CursorSse::new(self.transport().clone(), opts.since, wait, make),
         };
-        let deadline = opts.timeout.map(|t| {
+        let deadline = timeout.map(|t| {
             let msg = format!("listening on {address} timed out after {t:?}");
             (Instant::now() + t, msg)
         });

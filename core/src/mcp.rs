@@ -1,12 +1,12 @@
 //! MCP client: JSON-RPC 2.0 over `POST {mcp_endpoint_path}` (default `/mcp`).
 //!
-//! * `mcp_initialize` negotiates a protocol version: `2024-11-05` (the upstream SDK default) or
+//! * `initialize` negotiates a protocol version: `2024-11-05` (the upstream SDK default) or
 //!   `2025-11-25`. A `Mcp-Session-Id` the server returns is kept and sent on every later request;
 //!   under `2025-11-25` every later request also carries `MCP-Protocol-Version`, and the client
 //!   sends the `notifications/initialized` notification the protocol asks for. A request rejected
 //!   with 404 while carrying a session id means the session expired: the client initializes again
 //!   (same version) and repeats the request once.
-//! * `mcp_list_tools` caches each tool's `inputSchema`; `mcp_call_tool` checks the arguments
+//! * `list_tools` caches each tool's `inputSchema`; `call_tool` checks the arguments
 //!   against it before sending ([`crate::json_schema`]; failures are `invalid_argument`), after
 //!   putting `owner_agent` (argument, else config `default_owner_agent`) and `idempotency_key`
 //!   into the arguments when they are missing (wire facts §1.8). The cache is per client, shared
@@ -24,65 +24,32 @@
 //!   the request is taken.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::intents::CallOptions;
 use crate::json_schema;
 use crate::operations;
+use crate::records::CallOptions;
+pub use crate::records::{MCP_PROTOCOL_2024_11_05, MCP_PROTOCOL_2025_11_25, MCP_PROTOCOL_VERSIONS};
 use crate::request::{new_id, new_idempotency_key, prepare, PreparedRequest};
 use crate::sse::SseParser;
-use crate::transport::{Client, RawResponse};
-
-/// The upstream SDK default protocol version.
-pub const MCP_PROTOCOL_2024_11_05: &str = "2024-11-05";
-/// The protocol version with `Mcp-Session-Id` / `MCP-Protocol-Version` headers.
-pub const MCP_PROTOCOL_2025_11_25: &str = "2025-11-25";
-/// Every protocol version this client speaks.
-pub const MCP_PROTOCOL_VERSIONS: &[&str] = &[MCP_PROTOCOL_2024_11_05, MCP_PROTOCOL_2025_11_25];
+use crate::transport::{RawResponse, Transport};
 
 const ACCEPT: &str = "application/json, text/event-stream";
 
-/// Options for [`Client::mcp_call_tool`]. `Default` validates against the cached schema.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpCallOptions {
-    /// Owner agent put into the arguments (and `params.owner_agent`); else `default_owner_agent`.
-    pub owner_agent: Option<String>,
-    /// Put into the arguments as `idempotency_key` when missing, sent as `Idempotency-Key`, and
-    /// makes the call retry-safe.
-    pub idempotency_key: Option<String>,
-    /// `X-Trace-Id` (else one is minted when `auto_trace_id` is on).
-    pub trace_id: Option<String>,
-    /// `Authorization` header value replacing the configured actor token for this call.
-    pub authorization: Option<String>,
-    /// Per-attempt timeout for this call.
-    pub timeout: Option<Duration>,
-    /// Check the arguments against the cached `inputSchema` first (default true).
-    pub validate_input_schema: bool,
-    /// Retry on retryable failures; `None` = only when `idempotency_key` is given.
-    pub retryable: Option<bool>,
-}
-
-impl Default for McpCallOptions {
-    fn default() -> Self {
-        McpCallOptions {
-            owner_agent: None,
-            idempotency_key: None,
-            trace_id: None,
-            authorization: None,
-            timeout: None,
-            validate_input_schema: true,
-            retryable: None,
-        }
-    }
-}
-
-/// Per-client MCP state (behind a mutex in the client; never held across an await).
+/// The MCP state of one client (its session, negotiated version and cached tool schemas), shared
+/// by every clone of the client.
 #[derive(Debug, Default)]
-pub(crate) struct McpState {
+pub struct McpSession {
+    state: Mutex<McpState>,
+}
+
+/// Behind the session's mutex, never held across an await.
+#[derive(Debug, Default)]
+struct McpState {
     session_id: Option<String>,
     /// The version the server agreed to in the last successful `initialize`.
     negotiated: Option<String>,
@@ -103,16 +70,16 @@ struct Rpc<'a> {
 }
 
 impl<'a> Rpc<'a> {
-    fn new(method: &'a str, params: Value, opts: &'a CallOptions) -> Rpc<'a> {
-        Rpc {
+    fn new(method: &'a str, params: Value, opts: &'a CallOptions) -> Result<Rpc<'a>, Error> {
+        Ok(Rpc {
             method,
             params,
             trace_id: opts.trace_id.as_deref(),
             authorization: opts.authorization.as_deref(),
-            timeout: opts.timeout,
+            timeout: opts.timeout()?,
             idempotency_key: None,
             retry_safe: true,
-        }
+        })
     }
 }
 
@@ -216,12 +183,48 @@ pub(crate) fn find_response(resp: &RawResponse, id: &str) -> Result<Value, Error
     Ok(msg)
 }
 
-impl Client {
-    fn mcp_lock(&self) -> std::sync::MutexGuard<'_, McpState> {
+impl McpSession {
+    fn lock(&self) -> std::sync::MutexGuard<'_, McpState> {
         // The state stays consistent even if a holder panicked (plain field writes only).
-        self.mcp_state()
+        self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The session's calls, made through `transport`.
+    pub fn with<'a>(&'a self, transport: &'a Transport) -> Mcp<'a> {
+        Mcp {
+            t: transport,
+            session: self,
+        }
+    }
+
+    /// The session id the MCP server gave in the last `initialize`, if any.
+    pub fn session_id(&self) -> Option<String> {
+        self.lock().session_id.clone()
+    }
+
+    /// The protocol version agreed in the last successful `initialize`, if any.
+    pub fn protocol_version(&self) -> Option<String> {
+        self.lock().negotiated.clone()
+    }
+
+    /// The cached `inputSchema` of a tool (from the last `tools/list`).
+    pub fn tool_schema(&self, name: &str) -> Option<Value> {
+        self.lock().schemas.get(name).map(|s| Value::clone(s))
+    }
+}
+
+/// The MCP calls of one client: its session, and the transport they go over.
+#[derive(Debug, Clone, Copy)]
+pub struct Mcp<'a> {
+    t: &'a Transport,
+    session: &'a McpSession,
+}
+
+impl Mcp<'_> {
+    fn mcp_lock(&self) -> std::sync::MutexGuard<'_, McpState> {
+        self.session.lock()
     }
 
     /// Build the HTTP request for one JSON-RPC message (`id: None` for a notification).
@@ -249,9 +252,9 @@ impl Client {
         let mut req = prepare(
             operations::get(operations::ids::MCP_REQUEST),
             &Value::Object(args),
-            self.config(),
+            self.t.config(),
         )?;
-        req.path_and_query = self.config().mcp_endpoint_path.clone();
+        req.path_and_query = self.t.config().mcp_endpoint_path.clone();
         if rpc.idempotency_key.is_none() {
             // `prepare` mints a key for every POST; MCP decides per method (see module docs).
             req.headers.retain(|(name, _)| *name != "idempotency-key");
@@ -266,7 +269,7 @@ impl Client {
             if let Some(s) = session {
                 req.headers.push(("mcp-session-id", s));
             }
-            let version = version.unwrap_or_else(|| self.config().mcp_protocol_version.clone());
+            let version = version.unwrap_or_else(|| self.t.config().mcp_protocol_version.clone());
             if version != MCP_PROTOCOL_2024_11_05 {
                 req.headers.push(("mcp-protocol-version", version));
             }
@@ -291,10 +294,10 @@ impl Client {
                 let opts = CallOptions {
                     trace_id: rpc.trace_id.map(str::to_string),
                     authorization: rpc.authorization.map(str::to_string),
-                    timeout: rpc.timeout,
+                    timeout_seconds: rpc.timeout.map(|t| t.as_secs_f64()),
                     ..CallOptions::default()
                 };
-                self.mcp_initialize(version.as_deref(), &opts).await?;
+                self.initialize(version.as_deref(), &opts).await?;
                 self.mcp_exchange(&rpc).await.map(|(result, _)| result)
             }
             r => r.map(|(result, _)| result),
@@ -309,7 +312,7 @@ impl Client {
     async fn mcp_exchange(&self, rpc: &Rpc<'_>) -> Result<(Value, RawResponse), Error> {
         let id = new_id();
         let req = self.mcp_request(rpc, Some(&id))?;
-        let resp = self.execute_raw(&req, ACCEPT).await?;
+        let resp = self.t.execute_raw(&req, ACCEPT).await?;
         let msg = find_response(&resp, &id).map_err(|e| e.with_trace_id(req.trace_id.clone()))?;
         if let Some(err) = msg.get("error").filter(|e| !e.is_null()) {
             return Err(rpc_error(err, resp.request_id.clone()).with_trace_id(req.trace_id.clone()));
@@ -333,14 +336,14 @@ impl Client {
     /// Returns the result (`{protocolVersion, capabilities, serverInfo?, ...}`). Retried like a
     /// read. Starts a fresh session: a previous session id is dropped first. Of `opts`, the trace
     /// id, authorization and timeout apply; the other fields are ignored.
-    pub async fn mcp_initialize(
+    pub async fn initialize(
         &self,
         protocol_version: Option<&str>,
         opts: &CallOptions,
     ) -> Result<Value, Error> {
         let version = protocol_version
             .map(str::to_string)
-            .unwrap_or_else(|| self.config().mcp_protocol_version.clone());
+            .unwrap_or_else(|| self.t.config().mcp_protocol_version.clone());
         supported(&version)?;
         {
             let mut st = self.mcp_lock();
@@ -354,7 +357,7 @@ impl Client {
             "clientInfo": {"name": "axme-core", "version": env!("CARGO_PKG_VERSION")},
         });
         let (result, resp) = self
-            .mcp_exchange(&Rpc::new("initialize", params, opts))
+            .mcp_exchange(&Rpc::new("initialize", params, opts)?)
             .await?;
         let agreed = match result.get("protocolVersion") {
             None | Some(Value::Null) => version.clone(),
@@ -381,10 +384,12 @@ impl Client {
 
     /// `notifications/initialized`, best effort: servers that do not expect it may refuse it.
     async fn mcp_notify_initialized(&self, opts: &CallOptions) {
-        let mut rpc = Rpc::new("notifications/initialized", json!({}), opts);
+        let Ok(mut rpc) = Rpc::new("notifications/initialized", json!({}), opts) else {
+            return;
+        };
         rpc.retry_safe = false;
         let sent = match self.mcp_request(&rpc, None) {
-            Ok(req) => self.execute_raw(&req, ACCEPT).await.map(|_| ()),
+            Ok(req) => self.t.execute_raw(&req, ACCEPT).await.map(|_| ()),
             Err(e) => Err(e),
         };
         if let Err(e) = sent {
@@ -393,10 +398,10 @@ impl Client {
     }
 
     /// JSON-RPC `tools/list` → `{tools: [{name, inputSchema, ...}]}`; replaces the cached input
-    /// schemas with the ones listed. Retried like a read. `opts` as for [`Client::mcp_initialize`].
-    pub async fn mcp_list_tools(&self, opts: &CallOptions) -> Result<Value, Error> {
+    /// schemas with the ones listed. Retried like a read. `opts` as for [`Mcp::initialize`].
+    pub async fn list_tools(&self, opts: &CallOptions) -> Result<Value, Error> {
         let result = self
-            .mcp_rpc(Rpc::new("tools/list", json!({}), opts))
+            .mcp_rpc(Rpc::new("tools/list", json!({}), opts)?)
             .await?;
         if let Some(tools) = result.get("tools").and_then(Value::as_array) {
             let schemas = tools
@@ -415,11 +420,11 @@ impl Client {
     /// JSON-RPC `tools/call` of `name` with `arguments` (an object, or null for none). See the
     /// module docs for argument injection, schema checks, retries and error mapping. A tool
     /// failure comes back as `Ok` with `isError: true` in the result.
-    pub async fn mcp_call_tool(
+    pub async fn call_tool(
         &self,
         name: &str,
         arguments: Value,
-        opts: &McpCallOptions,
+        opts: &CallOptions,
     ) -> Result<Value, Error> {
         let name = name.trim();
         if name.is_empty() {
@@ -446,7 +451,7 @@ impl Client {
         let owner = opts
             .owner_agent
             .clone()
-            .or_else(|| self.config().default_owner_agent.clone());
+            .or_else(|| self.t.config().default_owner_agent.clone());
         let mut injected = Vec::new();
         if let Some(o) = &owner {
             if !args.contains_key("owner_agent") {
@@ -461,7 +466,7 @@ impl Client {
             }
         }
         let args = Value::Object(args);
-        if opts.validate_input_schema {
+        if opts.validate_input_schema.unwrap_or(true) {
             let schema = self.mcp_lock().schemas.get(name).cloned();
             if let Some(schema) = schema {
                 let problems = json_schema::violations(&schema, &args, &injected);
@@ -484,35 +489,22 @@ impl Client {
         if let Some(o) = owner {
             params["owner_agent"] = json!(o);
         }
-        let key = opts
-            .idempotency_key
-            .clone()
-            .or_else(|| self.config().auto_idempotency_key.then(new_idempotency_key));
+        let key = opts.idempotency_key.clone().or_else(|| {
+            self.t
+                .config()
+                .auto_idempotency_key
+                .then(new_idempotency_key)
+        });
         self.mcp_rpc(Rpc {
             method: "tools/call",
             params,
             trace_id: opts.trace_id.as_deref(),
             authorization: opts.authorization.as_deref(),
-            timeout: opts.timeout,
+            timeout: opts.timeout()?,
             idempotency_key: key,
             retry_safe: opts.retryable.unwrap_or(opts.idempotency_key.is_some()),
         })
         .await
-    }
-
-    /// The session id the MCP server gave in the last `initialize`, if any.
-    pub fn mcp_session_id(&self) -> Option<String> {
-        self.mcp_lock().session_id.clone()
-    }
-
-    /// The protocol version agreed in the last successful `initialize`, if any.
-    pub fn mcp_protocol_version(&self) -> Option<String> {
-        self.mcp_lock().negotiated.clone()
-    }
-
-    /// The cached `inputSchema` of a tool (from the last `mcp_list_tools`).
-    pub fn mcp_tool_schema(&self, name: &str) -> Option<Value> {
-        self.mcp_lock().schemas.get(name).map(|s| Value::clone(s))
     }
 }
 
@@ -631,6 +623,5 @@ mod tests {
             supported("2025-03-26").unwrap_err().kind(),
             ErrorKind::InvalidArgument
         );
-        assert!(McpCallOptions::default().validate_input_schema);
     }
 }

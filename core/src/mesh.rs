@@ -1,7 +1,8 @@
 //! Agent mesh: heartbeats, buffered metrics, health listing and the kill switch.
 //!
-//! [`Client::mesh`] returns a [`Mesh`] view (cheap; every view of a client shares one metrics
-//! buffer and one background heartbeat, like the upstream SDKs' lazy `client.mesh`).
+//! [`Mesh`] is a cheap view of one client's [`MeshState`] and transport: every view of a client
+//! shares one metrics buffer and one background heartbeat, like the upstream SDKs' lazy
+//! `client.mesh`.
 //!
 //! * `heartbeat(metrics)` posts `/v1/mesh/heartbeat`, without a body when there are no metrics.
 //! * `report_metric(success, latency_ms, cost_usd)` buffers one observation: counts (total,
@@ -22,10 +23,10 @@ use serde_json::{json, Map, Value};
 use tokio::sync::watch;
 
 use crate::error::Error;
-use crate::intents::CallOptions;
 use crate::operations::{self, OperationDescriptor};
-use crate::request::prepare;
-use crate::transport::Client;
+use crate::records::{CallOptions, Metric};
+use crate::request::{merge_options, prepare};
+use crate::transport::Transport;
 
 /// Default `limit` of [`Mesh::list_agents`] (as upstream).
 pub const DEFAULT_AGENTS_LIMIT: u32 = 100;
@@ -104,7 +105,7 @@ impl MetricsBuffer {
 
 /// Mesh state of one client: the metrics buffer and the background heartbeat, if any.
 #[derive(Debug, Default)]
-pub(crate) struct MeshShared {
+pub struct MeshState {
     metrics: Arc<Mutex<MetricsBuffer>>,
     heartbeat: Mutex<Weak<HeartbeatTask>>,
 }
@@ -194,16 +195,8 @@ impl HeartbeatHandle {
 /// The mesh calls of one client. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Mesh {
-    client: Client,
-}
-
-impl Client {
-    /// The mesh calls of this client (every view shares the metrics buffer and heartbeat task).
-    pub fn mesh(&self) -> Mesh {
-        Mesh {
-            client: self.clone(),
-        }
-    }
+    t: Transport,
+    state: Arc<MeshState>,
 }
 
 fn check_limit(limit: Option<u32>, default: u32) -> Result<u32, Error> {
@@ -214,15 +207,6 @@ fn check_limit(limit: Option<u32>, default: u32) -> Result<u32, Error> {
         )));
     }
     Ok(l)
-}
-
-fn check_metric(name: &str, v: Option<f64>) -> Result<(), Error> {
-    match v {
-        Some(x) if !x.is_finite() || x < 0.0 => Err(Error::invalid_argument(format!(
-            "{name} must be a finite number >= 0, got {x}"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 fn address_args(address_id: &str) -> Result<Map<String, Value>, Error> {
@@ -281,9 +265,12 @@ async fn heartbeat_loop(
 }
 
 impl Mesh {
-    /// The client underneath.
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The view of `state` whose requests go over `transport`.
+    pub fn new(transport: Transport, state: Arc<MeshState>) -> Mesh {
+        Mesh {
+            t: transport,
+            state,
+        }
     }
 
     async fn call(
@@ -292,13 +279,11 @@ impl Mesh {
         mut args: Map<String, Value>,
         opts: &CallOptions,
     ) -> Result<Value, Error> {
-        opts.apply_to(&mut args);
-        // Mesh operations take no owner; `apply_to` only adds what was set.
-        args.remove("owner_agent");
-        args.remove("x_owner_agent");
+        // Mesh operations take no owner: `merge_options` adds only what the operation takes.
+        merge_options(op, &mut args, opts)?;
         // `kill` and `resume` are never retried: the spec's `retry: never`, in the descriptor.
-        let req = prepare(op, &Value::Object(args), self.client.config())?;
-        self.client.execute(&req).await
+        let req = prepare(op, &Value::Object(args), self.t.config())?;
+        self.t.execute(&req).await
     }
 
     /// One heartbeat; `metrics` (an object) is sent as `{"metrics": ...}`, and no body at all is
@@ -324,7 +309,7 @@ impl Mesh {
     /// One heartbeat carrying the buffered metrics (none when nothing was reported). On failure
     /// (or if this future is dropped) the metrics go back into the buffer.
     pub async fn flush_metrics(&self, opts: &CallOptions) -> Result<Value, Error> {
-        let flush = Flush::take(&self.client.mesh_shared().metrics);
+        let flush = Flush::take(&self.state.metrics);
         let result = self.heartbeat(flush.metrics(), opts).await;
         if result.is_ok() {
             flush.delivered();
@@ -340,15 +325,23 @@ impl Mesh {
         latency_ms: Option<f64>,
         cost_usd: Option<f64>,
     ) -> Result<(), Error> {
-        check_metric("latency_ms", latency_ms)?;
-        check_metric("cost_usd", cost_usd)?;
-        lock(&self.client.mesh_shared().metrics).record(success, latency_ms, cost_usd);
+        self.report(&Metric {
+            success,
+            latency_ms,
+            cost_usd,
+        })
+    }
+
+    /// [`Mesh::report_metric`] of a [`Metric`] record.
+    pub fn report(&self, metric: &Metric) -> Result<(), Error> {
+        metric.check()?;
+        lock(&self.state.metrics).record(metric.success, metric.latency_ms, metric.cost_usd);
         Ok(())
     }
 
     /// The metrics the next heartbeat would carry (`None` when nothing is buffered).
     pub fn buffered_metrics(&self) -> Option<Value> {
-        lock(&self.client.mesh_shared().metrics).to_json()
+        lock(&self.state.metrics).to_json()
     }
 
     /// Start the background heartbeat on the current tokio runtime (see the module docs).
@@ -378,7 +371,7 @@ impl Mesh {
                 "heartbeat interval must be at least 1 ms, got {interval:?}"
             )));
         }
-        let mut slot = lock(&self.client.mesh_shared().heartbeat);
+        let mut slot = lock(&self.state.heartbeat);
         if let Some(task) = slot.upgrade() {
             let handle = HeartbeatHandle { task };
             if handle.is_running() && !*handle.task.stop.borrow() {
@@ -405,7 +398,7 @@ impl Mesh {
 
     /// Whether a background heartbeat is running.
     pub fn heartbeat_running(&self) -> bool {
-        let slot = lock(&self.client.mesh_shared().heartbeat);
+        let slot = lock(&self.state.heartbeat);
         slot.upgrade()
             .is_some_and(|task| HeartbeatHandle { task }.is_running())
     }
@@ -414,7 +407,7 @@ impl Mesh {
     /// flight finishes first).
     pub async fn stop_heartbeat(&self) {
         let task = {
-            let mut slot = lock(&self.client.mesh_shared().heartbeat);
+            let mut slot = lock(&self.state.heartbeat);
             std::mem::take(&mut *slot).upgrade()
         };
         if let Some(task) = task {
@@ -504,13 +497,14 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
-    fn client() -> Client {
-        Client::new(crate::Config {
+    fn mesh() -> Mesh {
+        let t = Transport::new(crate::ClientConfig {
             api_key: Some("k".into()),
             base_url: Some("http://127.0.0.1:9".into()),
-            ..crate::Config::default()
+            ..crate::ClientConfig::default()
         })
-        .unwrap()
+        .unwrap();
+        Mesh::new(t, Arc::default())
     }
 
     #[test]
@@ -558,10 +552,9 @@ mod tests {
 
     #[test]
     fn flush_restores_unless_delivered() {
-        let c = client();
-        let mesh = c.mesh();
+        let mesh = mesh();
         mesh.report_metric(true, Some(40.0), None).unwrap();
-        let buffer = &c.mesh_shared().metrics;
+        let buffer = &mesh.state.metrics;
         {
             let f = Flush::take(buffer);
             assert_eq!(f.metrics().unwrap()["intents_total"], 1);
@@ -576,13 +569,13 @@ mod tests {
         Flush::take(buffer).delivered();
         assert_eq!(mesh.buffered_metrics(), None);
         // Every view of a client (and every clone) shares the buffer.
-        c.clone().mesh().report_metric(true, None, None).unwrap();
+        mesh.clone().report_metric(true, None, None).unwrap();
         assert_eq!(mesh.buffered_metrics().unwrap()["intents_total"], 1);
     }
 
     #[test]
     fn bad_arguments_fail_before_any_request() {
-        let mesh = client().mesh();
+        let mesh = mesh();
         for (lat, cost) in [
             (Some(-1.0), None),
             (Some(f64::NAN), None),

@@ -15,44 +15,16 @@ use futures_util::{Stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
+use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::intents::{is_terminal, CallOptions};
+use crate::intents::is_terminal;
 use crate::operations;
+use crate::records::{CallOptions, StreamOptions};
 use crate::request::{new_id, prepare};
 use crate::sse_stream::{event_seq, CursorSse};
-use crate::transport::Client;
 
 /// A stream of JSON events; drop it to cancel.
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<Value, Error>> + Send>>;
-
-/// Options for [`Client::observe`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObserveOptions {
-    /// Yield events with `seq > since` (default 0: from the start).
-    pub since: u64,
-    /// Server window per SSE connection, 1..=60 seconds (default 15).
-    pub wait_seconds: u32,
-    /// Delay between polls in the polling fallback (default 1 s).
-    pub poll_interval: Duration,
-    /// Give up with a `timeout` error after this long (default: never).
-    pub timeout: Option<Duration>,
-    /// `X-Trace-Id` of every request of this logical call: each reconnect of the stream, the
-    /// polls of the fallback and the gap fills. When `None` and `auto_trace_id` is on, one id
-    /// is minted for the whole call (not one per request), so the server's logs tie them up.
-    pub trace_id: Option<String>,
-}
-
-impl Default for ObserveOptions {
-    fn default() -> Self {
-        ObserveOptions {
-            since: 0,
-            wait_seconds: 15,
-            poll_interval: Duration::from_secs(1),
-            timeout: None,
-            trace_id: None,
-        }
-    }
-}
 
 /// The trace id of a logical streaming call: the caller's, else one minted for the whole call
 /// when `auto_trace_id` is on.
@@ -60,15 +32,6 @@ pub(crate) fn call_trace_id(client: &Client, given: Option<&str>) -> Option<Stri
     given
         .map(str::to_string)
         .or_else(|| client.config().auto_trace_id.then(new_id))
-}
-
-pub(crate) fn check_wait_seconds(w: u32) -> Result<(), Error> {
-    if !(1..=60).contains(&w) {
-        return Err(Error::invalid_argument(format!(
-            "wait_seconds must be 1..=60, got {w}"
-        )));
-    }
-    Ok(())
 }
 
 /// An error stream that yields `e` once.
@@ -284,14 +247,19 @@ impl Observer {
 
 impl Client {
     /// Stream the lifecycle events of `intent_id` with `seq > opts.since`, ending after a
-    /// terminal event (or with an error, or a `timeout` error after `opts.timeout`).
-    pub fn observe(&self, intent_id: &str, opts: ObserveOptions) -> EventStream {
+    /// terminal event (or with an error, or a `timeout` error after `opts.timeout_seconds`).
+    /// `opts.status` does not apply.
+    pub fn observe(&self, intent_id: &str, opts: &StreamOptions) -> EventStream {
         if intent_id.trim().is_empty() {
             return failed(Error::invalid_argument("intent_id must not be empty"));
         }
-        if let Err(e) = check_wait_seconds(opts.wait_seconds) {
-            return failed(e);
-        }
+        let (poll_interval, timeout) = match opts
+            .check()
+            .and_then(|()| Ok((opts.poll_interval()?, opts.timeout()?)))
+        {
+            Ok(checked) => checked,
+            Err(e) => return failed(e),
+        };
         let client = self.clone();
         let id = intent_id.to_string();
         let wait = opts.wait_seconds;
@@ -313,18 +281,15 @@ impl Client {
         let observer = Observer {
             client: self.clone(),
             intent_id: intent_id.to_string(),
-            read_opts: CallOptions {
-                trace_id,
-                ..CallOptions::default()
-            },
-            poll_interval: opts.poll_interval,
+            read_opts: CallOptions::with_trace_id(trace_id),
+            poll_interval,
             last_seq: opts.since,
-            sse: CursorSse::new(self.clone(), opts.since, wait, make),
+            sse: CursorSse::new(self.transport().clone(), opts.since, wait, make),
             polling: false,
             queue: VecDeque::new(),
             end_checked: false,
         };
-        let deadline = opts.timeout.map(|t| {
+        let deadline = timeout.map(|t| {
             let msg = format!("observing intent {intent_id} timed out after {t:?}");
             (Instant::now() + t, msg)
         });
@@ -338,19 +303,19 @@ impl Client {
         intent_id: &str,
         timeout: Option<Duration>,
     ) -> Result<Value, Error> {
-        let opts = ObserveOptions {
-            timeout,
-            ..ObserveOptions::default()
+        let opts = StreamOptions {
+            timeout_seconds: timeout.map(|t| t.as_secs_f64()),
+            ..StreamOptions::default()
         };
-        self.wait_for_with(intent_id, opts).await
+        self.wait_for_with(intent_id, &opts).await
     }
 
-    /// [`Client::wait_for`] with every observe option (`since`, `wait_seconds`, the polling
-    /// interval, `timeout`, `trace_id`).
+    /// [`Client::wait_for`] with every stream option (`since`, `wait_seconds`, the polling
+    /// interval, `timeout_seconds`, `trace_id`).
     pub async fn wait_for_with(
         &self,
         intent_id: &str,
-        opts: ObserveOptions,
+        opts: &StreamOptions,
     ) -> Result<Value, Error> {
         let mut events = self.observe(intent_id, opts);
         while let Some(item) = events.next().await {

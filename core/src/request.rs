@@ -14,9 +14,64 @@ use crate::config::ResolvedConfig;
 use crate::error::Error;
 use crate::operations::{HttpMethod, OperationDescriptor, RetryRule};
 use crate::params::{missing, wire_text, Place};
+use crate::records::{duration, CallOptions, Zero};
 
-/// Per-call options every operation accepts (besides its own parameters and `body`).
-pub const CALL_OPTIONS: &[&str] = &["idempotency_key", "trace_id", "authorization", "timeout"];
+/// Per-call options every operation accepts in its args (besides its own parameters and `body`);
+/// `timeout` is in seconds.
+pub const CALL_OPTIONS: &[&str] = &[
+    "idempotency_key",
+    "trace_id",
+    "authorization",
+    "timeout",
+    "retryable",
+];
+
+/// Write a [`CallOptions`] record into the args of `op`: the per-call options, and `owner_agent`
+/// / `x_owner_agent` when the operation takes them. A value the args already hold is kept if it
+/// is the same and refused if it differs (one call, one idempotency key).
+pub fn merge_options(
+    op: &OperationDescriptor,
+    args: &mut Map<String, Value>,
+    opts: &CallOptions,
+) -> Result<(), Error> {
+    let takes = |name: &str| {
+        CALL_OPTIONS.contains(&name)
+            || op.query_params.iter().any(|p| p.name == name)
+            || op.header_params.iter().any(|h| h.arg == name)
+    };
+    let timeout = opts.timeout_seconds.map(Value::from);
+    let retryable = opts.retryable.map(Value::Bool);
+    let text = |v: &Option<String>| v.clone().map(Value::String);
+    let given = [
+        ("idempotency_key", text(&opts.idempotency_key)),
+        ("trace_id", text(&opts.trace_id)),
+        ("authorization", text(&opts.authorization)),
+        ("owner_agent", text(&opts.owner_agent)),
+        ("x_owner_agent", text(&opts.x_owner_agent)),
+        ("timeout", timeout),
+        ("retryable", retryable),
+    ];
+    for (name, value) in given {
+        let Some(value) = value else { continue };
+        if !takes(name) {
+            continue;
+        }
+        match args.get(name) {
+            None | Some(Value::Null) => {
+                args.insert(name.to_string(), value);
+            }
+            Some(same) if *same == value => {}
+            Some(_) => {
+                return Err(Error::invalid_argument(format!(
+                    "{}: {name} is given both in the arguments and in the call options, \
+                     with different values",
+                    op.id
+                )))
+            }
+        }
+    }
+    Ok(())
+}
 
 /// A request ready to send (the transport adds credentials and `X-Axme-Client`).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,20 +213,33 @@ pub fn prepare_with_content(
     }
     let timeout = match given("timeout") {
         None => None,
-        Some(v) => match v.as_f64() {
-            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Some(Duration::from_secs_f64(s)),
-            _ => {
-                return Err(Error::invalid_argument(format!(
-                    "{}: timeout must be seconds > 0, got {v}",
+        Some(v) => {
+            let seconds = v.as_f64().ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "{}: timeout must be a number of seconds, got {v}",
                     op.id
-                )))
-            }
-        },
+                ))
+            })?;
+            Some(duration("timeout", seconds, Zero::Refused)?)
+        }
     };
+    let retryable = match given("retryable") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(v) => {
+            return Err(Error::invalid_argument(format!(
+                "{}: retryable must be a boolean, got {v}",
+                op.id
+            )))
+        }
+    };
+    // A caller may make a write retry-safe (or a read not), never a `Never` operation retried.
     let retry_safe = match op.retry {
-        RetryRule::Always => true,
-        RetryRule::WithIdempotencyKey | RetryRule::PerCall => idempotency_key.is_some(),
         RetryRule::Never => false,
+        RetryRule::Always => retryable.unwrap_or(true),
+        RetryRule::WithIdempotencyKey | RetryRule::PerCall => {
+            retryable.unwrap_or(idempotency_key.is_some())
+        }
     };
     Ok(PreparedRequest {
         op_id: op.id,

@@ -1,15 +1,15 @@
 //! Request preparation tests.
 
 use super::*;
-use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::operations::*;
+use crate::records::ClientConfig;
 use serde_json::json;
 
 fn cfg() -> ResolvedConfig {
-    Config {
+    ClientConfig {
         api_key: Some("k".into()),
-        ..Config::default()
+        ..ClientConfig::default()
     }
     .resolve_with(|_| None)
     .unwrap()

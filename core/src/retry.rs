@@ -11,6 +11,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use crate::error::is_retryable_status;
+
+/// Default capacity of the retry budget (tokens).
+pub const DEFAULT_RETRY_BUDGET: u32 = 500;
+
+/// Largest accepted `retry_budget`.
+pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
+
 /// Longest server-requested delay the client will honour.
 pub const MAX_SERVER_DELAY: Duration = Duration::from_secs(60);
 
@@ -79,12 +87,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an HTTP status is worth retrying: 408, 429, 5xx except 501. 409 is not, unless the
-/// server sends `x-should-retry: true` (handled by the caller through [`should_retry_header`]).
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429) || (500..=599).contains(&status) && status != 501
-}
-
 /// Parse `x-should-retry`: `true`/`false` (case-insensitive), anything else is no opinion.
 pub fn should_retry_header(value: Option<&str>) -> Option<bool> {
     match value?.trim().to_ascii_lowercase().as_str() {
@@ -141,7 +143,7 @@ pub struct RetryBudget {
 
 impl Default for RetryBudget {
     fn default() -> Self {
-        RetryBudget::new(crate::config::DEFAULT_RETRY_BUDGET)
+        RetryBudget::new(DEFAULT_RETRY_BUDGET)
     }
 }
 

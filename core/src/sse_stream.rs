@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::request::PreparedRequest;
 use crate::retry::ReconnectState;
 use crate::sse::{SseEvent, SseParser};
-use crate::transport::{ByteStream, Client};
+use crate::transport::{ByteStream, Transport};
 
 /// Consecutive drops without progress before a stream gives up.
 pub(crate) const MAX_CONSECUTIVE_DROPS: u32 = 5;
@@ -68,7 +68,7 @@ pub(crate) type RequestFn = Box<dyn Fn(u64) -> Result<PreparedRequest, Error> + 
 
 /// A reconnecting reader of `intent.*` SSE events, resuming from `cursor`.
 pub(crate) struct CursorSse {
-    client: Client,
+    client: Transport,
     make_request: RequestFn,
     /// Resume point: sent as `since` (and `Last-Event-ID` when > 0) on every (re)connect.
     pub(crate) cursor: u64,
@@ -85,7 +85,7 @@ pub(crate) struct CursorSse {
 
 impl CursorSse {
     pub(crate) fn new(
-        client: Client,
+        client: Transport,
         cursor: u64,
         wait_seconds: u32,
         make_request: RequestFn,

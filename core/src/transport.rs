@@ -1,7 +1,7 @@
 //! The HTTP transport: the only module that touches reqwest.
 //!
-//! [`Client`] owns one connection pool, the validated config and the retry budget shared by all
-//! its requests. Every request goes through one retry loop: reads are always retry-safe, writes
+//! [`Transport`] owns one connection pool, the validated config and the retry budget shared by all
+//! its requests. It knows nothing of the features built on it (streams, MCP, mesh). Every request goes through one retry loop: reads are always retry-safe, writes
 //! only with an `Idempotency-Key` (the same key on every attempt, minted in `request`). Each
 //! request runs in a `tracing` span carrying its operation id and trace id; credentials are
 //! marked sensitive and never logged. Redirects are not followed, so `x-api-key` can never be
@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -18,11 +18,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::config::{Config, ResolvedConfig};
+use crate::config::ResolvedConfig;
 use crate::error::{Error, ErrorKind, ResponseMeta};
-use crate::mcp::McpState;
-use crate::mesh::MeshShared;
 use crate::operations::{self, HttpMethod, OperationDescriptor};
+use crate::records::ClientConfig;
 use crate::request::{prepare, prepare_with_content, PreparedRequest};
 use crate::retry::{
     parse_retry_after, should_retry_header, Jitter, RetryBudget, RetryCause, RetryPolicy,
@@ -36,10 +35,6 @@ struct Inner {
     policy: RetryPolicy,
     budget: RetryBudget,
     base_headers: HeaderMap,
-    /// MCP session, negotiated version and cached tool schemas, shared by every clone.
-    mcp: Mutex<McpState>,
-    /// Mesh metrics buffer and background heartbeat, shared by every clone.
-    mesh: MeshShared,
 }
 
 /// A successful (2xx) response kept raw, for callers that need its headers (MCP).
@@ -57,17 +52,17 @@ pub(crate) struct RawResponse {
     pub(crate) body: Bytes,
 }
 
-/// The async client. Cheap to clone; clones share the pool and the retry budget.
+/// The HTTP side of a client. Cheap to clone; clones share the pool and the retry budget.
 #[derive(Clone)]
-pub struct Client {
+pub struct Transport {
     inner: Arc<Inner>,
     /// The connection pool. Its connections are driven by the runtime they were opened on.
     http: reqwest::Client,
 }
 
-impl std::fmt::Debug for Client {
+impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
+        f.debug_struct("Transport")
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
@@ -83,7 +78,7 @@ fn answers_json(op: &OperationDescriptor) -> Result<(), Error> {
     }
     if let Some(media) = op.raw_response {
         return Err(Error::invalid_argument(format!(
-            "{} answers raw bytes ({media}), not JSON; use call_by_id_bytes",
+            "{} answers raw bytes ({media}), not JSON; use the bytes call",
             op.id
         )));
     }
@@ -107,14 +102,17 @@ fn http_client(config: &ResolvedConfig) -> Result<reqwest::Client, Error> {
         })
 }
 
-impl Client {
-    /// Resolve and validate `config`, then build the client (no request is sent).
-    pub fn new(config: Config) -> Result<Client, Error> {
-        Client::from_resolved(config.resolve()?, None)
+impl Transport {
+    /// Resolve and validate `config`, then build the transport (no request is sent).
+    pub fn new(config: ClientConfig) -> Result<Transport, Error> {
+        Transport::from_resolved(config.resolve()?, None)
     }
 
     /// Build from an already resolved config; `jitter` replaces the random backoff source (tests).
-    pub fn from_resolved(config: ResolvedConfig, jitter: Option<Jitter>) -> Result<Client, Error> {
+    pub fn from_resolved(
+        config: ResolvedConfig,
+        jitter: Option<Jitter>,
+    ) -> Result<Transport, Error> {
         reqwest::Url::parse(&config.base_url).map_err(|e| {
             Error::invalid_argument(format!("base_url {:?} is malformed: {e}", config.base_url))
         })?;
@@ -145,24 +143,22 @@ impl Client {
         put("x-axme-client", &config.client_identity, false)?;
         let http = http_client(&config)?;
         let budget = RetryBudget::new(config.retry_budget);
-        Ok(Client {
+        Ok(Transport {
             http,
             inner: Arc::new(Inner {
                 config,
                 policy,
                 budget,
                 base_headers,
-                mcp: Mutex::new(McpState::default()),
-                mesh: MeshShared::default(),
             }),
         })
     }
 
-    /// A clone with a connection pool of its own; everything else (config, retry budget, MCP
-    /// session, mesh state) stays shared. For a runtime other than the one this client's
-    /// connections run on, such as one per calling thread ([`crate::calling_thread::CallingThread`]).
-    pub fn with_own_connections(&self) -> Result<Client, Error> {
-        Ok(Client {
+    /// A clone with a connection pool of its own; the config and the retry budget stay shared.
+    /// For a runtime other than the one this transport's connections run on, such as one per
+    /// calling thread (the waist's calling-thread engines).
+    pub fn with_own_connections(&self) -> Result<Transport, Error> {
+        Ok(Transport {
             inner: Arc::clone(&self.inner),
             http: http_client(&self.inner.config)?,
         })
@@ -178,16 +174,6 @@ impl Client {
         &self.inner.policy
     }
 
-    /// MCP state shared by every clone of this client.
-    pub(crate) fn mcp_state(&self) -> &Mutex<McpState> {
-        &self.inner.mcp
-    }
-
-    /// Mesh state shared by every clone of this client.
-    pub(crate) fn mesh_shared(&self) -> &MeshShared {
-        &self.inner.mesh
-    }
-
     /// The retry budget shared by this client's requests.
     pub fn retry_budget(&self) -> &RetryBudget {
         &self.inner.budget
@@ -201,7 +187,7 @@ impl Client {
         self.execute(&req).await
     }
 
-    /// [`Client::call`] for an operation whose request body is not JSON (a media upload):
+    /// [`Transport::call`] for an operation whose request body is not JSON (a media upload):
     /// `content` is sent as it is with the operation's media type; `args` holds everything else.
     pub async fn call_with_content(
         &self,
@@ -214,33 +200,16 @@ impl Client {
         self.execute(&req).await
     }
 
-    /// [`Client::call`] by operation id (what bindings use).
-    pub async fn call_by_id(&self, op_id: &str, args: Value) -> Result<Value, Error> {
-        self.call(find_op(op_id)?, args).await
-    }
-
-    /// [`Client::call_with_content`] by operation id (`content`: `Bytes`, `Vec<u8>`, ...).
-    pub async fn call_by_id_with_content(
+    /// [`Transport::call`] (with `content`, [`Transport::call_with_content`]) returning the JSON
+    /// response as text (`null` for an empty body) for callers that parse it in their own
+    /// language: the body is checked to be JSON but never decoded into a [`Value`] and encoded
+    /// again.
+    pub async fn call_text(
         &self,
-        op_id: &str,
-        args: Value,
-        content: impl Into<Bytes>,
-    ) -> Result<Value, Error> {
-        self.call_with_content(find_op(op_id)?, args, content.into())
-            .await
-    }
-
-    /// [`Client::call_by_id`] (or, with `content`, [`Client::call_by_id_with_content`]) returning
-    /// the JSON response as text (`null` for an empty body) for bindings that parse it in their
-    /// own language: the body is checked to be JSON but never decoded into a [`Value`] and
-    /// encoded again.
-    pub async fn call_by_id_text(
-        &self,
-        op_id: &str,
+        op: &OperationDescriptor,
         args: Value,
         content: Option<Bytes>,
     ) -> Result<String, Error> {
-        let op = find_op(op_id)?;
         answers_json(op)?;
         let req = prepare_with_content(op, &args, content, &self.inner.config)?;
         self.with_retries(&req, || self.attempt_json_text(&req))
@@ -248,15 +217,14 @@ impl Client {
     }
 
     /// Call an operation whose success response is raw bytes (`raw_response`: a media download)
-    /// and return them; `content` is a raw request body as in [`Client::call_by_id_text`]. Error
+    /// and return them; `content` is a raw request body as in [`Transport::call_text`]. Error
     /// responses are JSON and become errors as usual.
-    pub async fn call_by_id_bytes(
+    pub async fn call_bytes(
         &self,
-        op_id: &str,
+        op: &OperationDescriptor,
         args: Value,
         content: Option<Bytes>,
     ) -> Result<Bytes, Error> {
-        let op = find_op(op_id)?;
         let Some(accept) = op.raw_response else {
             return Err(Error::invalid_argument(format!(
                 "{} answers JSON, not raw bytes; use call",
@@ -499,7 +467,8 @@ impl Client {
     }
 }
 
-fn find_op(op_id: &str) -> Result<&'static OperationDescriptor, Error> {
+/// The descriptor of an operation id, or an `invalid_argument` naming it.
+pub fn find_op(op_id: &str) -> Result<&'static OperationDescriptor, Error> {
     operations::find(op_id)
         .ok_or_else(|| Error::invalid_argument(format!("unknown operation {op_id:?}")))
 }

@@ -2,11 +2,8 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use axme_core::{
-    CallOptions, Client, Config, Error, ListenOptions, McpCallOptions, ObserveOptions,
-};
+use axme_core::{CallOptions, Client, Config, Error, StreamOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
@@ -108,14 +105,7 @@ pub async fn perform(clients: &Clients, req: &Value) -> Result<Value, Value> {
         }
         "mcp_list_tools" => c.mcp_list_tools(&opts).await,
         "mcp_call_tool" => {
-            let o = McpCallOptions {
-                owner_agent: opts.owner_agent.clone(),
-                idempotency_key: opts.idempotency_key.clone(),
-                trace_id: opts.trace_id.clone(),
-                timeout: opts.timeout,
-                ..McpCallOptions::default()
-            };
-            c.mcp_call_tool(str_arg(args, "name")?, args["arguments"].clone(), &o)
+            c.mcp_call_tool(str_arg(args, "name")?, args["arguments"].clone(), &opts)
                 .await
         }
         "mesh.heartbeat" => c.mesh().heartbeat(non_null(&args["metrics"]), &opts).await,
@@ -159,20 +149,21 @@ fn client_new(clients: &Clients, args: &Value) -> Result<Value, Value> {
 
 /// The observe options of a request; `since`, `wait_seconds` and the polling interval are
 /// arguments, the trace id a per-call option (one id for every request of the stream).
-fn observe_options(args: &Value, call: &CallOptions) -> Result<ObserveOptions, Value> {
-    Ok(ObserveOptions {
+fn observe_options(args: &Value, call: &CallOptions) -> Result<StreamOptions, Value> {
+    Ok(StreamOptions {
         since: args["since"].as_u64().unwrap_or(0),
         wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
-        poll_interval: Duration::from_millis(args["poll_interval_ms"].as_u64().unwrap_or(1000)),
-        timeout: ms_arg(args, "timeout_ms")?,
+        poll_interval_seconds: args["poll_interval_ms"].as_u64().unwrap_or(1000) as f64 / 1e3,
+        timeout_seconds: ms_arg(args, "timeout_ms")?,
         trace_id: call.trace_id.clone(),
+        status: None,
     })
 }
 
 async fn observe(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, Value> {
     let opts = observe_options(args, call)?;
     let max = args["max_events"].as_u64().map(|n| n as usize);
-    let mut stream = c.observe(str_arg(args, "intent_id")?, opts);
+    let mut stream = c.observe(str_arg(args, "intent_id")?, &opts);
     let mut events = Vec::new();
     while max.is_none_or(|m| events.len() < m) {
         match stream.next().await {
@@ -186,7 +177,7 @@ async fn observe(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, 
 
 async fn wait_for(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, Value> {
     let opts = observe_options(args, call)?;
-    c.wait_for_with(str_arg(args, "intent_id")?, opts)
+    c.wait_for_with(str_arg(args, "intent_id")?, &opts)
         .await
         .map_err(|e| error_json(&e))
 }
@@ -206,15 +197,16 @@ async fn listen(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, V
             )))
         }
     };
-    let opts = ListenOptions {
+    let opts = StreamOptions {
         since: args["since"].as_u64().unwrap_or(0),
         wait_seconds: u32_arg(args, "wait_seconds")?.unwrap_or(15),
         status,
-        timeout: ms_arg(args, "timeout_ms")?,
+        timeout_seconds: ms_arg(args, "timeout_ms")?,
         trace_id: call.trace_id.clone(),
+        ..StreamOptions::default()
     };
     let max = args["max_events"].as_u64().unwrap_or(1) as usize;
-    let mut stream = c.listen(str_arg(args, "address")?, opts);
+    let mut stream = c.listen(str_arg(args, "address")?, &opts);
     let mut events = Vec::new();
     while events.len() < max {
         match stream.next().await {
@@ -234,8 +226,9 @@ async fn generic_call(c: &Client, args: &Value, opts: &CallOptions) -> Result<Va
     if let Some(p) = call_args.remove("payload") {
         call_args.insert("body".into(), p);
     }
-    opts.apply_to(&mut call_args);
-    c.call_by_id(method, Value::Object(call_args))
+    let op = axme_core::transport::find_op(method).map_err(|e| error_json(&e))?;
+    axme_core::request::merge_options(op, &mut call_args, opts).map_err(|e| error_json(&e))?;
+    c.call(op, Value::Object(call_args))
         .await
         .map_err(|e| error_json(&e))
 }
@@ -246,7 +239,7 @@ fn call_options(o: &Value) -> Result<CallOptions, Value> {
         idempotency_key: s("idempotency_key"),
         trace_id: s("trace_id"),
         owner_agent: s("owner_agent"),
-        timeout: ms_arg(o, "timeout_ms")?,
+        timeout_seconds: ms_arg(o, "timeout_ms")?,
         ..CallOptions::default()
     })
 }
@@ -273,12 +266,13 @@ fn u32_arg(args: &Value, name: &str) -> Result<Option<u32>, Value> {
     }
 }
 
-fn ms_arg(args: &Value, name: &str) -> Result<Option<Duration>, Value> {
+/// Milliseconds in the protocol, seconds in the core's records.
+fn ms_arg(args: &Value, name: &str) -> Result<Option<f64>, Value> {
     match &args[name] {
         Value::Null => Ok(None),
         v => v
             .as_u64()
-            .map(|ms| Some(Duration::from_millis(ms)))
+            .map(|ms| Some(ms as f64 / 1e3))
             .ok_or_else(|| {
                 driver_error(format!(
                     "{name} must be milliseconds as an integer, got {v}"

@@ -1,8 +1,6 @@
 //! listen: deliveries to an agent address, resumed by cursor after a drop without duplicates.
 
-use std::time::Duration;
-
-use axme_core::{CallOptions, ErrorKind, ListenOptions};
+use axme_core::{CallOptions, ErrorKind, StreamOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
@@ -34,7 +32,7 @@ async fn listen_delivers_each_intent_once_across_a_drop() {
                     "action": {"type": "sse", "drop_after_events": 2, "duplicate_events": true}}]),
         )
         .await;
-        let mut s = c.listen("agent://acme/worker", ListenOptions::default());
+        let mut s = c.listen("agent://acme/worker", &StreamOptions::default());
         let first = s.next().await.unwrap().unwrap();
         // Sent while the first connection is open: the server delivers it (twice) and then drops
         // the connection, so the client must drop the duplicate and reconnect from `second`'s cursor.
@@ -82,12 +80,12 @@ async fn listen_status_filter_timeout_and_bad_address() {
             .await
             .unwrap();
 
-        let quiet = ListenOptions {
-            timeout: Some(Duration::from_millis(300)),
+        let quiet = StreamOptions {
+            timeout_seconds: Some(0.3),
             wait_seconds: 1,
-            ..ListenOptions::default()
+            ..StreamOptions::default()
         };
-        let mut s = c.listen("agent://acme/done", quiet);
+        let mut s = c.listen("agent://acme/done", &quiet);
         let e = s.next().await.unwrap().unwrap_err();
         assert_eq!(
             e.kind(),
@@ -96,14 +94,14 @@ async fn listen_status_filter_timeout_and_bad_address() {
         );
         assert!(s.next().await.is_none());
 
-        let opts = ListenOptions {
+        let opts = StreamOptions {
             status: Some(vec!["COMPLETED".into()]),
-            ..ListenOptions::default()
+            ..StreamOptions::default()
         };
-        let mut s = c.listen("agent://acme/done", opts);
+        let mut s = c.listen("agent://acme/done", &opts);
         assert_eq!(s.next().await.unwrap().unwrap()["intent_id"], id.as_str());
 
-        let mut s = c.listen("agent://acme//x", ListenOptions::default());
+        let mut s = c.listen("agent://acme//x", &StreamOptions::default());
         assert_eq!(
             s.next().await.unwrap().unwrap_err().kind(),
             ErrorKind::InvalidArgument
@@ -132,11 +130,11 @@ async fn listen_keeps_one_trace_id_across_reconnects() {
                         "action": {"type": "sse", "drop_after_events": 1}}]),
             )
             .await;
-            let opts = ListenOptions {
+            let opts = StreamOptions {
                 trace_id: given.map(str::to_string),
-                ..ListenOptions::default()
+                ..StreamOptions::default()
             };
-            let mut s = c.listen("agent://acme/worker", opts);
+            let mut s = c.listen("agent://acme/worker", &opts);
             s.next().await.unwrap().unwrap();
             s.next().await.unwrap().unwrap(); // after the reconnect
             drop(s);

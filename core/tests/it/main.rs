@@ -5,6 +5,7 @@
 
 mod calls;
 mod fake;
+mod layering;
 mod listen;
 mod mcp;
 mod mcp_server;
@@ -15,3 +16,4 @@ mod observe;
 mod retries;
 mod support;
 mod validation;
+mod waist;

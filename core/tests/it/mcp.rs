@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axme_core::{BlockingClient, CallOptions, Client, Config, ErrorKind, McpCallOptions};
+use axme_core::{CallOptions, Client, Config, ErrorKind};
 use serde_json::json;
 
 use crate::fake::Fake;
@@ -53,7 +53,7 @@ async fn protocol_2024_11_05_round_trip() {
             .mcp_call_tool(
                 "axme.check_nick",
                 json!({"nick": "alice"}),
-                &McpCallOptions::default(),
+                &CallOptions::default(),
             )
             .await
             .unwrap();
@@ -116,7 +116,7 @@ async fn protocol_2025_11_25_sessions_and_reinitialize_after_expiry() {
         c.mcp_call_tool(
             "axme.check_nick",
             json!({"nick": "bob"}),
-            &McpCallOptions::default(),
+            &CallOptions::default(),
         )
         .await
         .unwrap();
@@ -128,7 +128,7 @@ async fn protocol_2025_11_25_sessions_and_reinitialize_after_expiry() {
             .mcp_call_tool(
                 "axme.check_nick",
                 json!({"nick": "carol"}),
-                &McpCallOptions::default(),
+                &CallOptions::default(),
             )
             .await
             .unwrap();
@@ -235,7 +235,7 @@ async fn arguments_are_checked_against_the_cached_schema_before_sending() {
         c.default_owner_agent = Some("agent://acme/prod/owner".into())
     });
     let none = CallOptions::default();
-    let opts = McpCallOptions::default();
+    let opts = CallOptions::default();
     within(async {
         // Before tools/list nothing is cached, so nothing is checked (as upstream).
         c.mcp_call_tool("axme.check_nick", json!({}), &opts)
@@ -302,9 +302,9 @@ async fn arguments_are_checked_against_the_cached_schema_before_sending() {
         );
 
         // The keys the client injects are allowed even where extra properties are not.
-        let keyed = McpCallOptions {
+        let keyed = CallOptions {
             idempotency_key: Some("idem-key-1".into()),
-            ..McpCallOptions::default()
+            ..CallOptions::default()
         };
         let r = c
             .mcp_call_tool(
@@ -322,9 +322,9 @@ async fn arguments_are_checked_against_the_cached_schema_before_sending() {
             })
         );
         // Arguments the caller set win over injection.
-        let explicit = McpCallOptions {
+        let explicit = CallOptions {
             owner_agent: Some("agent://acme/prod/other".into()),
-            ..McpCallOptions::default()
+            ..CallOptions::default()
         };
         let r = c
             .mcp_call_tool(
@@ -340,9 +340,9 @@ async fn arguments_are_checked_against_the_cached_schema_before_sending() {
             "agent://acme/prod/other"
         );
         // Checks can be switched off; tools without a schema are not checked.
-        let unchecked = McpCallOptions {
-            validate_input_schema: false,
-            ..McpCallOptions::default()
+        let unchecked = CallOptions {
+            validate_input_schema: Some(false),
+            ..CallOptions::default()
         };
         c.mcp_call_tool("axme.check_nick", json!({"nick": 1}), &unchecked)
             .await
@@ -358,9 +358,9 @@ async fn arguments_are_checked_against_the_cached_schema_before_sending() {
 async fn tool_failures_are_results_and_rpc_errors_are_mcp_errors() {
     let fake = Fake::start().await;
     let c = client(&fake, |_| {});
-    let opts = McpCallOptions {
+    let opts = CallOptions {
         trace_id: Some("trace-mcp-1".into()),
-        ..McpCallOptions::default()
+        ..CallOptions::default()
     };
     within(async {
         let r = c
@@ -409,7 +409,7 @@ async fn tool_calls_retry_only_with_a_key_or_when_retryable() {
     within(async {
         fake.state.flaky_failures.store(1, Ordering::SeqCst);
         let e = c
-            .mcp_call_tool("axme.flaky", json!({}), &McpCallOptions::default())
+            .mcp_call_tool("axme.flaky", json!({}), &CallOptions::default())
             .await
             .unwrap_err();
         assert_eq!(e.status(), Some(503));
@@ -420,9 +420,9 @@ async fn tool_calls_retry_only_with_a_key_or_when_retryable() {
         );
 
         fake.state.flaky_failures.store(2, Ordering::SeqCst);
-        let keyed = McpCallOptions {
+        let keyed = CallOptions {
             idempotency_key: Some("call-key-0001".into()),
-            ..McpCallOptions::default()
+            ..CallOptions::default()
         };
         let r = c
             .mcp_call_tool("axme.flaky", json!({}), &keyed)
@@ -443,9 +443,9 @@ async fn tool_calls_retry_only_with_a_key_or_when_retryable() {
         }
 
         fake.state.flaky_failures.store(1, Ordering::SeqCst);
-        let retryable = McpCallOptions {
+        let retryable = CallOptions {
             retryable: Some(true),
-            ..McpCallOptions::default()
+            ..CallOptions::default()
         };
         c.mcp_call_tool("axme.flaky", json!({}), &retryable)
             .await
@@ -456,10 +456,10 @@ async fn tool_calls_retry_only_with_a_key_or_when_retryable() {
         assert_eq!(tries[1].header("idempotency-key"), Some(minted));
 
         fake.state.flaky_failures.store(1, Ordering::SeqCst);
-        let refused = McpCallOptions {
+        let refused = CallOptions {
             idempotency_key: Some("call-key-0002".into()),
             retryable: Some(false),
-            ..McpCallOptions::default()
+            ..CallOptions::default()
         };
         c.mcp_call_tool("axme.flaky", json!({}), &refused)
             .await
@@ -481,7 +481,7 @@ async fn sse_responses_and_a_custom_endpoint_path() {
             .await
             .unwrap();
         let r = c
-            .mcp_call_tool("axme.sse", json!({"x": 1}), &McpCallOptions::default())
+            .mcp_call_tool("axme.sse", json!({"x": 1}), &CallOptions::default())
             .await
             .unwrap();
         assert_eq!(r["tool"], "axme.sse");
@@ -490,42 +490,4 @@ async fn sse_responses_and_a_custom_endpoint_path() {
     .await;
     assert_eq!(fake.requests(Some("/mcp")).len(), 0);
     assert_eq!(fake.requests(Some("/rpc/mcp")).len(), 3);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blocking_facade() {
-    let fake = Fake::start().await;
-    let base = fake.base_url.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        // A plain thread: the blocking API refuses to run inside a runtime's context.
-        std::thread::spawn(move || {
-            let c = BlockingClient::new(Config {
-                base_url: Some(base),
-                api_key: Some("k".into()),
-                mcp_protocol_version: "2025-11-25".into(),
-                ..Config::default()
-            })
-            .unwrap();
-            c.mcp_initialize(None, &CallOptions::default()).unwrap();
-            c.mcp_list_tools(&CallOptions::default()).unwrap();
-            let e = c
-                .mcp_call_tool("axme.check_nick", json!({}), &McpCallOptions::default())
-                .unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-            c.mcp_call_tool(
-                "axme.check_nick",
-                json!({"nick": "erin"}),
-                &McpCallOptions::default(),
-            )
-            .unwrap()
-        })
-        .join()
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        result["structuredContent"]["arguments"],
-        json!({"nick": "erin"})
-    );
 }

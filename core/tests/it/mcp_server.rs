@@ -2,7 +2,7 @@
 //! enforced before a request, a tool that dispatches a real operation, and a tool failure returned
 //! as a result.
 
-use axme_core::{CallOptions, ErrorKind, McpCallOptions};
+use axme_core::{CallOptions, ErrorKind};
 use serde_json::json;
 
 use crate::support::{within, Harness};
@@ -24,7 +24,7 @@ async fn mcp_against_the_reference_server_in_both_protocol_versions() {
             assert!(names.contains(&"axme.check_nick") && names.contains(&"axme.intents_send"), "{names:?}");
 
             // The public check: `axme.check_nick` answers with `tool` and `status` strings.
-            let nick = c.mcp_call_tool("axme.check_nick", json!({"nick": format!("core-{}", &version[..4])}), &McpCallOptions::default()).await.unwrap();
+            let nick = c.mcp_call_tool("axme.check_nick", json!({"nick": format!("core-{}", &version[..4])}), &CallOptions::default()).await.unwrap();
             assert!(nick["tool"].is_string() && nick["status"].is_string(), "{nick}");
 
             // A tool dispatching a real operation: the intent exists afterwards over plain HTTP.
@@ -32,7 +32,7 @@ async fn mcp_against_the_reference_server_in_both_protocol_versions() {
                 .mcp_call_tool(
                     "axme.intents_send",
                     json!({"to_agent": "agent://acme/worker", "intent_type": "demo.task.v1", "payload": {"n": 1}}),
-                    &McpCallOptions::default(),
+                    &CallOptions::default(),
                 )
                 .await
                 .unwrap();
@@ -42,12 +42,12 @@ async fn mcp_against_the_reference_server_in_both_protocol_versions() {
             assert_eq!(got["intent"]["status"], "DELIVERED");
 
             // A missing required argument is refused locally, before any request.
-            let err = c.mcp_call_tool("axme.intents_send", json!({"intent_type": "demo.task.v1"}), &McpCallOptions::default()).await.unwrap_err();
+            let err = c.mcp_call_tool("axme.intents_send", json!({"intent_type": "demo.task.v1"}), &CallOptions::default()).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
 
             // A failing tool is a result with isError, not an error.
             let missing = c
-                .mcp_call_tool("axme.intents_get", json!({"intent_id": "00000000-0000-4000-8000-000000000000"}), &McpCallOptions::default())
+                .mcp_call_tool("axme.intents_get", json!({"intent_id": "00000000-0000-4000-8000-000000000000"}), &CallOptions::default())
                 .await
                 .unwrap();
             assert_eq!(missing["isError"], true, "{missing}");

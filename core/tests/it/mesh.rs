@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axme_core::{BlockingClient, CallOptions, Client, Config, ErrorKind};
+use axme_core::{CallOptions, Client, Config, ErrorKind};
 use serde_json::json;
 
 use crate::fake::{Fake, Logged};
@@ -269,48 +269,4 @@ async fn reads_and_the_kill_switch() {
     let kill = &fake.requests(Some("/v1/mesh/agents/a1/kill"))[0];
     assert_eq!(kill.method, "POST");
     assert_eq!(kill.body, None);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blocking_mesh() {
-    let fake = Fake::start().await;
-    let base = fake.base_url.clone();
-    let sent = tokio::task::spawn_blocking(move || {
-        std::thread::spawn(move || {
-            let c = BlockingClient::new(Config {
-                base_url: Some(base),
-                api_key: Some("k".into()),
-                ..Config::default()
-            })
-            .unwrap();
-            let mesh = c.mesh();
-            mesh.report_metric(true, Some(7.0), Some(0.5)).unwrap();
-            let handle = mesh
-                .start_heartbeat(Duration::from_millis(20), true)
-                .unwrap();
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            while mesh.buffered_metrics().is_some() && std::time::Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            mesh.stop_heartbeat().unwrap();
-            assert!(!handle.is_running());
-            mesh.list_events(Some(3), None, &CallOptions::default())
-                .unwrap();
-            mesh.buffered_metrics()
-        })
-        .join()
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(sent, None, "flushed by the background heartbeat");
-    let first = &beats(&fake)[0];
-    assert_eq!(
-        first.body.as_ref().unwrap()["metrics"]["avg_latency_ms"],
-        7.0
-    );
-    assert_eq!(
-        fake.requests(Some("/v1/mesh/events"))[0].query.as_deref(),
-        Some("limit=3")
-    );
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use axme_core::{CallOptions, Client, ErrorKind, ObserveOptions};
+use axme_core::{CallOptions, Client, ErrorKind, StreamOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
@@ -19,8 +19,8 @@ async fn finished_intent(c: &Client) -> String {
     id
 }
 
-async fn collect(c: &Client, id: &str, opts: ObserveOptions) -> Vec<Value> {
-    let mut s = c.observe(id, opts);
+async fn collect(c: &Client, id: &str, opts: StreamOptions) -> Vec<Value> {
+    let mut s = c.observe(id, &opts);
     let mut out = Vec::new();
     while let Some(item) = s.next().await {
         out.push(item.expect("event"));
@@ -44,7 +44,7 @@ async fn observe_with_rule(
         json!([{"match": {"route": STREAM_ROUTE, "attempt": 1}, "action": action}]),
     )
     .await;
-    let events = collect(&c, &id, ObserveOptions::default()).await;
+    let events = collect(&c, &id, StreamOptions::default()).await;
     assert_eq!(events.last().unwrap()["status"], "COMPLETED");
     (seqs(&events), h.requests(cred, Some(STREAM_ROUTE)).await)
 }
@@ -59,7 +59,7 @@ async fn observe_live_until_terminal() {
             .send_intent(intent(), &CallOptions::default())
             .await
             .unwrap();
-        let mut s = c.observe(&id, ObserveOptions::default());
+        let mut s = c.observe(&id, &StreamOptions::default());
         let mut got = Vec::new();
         for _ in 0..3 {
             got.push(s.next().await.unwrap().unwrap());
@@ -81,9 +81,9 @@ async fn observe_live_until_terminal() {
         let since = collect(
             &c,
             &id,
-            ObserveOptions {
+            StreamOptions {
                 since: 2,
-                ..ObserveOptions::default()
+                ..StreamOptions::default()
             },
         )
         .await;
@@ -110,7 +110,7 @@ async fn observe_resumes_after_a_mid_stream_drop() {
             .send_intent(intent(), &CallOptions::default())
             .await
             .unwrap();
-        let mut s = c.observe(&id, ObserveOptions::default());
+        let mut s = c.observe(&id, &StreamOptions::default());
         let mut got = Vec::new();
         for _ in 0..3 {
             got.push(s.next().await.unwrap().unwrap());
@@ -183,8 +183,8 @@ async fn observe_falls_back_to_polling() {
         h.rules(&cred, json!([{"match": {"route": STREAM_ROUTE}, "action": {"type": "respond", "status": 404}}]))
             .await;
         let id = c.send_intent(intent(), &CallOptions::default()).await.unwrap();
-        let opts = ObserveOptions { poll_interval: Duration::from_millis(50), ..ObserveOptions::default() };
-        let mut s = c.observe(&id, opts);
+        let opts = StreamOptions { poll_interval_seconds: 0.05, ..StreamOptions::default() };
+        let mut s = c.observe(&id, &opts);
         let first: Vec<Value> = vec![
             s.next().await.unwrap().unwrap(),
             s.next().await.unwrap().unwrap(),
@@ -260,7 +260,7 @@ async fn wait_for_deadline_and_cancellation() {
         // Dropping the future cancels the wait: the request ends and the client stays usable.
         let dropped = tokio::time::timeout(Duration::from_millis(200), c.wait_for(&id, None)).await;
         assert!(dropped.is_err());
-        let mut s = c.observe(&id, ObserveOptions::default());
+        let mut s = c.observe(&id, &StreamOptions::default());
         assert_eq!(s.next().await.unwrap().unwrap()["seq"], 1);
         drop(s);
         c.resolve_intent(
@@ -283,16 +283,16 @@ async fn observing_past_the_terminal_event_ends_without_spinning() {
     let c = h.client(&cred);
     within(async {
         let id = finished_intent(&c).await;
-        let after_end = ObserveOptions { since: 4, ..ObserveOptions::default() };
+        let after_end = StreamOptions { since: 4, ..StreamOptions::default() };
         assert!(collect(&c, &id, after_end.clone()).await.is_empty());
         assert_eq!(h.requests(&cred, Some(STREAM_ROUTE)).await.len(), 1);
-        let last = collect(&c, &id, ObserveOptions { since: 3, ..ObserveOptions::default() }).await;
+        let last = collect(&c, &id, StreamOptions { since: 3, ..StreamOptions::default() }).await;
         assert_eq!(seqs(&last), [4]);
 
         // The same through the polling fallback.
         h.rules(&cred, json!([{"match": {"route": STREAM_ROUTE}, "action": {"type": "respond", "status": 501}}]))
             .await;
-        let polling = ObserveOptions { poll_interval: Duration::from_millis(20), ..after_end };
+        let polling = StreamOptions { poll_interval_seconds: 0.02, ..after_end };
         assert!(collect(&c, &id, polling).await.is_empty());
         let polls = h.requests(&cred, Some("/v1/intents/{intent_id}/events")).await;
         assert!(polls.len() <= 3, "{} polls", polls.len());
@@ -325,7 +325,7 @@ async fn one_trace_id_per_observe_call_across_reconnects() {
         assert!(uuid::Uuid::parse_str(&auto[0]).is_ok(), "{auto:?}");
         // A second call gets its own id.
         let id = finished_intent(&c).await;
-        collect(&c, &id, ObserveOptions::default()).await;
+        collect(&c, &id, StreamOptions::default()).await;
         let all = traces(&h, &cred, STREAM_ROUTE).await;
         assert_eq!(all.len(), 3);
         assert_ne!(all[2], auto[0]);
@@ -340,10 +340,10 @@ async fn one_trace_id_per_observe_call_across_reconnects() {
                    {"match": {"route": STREAM_ROUTE, "attempt": 2}, "action": {"type": "respond", "status": 404}}]),
         )
         .await;
-        let given = ObserveOptions {
+        let given = StreamOptions {
             trace_id: Some("trace-of-one-observe".into()),
-            poll_interval: Duration::from_millis(20),
-            ..ObserveOptions::default()
+            poll_interval_seconds: 0.02,
+            ..StreamOptions::default()
         };
         let got = collect(&c, &id, given).await;
         assert_eq!(seqs(&got), [1, 2, 3, 4]);
@@ -362,9 +362,9 @@ async fn one_trace_id_per_observe_call_across_reconnects() {
         quiet
             .wait_for_with(
                 &id,
-                ObserveOptions {
+                &StreamOptions {
                     trace_id: Some("trace-of-wait-for".into()),
-                    ..ObserveOptions::default()
+                    ..StreamOptions::default()
                 },
             )
             .await

@@ -1,7 +1,7 @@
 //! Client-side checks from the spec: a missing required parameter or a value breaking the
 //! parameter's schema is an `invalid_argument` naming it, and the server never sees a request.
 
-use axme_core::{CallOptions, ErrorKind, ObserveOptions};
+use axme_core::{CallOptions, ErrorKind, StreamOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
@@ -64,9 +64,9 @@ async fn bad_parameters_never_reach_the_server() {
         assert!(e.message().contains("missing the request body"), "{e}");
         let mut s = c.observe(
             "i",
-            ObserveOptions {
+            &StreamOptions {
                 trace_id: Some("bad\ntrace".into()),
-                ..ObserveOptions::default()
+                ..StreamOptions::default()
             },
         );
         let e = s.next().await.unwrap().unwrap_err();

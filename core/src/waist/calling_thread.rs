@@ -1,14 +1,14 @@
 //! Blocking calls driven on the calling thread, for bindings whose users call from their own
-//! threads (Python's blocking client; the uniffi bindings later).
+//! threads (Python's blocking client, the uniffi bindings).
 //!
-//! [`crate::blocking::runtime`] drives a call from the calling thread too, but the connection and
-//! the I/O driver live on the shared runtime's worker threads, so a request and its response each
+//! The shared runtime ([`super::runtime`]) could drive a call from the calling thread too, but the
+//! connection and the I/O driver would live on its worker threads, so a request and its response each
 //! cross threads: a worker wakes to write the request, another wakes on the response and wakes
 //! the caller. On a short call those wake-ups cost as much as the server does
 //! (BENCHMARKS.md, Python). Here each calling thread gets a current-thread runtime and a
-//! connection pool of its own ([`Client::with_own_connections`]): the caller writes the request
-//! and waits for the response on its own socket. Config, retry budget, MCP session and mesh state
-//! stay shared with the client it was made from.
+//! connection pool of its own ([`AsyncClient::with_own_connections`]): the caller writes the
+//! request and waits for the response on its own socket. Config, retry budget, MCP session, mesh
+//! state and the client's closing token stay shared with the client it was made from.
 //!
 //! A thread's connections only make progress while that thread is inside a call, which is fine
 //! for request/response calls; long-lived streams (observe, listen, the mesh heartbeat) belong on
@@ -17,13 +17,18 @@
 use thread_local::ThreadLocal;
 use tokio::runtime::Runtime;
 
+use super::async_face::AsyncClient;
+use super::runtime::refuse_inside_runtime;
 use crate::error::{Error, ErrorKind};
-use crate::transport::Client;
+
+/// Scheduler rounds [`Engine::settle`] gives the connection tasks: a dropped request wakes its
+/// connection's task at once, so one round closes it; the rest are margin.
+const SETTLE_ROUNDS: usize = 4;
 
 /// One runtime and connection pool per calling thread, made on a thread's first call and
 /// dropped with this value.
 pub struct CallingThread {
-    client: Client,
+    client: AsyncClient,
     engines: ThreadLocal<Engine>,
 }
 
@@ -39,7 +44,7 @@ impl std::fmt::Debug for CallingThread {
 pub struct Engine {
     /// `Some` until dropped (see `Drop`).
     runtime: Option<Runtime>,
-    client: Client,
+    client: AsyncClient,
 }
 
 impl Engine {
@@ -49,8 +54,33 @@ impl Engine {
     }
 
     /// The client whose connections live on [`Engine::runtime`].
-    pub fn client(&self) -> &Client {
+    pub fn client(&self) -> &AsyncClient {
         &self.client
+    }
+
+    /// Drive `fut` to its end on this thread's runtime (see [`Engine::settle`] for a call that
+    /// ended cancelled).
+    pub fn block_on<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let out = self.runtime().block_on(fut);
+        if matches!(&out, Err(e) if e.kind() == ErrorKind::Canceled) {
+            self.settle();
+        }
+        out
+    }
+
+    /// Let this thread's connection tasks run after a call was abandoned midway (cancelled,
+    /// interrupted): they run only while the thread drives its runtime, and one whose request was
+    /// dropped must close its connection now, so the server sees the client go, rather than at
+    /// the thread's next call.
+    pub fn settle(&self) {
+        self.runtime().block_on(async {
+            for _ in 0..SETTLE_ROUNDS {
+                tokio::task::yield_now().await;
+            }
+        });
     }
 }
 
@@ -66,7 +96,7 @@ impl Drop for Engine {
 
 impl CallingThread {
     /// Calls made through this use `client`'s config and shared state.
-    pub fn new(client: Client) -> CallingThread {
+    pub fn new(client: AsyncClient) -> CallingThread {
         CallingThread {
             client,
             engines: ThreadLocal::new(),
@@ -76,18 +106,14 @@ impl CallingThread {
     /// The calling thread's engine, made on first use. Refused inside an async runtime, where
     /// blocking the thread would stall that runtime's other tasks.
     pub fn engine(&self) -> Result<&Engine, Error> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::invalid_argument(
-                "the blocking API was called from inside an async runtime; use the async client",
-            ));
-        }
+        refuse_inside_runtime()?;
         self.engines.get_or_try(|| {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| {
                     Error::new(
-                        ErrorKind::Connection,
+                        ErrorKind::Internal,
                         format!("cannot start a runtime for this thread: {e}"),
                     )
                 })?;
@@ -102,15 +128,15 @@ impl CallingThread {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::records::ClientConfig;
 
     fn calling_thread() -> CallingThread {
-        let config = Config {
+        let config = ClientConfig {
             base_url: Some("http://127.0.0.1:9".into()),
             api_key: Some("k".into()),
-            ..Config::default()
+            ..ClientConfig::default()
         };
-        CallingThread::new(Client::new(config).unwrap())
+        CallingThread::new(AsyncClient::new(config).unwrap())
     }
 
     #[test]
