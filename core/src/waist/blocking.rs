@@ -24,13 +24,18 @@ pub struct BlockingClient {
     threads: CallingThread,
 }
 
+/// Run `f` with a panic turned into an `internal` error: what a binding's own code at the waist
+/// uses so that nothing unwinds into a foreign caller.
+pub fn catch_panics<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panicked(p)))
+}
+
 /// Block on `fut` on the calling thread's engine, with a panic turned into an `internal` error.
 fn block_on<T>(
     engine: &Engine,
     fut: impl std::future::Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| engine.block_on(fut)))
-        .unwrap_or_else(|p| Err(panicked(p)))
+    catch_panics(|| engine.block_on(fut))
 }
 
 /// Block on `fut` on the shared runtime, with a panic turned into an `internal` error.
@@ -39,8 +44,7 @@ fn block_on_shared<T>(
 ) -> Result<T, Error> {
     refuse_inside_runtime()?;
     let rt = runtime()?;
-    std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut)))
-        .unwrap_or_else(|p| Err(panicked(p)))
+    catch_panics(|| rt.block_on(fut))
 }
 
 impl BlockingClient {

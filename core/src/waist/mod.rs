@@ -32,7 +32,7 @@ pub use crate::cancel::CancelToken;
 pub use crate::error::{Error, ErrorKind, ErrorRecord};
 pub use crate::records::{CallOptions, ClientConfig, HeartbeatOptions, Metric, StreamOptions};
 pub use async_face::{AsyncClient, Heartbeat, STOP_HEARTBEAT_WAIT};
-pub use blocking::{BlockingClient, BlockingStream};
+pub use blocking::{catch_panics, BlockingClient, BlockingStream};
 pub use handles::live_handles;
 pub use runtime::runtime;
 pub use stream::Stream;
