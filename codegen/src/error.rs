@@ -42,6 +42,15 @@ pub enum Error {
         /// The second place.
         second: String,
     },
+    /// The waist (the uniffi metadata of the `axme-ffi` library) could not be read, or does not
+    /// match what a target maps.
+    #[error("waist {}: {message}", path.display())]
+    Waist {
+        /// The library read (empty when the problem is in a target's table).
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A template failed to parse or render (a bug in the template, not in the spec).
     #[error("template {template}: {message}")]
     Template {

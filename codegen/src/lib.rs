@@ -1,14 +1,14 @@
-//! `axme-codegen`: one spec, every SDK surface.
+//! `axme-codegen`: one spec and one waist, every SDK surface.
 //!
 //! Reads `spec/openapi.yaml` into a language-independent [`model`] ([`load`], [`schema`],
-//! [`sdk`]), checks that no two things get one name in any language ([`surface`]), and renders
-//! the tera templates under `codegen/templates/` ([`render`]) with the naming filters of
-//! [`filters`] ([`names`], [`lang`]). Outputs are committed; [`stale`] says which differ from
-//! what the spec gives now.
+//! [`sdk`]) and the waist from the built `axme-ffi` library's uniffi metadata ([`waist`]),
+//! checks that no two things get one name in any language ([`surface`]), and renders each
+//! [`targets`] language's templates under `codegen/templates/` ([`render`]) with the naming
+//! filters of [`filters`] and the targets ([`names`]). Outputs are committed; [`stale`] says
+//! which differ from what the spec and the waist give now.
 
 pub mod error;
 pub mod filters;
-pub mod lang;
 pub mod load;
 pub mod model;
 pub mod names;
@@ -16,27 +16,32 @@ pub mod render;
 pub mod schema;
 pub mod sdk;
 pub mod surface;
+pub mod targets;
+pub mod waist;
 
 use std::path::Path;
 
 pub use error::{Error, Result};
-pub use render::{Output, HEADER, SURFACE_PATH, TEMPLATES};
+pub use render::{Output, HEADER, SURFACE_PATH, WAIST_HEADER};
+pub use waist::Waist;
 
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
 
-/// Generates every output from a spec's YAML text.
-pub fn generate(spec_yaml: &str) -> Result<Vec<Output>> {
+/// Generates every output from a spec's YAML text and, when given, the waist (outputs derived
+/// from the waist are left out without it).
+pub fn generate(spec_yaml: &str, waist: Option<&Waist>) -> Result<Vec<Output>> {
     let model = load::load(spec_yaml)?;
     surface::check_names(&model)?;
-    render::render(&model)
+    render::render(&model, waist)
 }
 
-/// Reads the workspace's spec and generates every output.
-pub fn generate_in(root: &Path) -> Result<Vec<Output>> {
+/// Reads the workspace's spec and generates every output, with the waist of `waist_library`.
+pub fn generate_in(root: &Path, waist_library: Option<&Path>) -> Result<Vec<Output>> {
     let path = root.join(SPEC_PATH);
     let yaml = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
-    generate(&yaml)
+    let waist = waist_library.map(Waist::load).transpose()?;
+    generate(&yaml, waist.as_ref())
 }
 
 /// The outputs whose committed file is missing or differs.

@@ -134,6 +134,12 @@ pub fn load(yaml: &str) -> Result<Model> {
         api.extensions.get("x-axme-high-level"),
         &all_schemas,
     )?;
+    let lifecycle = Lifecycle {
+        statuses: enum_values(components, "IntentStatus"),
+        terminal_statuses: terminal(components, "IntentStatus")?,
+        event_types: enum_values(components, "IntentEventType"),
+        terminal_event_types: terminal(components, "IntentEventType")?,
+    };
     Ok(Model {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -148,7 +154,41 @@ pub fn load(yaml: &str) -> Result<Model> {
         operations,
         schemas: all_schemas,
         clients,
+        lifecycle,
     })
+}
+
+/// The string values of the enumeration schema `name` (none when the spec lacks it).
+fn enum_values(components: &openapiv3::Components, name: &str) -> Vec<String> {
+    let Some(ReferenceOr::Item(s)) = components.schemas.get(name) else {
+        return Vec::new();
+    };
+    match &s.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(t)) => {
+            t.enumeration.iter().flatten().cloned().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The `x-axme-terminal` list of schema `name`, each value checked to be one of its values.
+fn terminal(components: &openapiv3::Components, name: &str) -> Result<Vec<String>> {
+    let Some(ReferenceOr::Item(s)) = components.schemas.get(name) else {
+        return Ok(Vec::new());
+    };
+    let at = format!("components.schemas.{name}.x-axme-terminal");
+    let Some(list) = s.schema_data.extensions.get("x-axme-terminal") else {
+        return Err(Error::spec(at, "missing: say which values are terminal"));
+    };
+    let values = enum_values(components, name);
+    let mut out = Vec::new();
+    for v in list.as_array().into_iter().flatten() {
+        match v.as_str() {
+            Some(t) if values.iter().any(|x| x == t) => out.push(t.to_string()),
+            _ => return Err(Error::spec(&at, format!("{v} is not one of the values of {name}"))),
+        }
+    }
+    Ok(out)
 }
 
 /// Fails unless the document says `openapi: 3.0.x` (`parsed` is its version when it parsed).

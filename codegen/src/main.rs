@@ -1,34 +1,50 @@
-//! `axme-codegen [--check | --time] [--root DIR]`: writes every output generated from
-//! `spec/openapi.yaml`; `--check` lists stale outputs and exits 1; `--time` measures generation.
+//! `axme-codegen [--check | --time] [--root DIR] [--waist LIBRARY]`: writes every output generated
+//! from `spec/openapi.yaml` and the waist; `--check` lists stale outputs and exits 1; `--time`
+//! measures generation. The waist is read from the `axme-ffi` library: `--waist` names it, else
+//! the debug build under the target directory is built (`cargo build -p axme-ffi`) and read.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: axme-codegen [--check | --time] [--root DIR] [--waist LIBRARY]";
 
 fn main() -> ExitCode {
     let mut check = false;
     let mut time = false;
     let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut waist: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--check" => check = true,
             "--time" => time = true,
-            "--root" => match args.next() {
-                Some(r) => root = PathBuf::from(r),
-                None => return usage("--root needs a directory"),
+            "--root" | "--waist" => match args.next() {
+                Some(v) if a == "--root" => root = PathBuf::from(v),
+                Some(v) => waist = Some(PathBuf::from(v)),
+                None => return usage(&format!("{a} needs a path")),
             },
             "-h" | "--help" => {
-                println!("usage: axme-codegen [--check | --time] [--root DIR]");
+                println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
             other => return usage(&format!("unknown argument {other:?}")),
         }
     }
+    let waist = match waist {
+        Some(w) => w,
+        None => match build_waist_library(&root) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("axme-codegen: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     if time {
-        return timing(&root);
+        return timing(&root, &waist);
     }
-    let outputs = match axme_codegen::generate_in(&root) {
+    let outputs = match axme_codegen::generate_in(&root, Some(&waist)) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("axme-codegen: {e}");
@@ -66,19 +82,41 @@ fn main() -> ExitCode {
     }
 }
 
+/// Builds the debug `axme-ffi` library (cargo skips it when it is fresh) and returns its path.
+fn build_waist_library(root: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "-q", "-p", "axme-ffi"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo to build axme-ffi: {e}"))?;
+    if !status.success() {
+        return Err("`cargo build -p axme-ffi` failed".into());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let lib = target.join("debug").join(axme_codegen::waist::LIBRARY_FILE);
+    if !lib.exists() {
+        return Err(format!("{} is missing after the build", lib.display()));
+    }
+    Ok(lib)
+}
+
 fn usage(message: &str) -> ExitCode {
-    eprintln!("axme-codegen: {message}\nusage: axme-codegen [--check | --time] [--root DIR]");
+    eprintln!("axme-codegen: {message}\n{USAGE}");
     ExitCode::from(2)
 }
 
-/// Reads the spec and renders every output (no writes) 20 times; prints the best and mean.
-fn timing(root: &std::path::Path) -> ExitCode {
+/// Reads the spec and the waist and renders every output (no writes) 20 times; prints the best
+/// and mean.
+fn timing(root: &Path, waist: &Path) -> ExitCode {
     const RUNS: u32 = 20;
     let mut best = Duration::MAX;
     let mut total = Duration::ZERO;
     for _ in 0..RUNS {
         let start = Instant::now();
-        if let Err(e) = axme_codegen::generate_in(root) {
+        if let Err(e) = axme_codegen::generate_in(root, Some(waist)) {
             eprintln!("axme-codegen: {e}");
             return ExitCode::FAILURE;
         }
@@ -87,7 +125,7 @@ fn timing(root: &std::path::Path) -> ExitCode {
         total += took;
     }
     println!(
-        "axme-codegen: generating every output (read spec, parse, model, render) took {:.1} ms best, {:.1} ms mean over {RUNS} runs",
+        "axme-codegen: generating every output (read spec and waist, parse, model, render) took {:.1} ms best, {:.1} ms mean over {RUNS} runs",
         best.as_secs_f64() * 1e3,
         total.as_secs_f64() * 1e3 / f64::from(RUNS),
     );

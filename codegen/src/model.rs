@@ -25,6 +25,23 @@ pub struct Model {
     pub schemas: Vec<Schema>,
     /// SDK surface: the root client first, then each sub-client (`mesh`) in order of appearance.
     pub clients: Vec<Client>,
+    /// The intent lifecycle (statuses and event types, with the terminal ones).
+    pub lifecycle: Lifecycle,
+}
+
+/// The intent lifecycle as the spec defines it: the values of `IntentStatus` and
+/// `IntentEventType`, and those their `x-axme-terminal` lists mark as terminal. Empty for a spec
+/// without them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Lifecycle {
+    /// Every status, in spec order.
+    pub statuses: Vec<String>,
+    /// The statuses after which an intent never changes.
+    pub terminal_statuses: Vec<String>,
+    /// Every event type, in spec order.
+    pub event_types: Vec<String>,
+    /// The event types that end an intent's lifecycle.
+    pub terminal_event_types: Vec<String>,
 }
 
 /// A tag of the spec.
@@ -383,6 +400,9 @@ pub enum Shape {
         base: String,
         /// The values.
         values: Vec<Value>,
+        /// `x-axme-open: true`: the server may add values, so typed languages keep an unknown
+        /// one instead of failing to decode it.
+        open: bool,
     },
     /// Anything else (a free-form object, an array, a primitive).
     Alias {

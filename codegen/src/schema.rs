@@ -294,10 +294,12 @@ impl Schemas {
                     SchemaKind::Type(Type::Boolean(_)) => "boolean",
                     _ => "any",
                 };
+                let open = s.schema_data.extensions.get("x-axme-open") == Some(&Value::Bool(true));
                 Ok(match self.type_of(Node::Item(s), name, at)?.0 {
                     TypeRef::Enum { values } => Shape::Enum {
                         base: base.into(),
                         values,
+                        open,
                     },
                     ty => Shape::Alias { ty },
                 })

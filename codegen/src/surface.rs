@@ -1,6 +1,6 @@
 //! The SDK surface per language: the collision check and `codegen/out/surface.json`.
 //!
-//! Both use [`crate::lang`]'s spellings, so a name that passes the check here is the name the
+//! Both use each target's [`Spelling`], so a name that passes the check here is the name the
 //! templates write. `surface.json` is for tools (conformance, docs, future templates): the
 //! language-neutral methods and, per language, every method with its spelled parameters.
 
@@ -10,8 +10,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::lang::{self, Lang};
 use crate::model::{Method, MethodKind, Model, Response, TypeRef};
+use crate::targets::{self, Spelling, Target};
+
+/// The targets with a generated SDK surface, with their spelling.
+fn spelled() -> Vec<(&'static str, &'static dyn Spelling)> {
+    targets::all()
+        .into_iter()
+        .filter_map(|t: &'static dyn Target| t.spelling().map(|s| (t.name(), s)))
+        .collect()
+}
 
 /// Fails when two things get one name in a language: operation ids, methods of one client,
 /// parameters of one method, type names (and TypeScript options interfaces).
@@ -20,13 +28,13 @@ pub fn check_names(model: &Model) -> Result<()> {
     for op in &model.operations {
         ids.add(op.id.clone(), &op.location)?;
     }
-    for lang in [Lang::Python, Lang::TypeScript] {
-        let mut types = Names::new(lang.name());
+    for (name, lang) in spelled() {
+        let mut types = Names::new(name);
         for s in &model.schemas {
             types.add(lang.type_name(&s.name), &s.location)?;
         }
         for c in &model.clients {
-            let mut methods = Names::new(lang.name());
+            let mut methods = Names::new(name);
             if c.subclient.is_none() {
                 for sub in model.clients.iter().filter_map(|c| c.subclient.as_deref()) {
                     methods.add(lang.param(sub), &format!("sub-client {sub}"))?;
@@ -34,10 +42,12 @@ pub fn check_names(model: &Model) -> Result<()> {
             }
             for m in &c.methods {
                 methods.add(lang.method(m), &m.location)?;
-                let mut params = Names::new(lang.name());
-                if lang == Lang::TypeScript {
-                    params.add("signal".into(), "the options every call takes")?;
-                    types.add(lang::ts_options(m), &m.location)?;
+                let mut params = Names::new(name);
+                for implicit in lang.implicit_params() {
+                    params.add(implicit.to_string(), "the options every call takes")?;
+                }
+                for t in lang.method_types(m) {
+                    types.add(t, &m.location)?;
                 }
                 for p in &m.params {
                     params.add(
@@ -46,11 +56,8 @@ pub fn check_names(model: &Model) -> Result<()> {
                     )?;
                 }
             }
-            if lang == Lang::TypeScript {
-                types.add(
-                    lang::ts_client_interface(c.subclient.as_deref()),
-                    "a client interface",
-                )?;
+            for t in lang.client_types(c.subclient.as_deref()) {
+                types.add(t, "a client interface")?;
             }
         }
     }
@@ -250,9 +257,9 @@ pub fn surface_json(model: &Model, header: &'static str) -> String {
             })
             .collect(),
         methods: methods.iter().map(|m| neutral(m)).collect(),
-        languages: [Lang::Python, Lang::TypeScript]
+        languages: spelled()
             .into_iter()
-            .map(|l| language(model, l))
+            .map(|(name, l)| language(model, name, l))
             .collect(),
     };
     let value = serde_json::to_value(&surface).unwrap_or_default();
@@ -298,22 +305,15 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
     }
 }
 
-fn language(model: &Model, lang: Lang) -> LanguageEntry {
-    let spell_type = |t: &TypeRef| match lang {
-        Lang::TypeScript => lang::ts_type(t),
-        _ => lang::py_type(t, false, false),
-    };
+fn language(model: &Model, name: &'static str, lang: &dyn Spelling) -> LanguageEntry {
     LanguageEntry {
-        language: lang.name(),
+        language: name,
         clients: model
             .clients
             .iter()
             .map(|c| ClientEntry {
                 subclient: c.subclient.clone(),
-                name: match lang {
-                    Lang::TypeScript => lang::ts_client_interface(c.subclient.as_deref()),
-                    _ => lang::py_client_class(c.subclient.as_deref(), false),
-                },
+                name: lang.client(c.subclient.as_deref()),
                 methods: c
                     .methods
                     .iter()
@@ -333,18 +333,12 @@ fn language(model: &Model, lang: Lang) -> LanguageEntry {
                                 } else {
                                     "keyword"
                                 },
-                                ty: match lang {
-                                    Lang::TypeScript => lang::ts_param_type(p),
-                                    _ => lang::py_param_type(p),
-                                },
+                                ty: lang.param_type(p),
                                 required: p.required,
                                 default: p.default.clone(),
                             })
                             .collect(),
-                        returns: match lang {
-                            Lang::TypeScript => lang::ts_return(m),
-                            _ => spell_type(&m.returns),
-                        },
+                        returns: lang.returns(m),
                     })
                     .collect(),
             })

@@ -103,16 +103,16 @@ pub struct ClientConfig {
     /// Alias of `actor_token`; both given and different is an error.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub bearer_token: Option<String>,
-    /// Timeout of one attempt of a request, in seconds (> 0).
+    /// Timeout of one attempt of a request (> 0).
     #[cfg_attr(feature = "uniffi", uniffi(default = 15.0))]
     pub timeout_seconds: f64,
     /// Retries after the first attempt.
     #[cfg_attr(feature = "uniffi", uniffi(default = 2))]
     pub max_retries: u32,
-    /// Backoff base in seconds: retry `n` waits a random time below `base * 2^n`.
+    /// Backoff base: retry `n` waits a random time below `base * 2^n`.
     #[cfg_attr(feature = "uniffi", uniffi(default = 0.2))]
     pub retry_backoff_seconds: f64,
-    /// Upper bound of one backoff, in seconds.
+    /// Upper bound of one backoff.
     #[cfg_attr(feature = "uniffi", uniffi(default = 8.0))]
     pub retry_backoff_cap_seconds: f64,
     /// Capacity of the client's retry budget in tokens (0 to 1,000,000). A retry after an error
@@ -238,7 +238,7 @@ pub struct CallOptions {
     /// `Authorization` header value replacing the configured actor token for this call.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub authorization: Option<String>,
-    /// Timeout of each attempt of this call, in seconds (> 0); else the config's.
+    /// Timeout of each attempt of this call (> 0); else the config's.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub timeout_seconds: Option<f64>,
     /// Whether a write (or an MCP tool call) may be repeated after a retryable failure; else
@@ -283,10 +283,10 @@ pub struct StreamOptions {
     /// Length of one server window in whole seconds, 1 to 60.
     #[cfg_attr(feature = "uniffi", uniffi(default = 15))]
     pub wait_seconds: u32,
-    /// Pause between polls when the server has no event stream (`observe`), in seconds (>= 0).
+    /// Pause between polls when the server has no event stream (`observe`; >= 0).
     #[cfg_attr(feature = "uniffi", uniffi(default = 1.0))]
     pub poll_interval_seconds: f64,
-    /// Give up with a `timeout` error after this many seconds (> 0); else never.
+    /// Give up with a `timeout` error after this long (> 0); else never.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub timeout_seconds: Option<f64>,
     /// `X-Trace-Id` of every request of the stream (each reconnect, poll and gap fill); else one
@@ -404,7 +404,7 @@ impl Metric {
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HeartbeatOptions {
-    /// Seconds between heartbeats (> 0); the first is sent at once.
+    /// Time between heartbeats (> 0); the first is sent at once.
     #[cfg_attr(feature = "uniffi", uniffi(default = 30.0))]
     pub interval_seconds: f64,
     /// Carry the buffered metrics (put back if a heartbeat fails).
