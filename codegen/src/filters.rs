@@ -50,6 +50,10 @@ pub fn register(tera: &mut Tera) {
         let s = if v.is_null() { "" } else { text(v, "wrap")? };
         Ok(Value::from(names::wrap(s, width)))
     });
+    // Whether a value is there (`null` is not): `{% if f.default | present %}`.
+    tera.register_filter("present", |v: &Value, _: &Args| {
+        Ok(Value::Bool(!v.is_null()))
+    });
     for target in crate::targets::all() {
         target.register_filters(tera);
     }

@@ -185,7 +185,12 @@ fn terminal(components: &openapiv3::Components, name: &str) -> Result<Vec<String
     for v in list.as_array().into_iter().flatten() {
         match v.as_str() {
             Some(t) if values.iter().any(|x| x == t) => out.push(t.to_string()),
-            _ => return Err(Error::spec(&at, format!("{v} is not one of the values of {name}"))),
+            _ => {
+                return Err(Error::spec(
+                    &at,
+                    format!("{v} is not one of the values of {name}"),
+                ))
+            }
         }
     }
     Ok(out)

@@ -1,17 +1,19 @@
-//! `axme-codegen [--check | --time] [--root DIR] [--waist LIBRARY]`: writes every output generated
-//! from `spec/openapi.yaml` and the waist; `--check` lists stale outputs and exits 1; `--time`
-//! measures generation. The waist is read from the `axme-ffi` library: `--waist` names it, else
+//! `axme-codegen [--check | --time | --print-waist] [--root DIR] [--waist LIBRARY]`: writes every
+//! output generated from `spec/openapi.yaml` and the waist; `--check` lists stale outputs and exits
+//! 1; `--time` measures generation; `--print-waist` prints the waist as templates see it. The waist is read from the `axme-ffi` library: `--waist` names it, else
 //! the debug build under the target directory is built (`cargo build -p axme-ffi`) and read.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: axme-codegen [--check | --time] [--root DIR] [--waist LIBRARY]";
+const USAGE: &str =
+    "usage: axme-codegen [--check | --time | --print-waist] [--root DIR] [--waist LIBRARY]";
 
 fn main() -> ExitCode {
     let mut check = false;
     let mut time = false;
+    let mut print_waist = false;
     let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut waist: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         match a.as_str() {
             "--check" => check = true,
             "--time" => time = true,
+            "--print-waist" => print_waist = true,
             "--root" | "--waist" => match args.next() {
                 Some(v) if a == "--root" => root = PathBuf::from(v),
                 Some(v) => waist = Some(PathBuf::from(v)),
@@ -43,6 +46,19 @@ fn main() -> ExitCode {
     };
     if time {
         return timing(&root, &waist);
+    }
+    if print_waist {
+        // The waist as templates see it (`waist` in their context), for template authors.
+        return match axme_codegen::Waist::load(&waist) {
+            Ok(w) => {
+                println!("{}", serde_json::to_string_pretty(&w).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("axme-codegen: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let outputs = match axme_codegen::generate_in(&root, Some(&waist)) {
         Ok(o) => o,

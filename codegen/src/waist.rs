@@ -249,7 +249,9 @@ fn ffi_ty(t: &FfiType) -> String {
         FfiType::VoidPointer => "void_pointer".into(),
         FfiType::Callback(name) => format!("callback:{name}"),
         FfiType::Struct(name) => format!("struct:{name}"),
-        FfiType::Reference(inner) | FfiType::MutReference(inner) => format!("ref:{}", ffi_ty(inner)),
+        FfiType::Reference(inner) | FfiType::MutReference(inner) => {
+            format!("ref:{}", ffi_ty(inner))
+        }
     }
 }
 
@@ -260,6 +262,14 @@ fn slots(t: &FfiType) -> usize {
         FfiType::ForeignBytes => 2,
         FfiType::RustCallStatus => 4,
         _ => 1,
+    }
+}
+
+/// The symbol of a function's ffi-buffer twin (`uniffi_x` → `uniffi_ffibuffer_x`).
+fn uniffi_meta_twin(name: &str) -> String {
+    match name.strip_prefix("uniffi_") {
+        Some(rest) => format!("uniffi_ffibuffer_{rest}"),
+        None => format!("uniffi_ffibuffer_{name}"),
     }
 }
 
@@ -289,9 +299,8 @@ fn doc(d: Option<&str>) -> Option<String> {
     d.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-fn ffi_fn(f: &FfiFunction, ffibuffer_twins: bool) -> FfiFn {
+fn ffi_fn(f: &FfiFunction) -> FfiFn {
     let args: Vec<&uniffi_bindgen::interface::FfiArgument> = f.arguments();
-    let twin = ffibuffer_twins && f.name().starts_with("uniffi_") && !f.is_object_free_function();
     FfiFn {
         name: f.name().to_string(),
         args: args
@@ -303,7 +312,8 @@ fn ffi_fn(f: &FfiFunction, ffibuffer_twins: bool) -> FfiFn {
             .collect(),
         ret: f.return_type().map(ffi_ty),
         status: f.has_rust_call_status_arg(),
-        ffibuffer: twin.then(|| f.ffi_buffer_fn_name()),
+        // Set for the functions of constructors, methods and free functions (`from_cis`).
+        ffibuffer: None,
         arg_slots: args.iter().map(|a| slots(&a.type_())).sum(),
         ret_slots: f.return_type().map(slots).unwrap_or(0),
     }
@@ -350,7 +360,7 @@ impl Waist {
         w.functions = ffi
             .iter_ffi_function_definitions()
             .filter(|f| !f.name().contains("rust_future"))
-            .map(|f| ffi_fn(&f, true))
+            .map(|f| ffi_fn(&f))
             .collect();
         w.checksums = ffi
             .iter_checksums()
@@ -425,7 +435,7 @@ impl Waist {
                         let ret = Type::Object {
                             module_path: String::new(),
                             name: o.name().to_string(),
-                            imp: o.imp().clone(),
+                            imp: *o.imp(),
                         };
                         callable(
                             c.name(),
@@ -464,6 +474,20 @@ impl Waist {
                 f.throws_name(),
             ));
         }
+        // With `scaffolding-ffi-buffer-fns`, uniffi writes an ffi-buffer twin for the function of
+        // every constructor, method and free function (not for clone, free or the buffer helpers).
+        let user: Vec<&str> = w
+            .objects
+            .iter()
+            .flat_map(|o| o.constructors.iter().chain(&o.methods))
+            .chain(&w.free_functions)
+            .map(|c| c.ffi.as_str())
+            .collect();
+        for f in &mut w.functions {
+            if user.contains(&f.name.as_str()) {
+                f.ffibuffer = Some(uniffi_meta_twin(&f.name));
+            }
+        }
         w
     }
 
@@ -494,7 +518,10 @@ impl Waist {
             };
             out.push(json!({"kind": kind, "http": http, "plain": plain}));
         }
-        if let Some((k, _, _)) = table.iter().find(|(k, _, _)| !self.error_kinds.iter().any(|e| e == k)) {
+        if let Some((k, _, _)) = table
+            .iter()
+            .find(|(k, _, _)| !self.error_kinds.iter().any(|e| e == k))
+        {
             return Err(Error::Waist {
                 path: Default::default(),
                 message: format!("{language} maps error kind {k:?}, which the waist does not have"),

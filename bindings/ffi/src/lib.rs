@@ -11,6 +11,9 @@
 //! caught by the waist and arrives as an `internal` error; uniffi's own catch (status 2) is the
 //! last line of defence, so nothing unwinds into a foreign caller.
 
+// The error is lowered into a buffer once per failed call; its size on the stack does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use axme_core::waist::{self, BlockingClient, BlockingStream};

@@ -33,7 +33,11 @@ const TAKEN: &[&str] = &["self", "cast", "_body", "result"];
 /// The exception class of each error kind: `(class when the error carries an HTTP status,
 /// class otherwise)`. Every kind of the waist must be here (generation stops otherwise).
 const ERROR_CLASSES: &[(&str, &str, &str)] = &[
-    ("invalid_argument", "AxmeInvalidArgumentError", "AxmeInvalidArgumentError"),
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentError",
+        "AxmeInvalidArgumentError",
+    ),
     ("auth", "AxmeAuthError", "AxmeAuthError"),
     ("validation", "AxmeValidationError", "AxmeValidationError"),
     ("conflict", "AxmeConflictError", "AxmeConflictError"),
@@ -224,4 +228,3 @@ pub fn py_str(s: &str) -> String {
     // JSON string escapes are valid Python escapes.
     serde_json::to_string(s).unwrap_or_default()
 }
-

@@ -33,7 +33,11 @@ const TAKEN: &[&str] = &["options", "$body", "$define", "proto"];
 
 /// The error class of each kind: `(class with an HTTP status, class without)`.
 const ERROR_CLASSES: &[(&str, &str, &str)] = &[
-    ("invalid_argument", "AxmeInvalidArgumentError", "AxmeInvalidArgumentError"),
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentError",
+        "AxmeInvalidArgumentError",
+    ),
     ("auth", "AxmeAuthError", "AxmeAuthError"),
     ("validation", "AxmeValidationError", "AxmeValidationError"),
     ("conflict", "AxmeConflictError", "AxmeConflictError"),
@@ -240,7 +244,6 @@ pub fn js_literal(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-
 /// A core config field as a TypeScript option: camelCase, and a duration (`*_seconds`) in
 /// milliseconds (`timeout_seconds` → `timeoutMs`).
 pub fn ts_option(field: &str) -> String {
@@ -256,7 +259,10 @@ pub fn ts_waist_type(t: &Ty) -> String {
         "string" => "string".into(),
         "bool" => "boolean".into(),
         "optional" => t.inner.as_deref().map(ts_waist_type).unwrap_or_default(),
-        "sequence" => format!("{}[]", t.inner.as_deref().map(ts_waist_type).unwrap_or_default()),
+        "sequence" => format!(
+            "{}[]",
+            t.inner.as_deref().map(ts_waist_type).unwrap_or_default()
+        ),
         "bytes" => "Uint8Array".into(),
         k if k.starts_with('u') || k.starts_with('i') || k.starts_with('f') => "number".into(),
         _ => "unknown".into(),

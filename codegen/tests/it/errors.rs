@@ -1,7 +1,7 @@
 //! Bad specs stop generation with an error naming the place.
 
 fn error_of(spec: &str) -> String {
-    match axme_codegen::generate(spec) {
+    match axme_codegen::generate(spec, None) {
         Ok(_) => panic!("spec generated, expected an error"),
         Err(e) => e.to_string(),
     }

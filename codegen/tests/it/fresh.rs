@@ -17,11 +17,14 @@ fn check_flag_reports_stale_files() {
     let dir = crate::scratch("check-flag");
     crate::put(&dir, "spec/openapi.yaml", &crate::corpus("tricky.yaml"));
     let bin = env!("CARGO_BIN_EXE_axme-codegen");
+    let waist = crate::waist_library();
     let check = |dir: &std::path::Path| {
         std::process::Command::new(bin)
             .arg("--check")
             .arg("--root")
             .arg(dir)
+            .arg("--waist")
+            .arg(waist)
             .output()
             .expect("run")
     };
@@ -30,6 +33,12 @@ fn check_flag_reports_stale_files() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("bindings/python/python/axme/_operations.py")
     );
-    crate::run(std::process::Command::new(bin).arg("--root").arg(&dir));
+    crate::run(
+        std::process::Command::new(bin)
+            .arg("--root")
+            .arg(&dir)
+            .arg("--waist")
+            .arg(waist),
+    );
     assert!(check(&dir).status.success());
 }

@@ -1,8 +1,10 @@
-//! Integration tests of axme-codegen: snapshots of every output (real spec and the tricky
-//! corpus), bad specs, generated Python, TypeScript and Rust checked by their own tools, and the
-//! committed outputs being fresh.
+//! Integration tests of axme-codegen: snapshots of the outputs of the tricky corpus, bad specs,
+//! generated Python, TypeScript and Rust checked by their own tools, the foreign declaration
+//! layers compiled by gcc, javac and mcs and run against the built library, and the committed
+//! outputs being fresh.
 
 mod errors;
+mod ffi_layers;
 mod fresh;
 mod python;
 mod rust_table;
@@ -27,17 +29,34 @@ pub fn corpus(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Outputs of the real spec.
-pub fn real() -> &'static [Output] {
-    static OUT: OnceLock<Vec<Output>> = OnceLock::new();
-    OUT.get_or_init(|| axme_codegen::generate_in(&root()).expect("real spec generates"))
+/// The debug `axme-ffi` library, built once (cargo skips it when fresh); the waist is read from
+/// it and the foreign layers run against it.
+pub fn waist_library() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        run(std::process::Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "axme-ffi"])
+            .current_dir(root()));
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("target"));
+        target.join("debug").join(axme_codegen::waist::LIBRARY_FILE)
+    })
 }
 
-/// Outputs of `tests/specs/tricky.yaml`.
+/// Outputs of the real spec and the waist.
+pub fn real() -> &'static [Output] {
+    static OUT: OnceLock<Vec<Output>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        axme_codegen::generate_in(&root(), Some(waist_library())).expect("real spec generates")
+    })
+}
+
+/// Outputs of `tests/specs/tricky.yaml` (from the spec alone).
 pub fn tricky() -> &'static [Output] {
     static OUT: OnceLock<Vec<Output>> = OnceLock::new();
     OUT.get_or_init(|| {
-        axme_codegen::generate(&corpus("tricky.yaml")).expect("tricky spec generates")
+        axme_codegen::generate(&corpus("tricky.yaml"), None).expect("tricky spec generates")
     })
 }
 

@@ -270,14 +270,11 @@ fn u32_arg(args: &Value, name: &str) -> Result<Option<u32>, Value> {
 fn ms_arg(args: &Value, name: &str) -> Result<Option<f64>, Value> {
     match &args[name] {
         Value::Null => Ok(None),
-        v => v
-            .as_u64()
-            .map(|ms| Some(ms as f64 / 1e3))
-            .ok_or_else(|| {
-                driver_error(format!(
-                    "{name} must be milliseconds as an integer, got {v}"
-                ))
-            }),
+        v => v.as_u64().map(|ms| Some(ms as f64 / 1e3)).ok_or_else(|| {
+            driver_error(format!(
+                "{name} must be milliseconds as an integer, got {v}"
+            ))
+        }),
     }
 }
 

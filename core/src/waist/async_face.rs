@@ -437,7 +437,9 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Internal);
         assert!(e.message().contains("boom"), "{e}");
         assert_eq!(c.live_handles(), 0);
-        let e = c.guard(None, async { Err::<(), _>(Error::protocol("x")) }).await;
+        let e = c
+            .guard(None, async { Err::<(), _>(Error::protocol("x")) })
+            .await;
         assert_eq!(e.unwrap_err().kind(), ErrorKind::Protocol);
     }
 }
