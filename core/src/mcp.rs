@@ -16,10 +16,11 @@
 //!   key, else one minted per call when `auto_idempotency_key` is on) so the server's replay
 //!   protection covers every attempt.
 //! * Results: the JSON-RPC `result` object, unchanged. A tool failure (`isError: true`) is a
-//!   result, not an error, as in the public SDKs. A JSON-RPC `error` becomes an [`Error`] of kind
-//!   `mcp` whose `code` is the JSON-RPC code (as text), whose `status` is the HTTP status the public
-//!   SDKs map it to (-32001/-32003 → 403, -32004 → 429, -32602 → 422, other ≤ -32000 → 502,
-//!   else 400) and whose body is `{code, message, data}`. Responses may be plain JSON or an SSE
+//!   result, not an error, as in the public SDKs. A JSON-RPC `error` becomes an [`Error`] whose
+//!   `code` is the JSON-RPC code (as text), whose `status` is the HTTP status the public SDKs map it
+//!   to and whose kind is what that status means (-32001/-32003 → `auth`, 403; -32004 →
+//!   `rate_limit`, 429; -32602 → `validation`, 422; any other code `mcp`, 502 for ≤ -32000, else
+//!   400), with the body `{code, message, data}`. Responses may be plain JSON or an SSE
 //!   stream (the `2025-11-25` transport allows both); either way the response whose `id` matches
 //!   the request is taken.
 
@@ -112,14 +113,16 @@ pub(crate) fn rpc_error(error: &Value, request_id: Option<String>) -> Error {
         .and_then(Value::as_f64)
         .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
         .map(std::time::Duration::from_secs_f64);
-    let status = match code {
-        -32001 | -32003 => 403,
-        -32004 => 429,
-        -32602 => 422,
-        c if c <= -32000 => 502,
-        _ => 400,
+    // The codes with an HTTP meaning get that kind (so every SDK raises its auth, rate-limit or
+    // validation error for them, as the public SDKs do); every other JSON-RPC error is `mcp`.
+    let (kind, status) = match code {
+        -32001 | -32003 => (ErrorKind::Auth, 403),
+        -32004 => (ErrorKind::RateLimit, 429),
+        -32602 => (ErrorKind::Validation, 422),
+        c if c <= -32000 => (ErrorKind::Mcp, 502),
+        _ => (ErrorKind::Mcp, 400),
     };
-    Error::new(ErrorKind::Mcp, message.clone())
+    Error::new(kind, message.clone())
         .with_status(status)
         .with_code(code.to_string())
         .with_body(json!({"code": code, "message": message, "data": data}))
@@ -542,7 +545,13 @@ mod tests {
                 &json!({"code": code, "message": "m", "data": {"x": 1}}),
                 Some("r".into()),
             );
-            assert_eq!(e.kind(), ErrorKind::Mcp);
+            let kind = match code {
+                -32001 | -32003 => ErrorKind::Auth,
+                -32004 => ErrorKind::RateLimit,
+                -32602 => ErrorKind::Validation,
+                _ => ErrorKind::Mcp,
+            };
+            assert_eq!(e.kind(), kind, "{code}");
             assert_eq!(e.status(), Some(status), "{code}");
             assert_eq!(e.code(), Some(code.to_string().as_str()));
             assert_eq!(e.is_retryable(), retryable, "{code}");

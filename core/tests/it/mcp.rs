@@ -370,15 +370,21 @@ async fn tool_failures_are_results_and_rpc_errors_are_mcp_errors() {
         assert_eq!(r["isError"], true);
         assert_eq!(r["content"][0]["text"], "tool failed");
 
-        for (tool, code, status, retryable) in [
-            ("axme.auth", "-32001", 403, false),
-            ("axme.rate", "-32004", 429, true),
-            ("axme.bad_params", "-32602", 422, false),
-            ("axme.internal", "-32603", 502, true),
-            ("axme.custom", "-1", 400, false),
+        for (tool, kind, code, status, retryable) in [
+            ("axme.auth", ErrorKind::Auth, "-32001", 403, false),
+            ("axme.rate", ErrorKind::RateLimit, "-32004", 429, true),
+            (
+                "axme.bad_params",
+                ErrorKind::Validation,
+                "-32602",
+                422,
+                false,
+            ),
+            ("axme.internal", ErrorKind::Mcp, "-32603", 502, true),
+            ("axme.custom", ErrorKind::Mcp, "-1", 400, false),
         ] {
             let e = c.mcp_call_tool(tool, json!({}), &opts).await.unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Mcp, "{tool}");
+            assert_eq!(e.kind(), kind, "{tool}");
             assert_eq!(e.code(), Some(code), "{tool}");
             assert_eq!(e.status(), Some(status), "{tool}");
             assert_eq!(e.is_retryable(), retryable, "{tool}");

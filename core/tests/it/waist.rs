@@ -246,6 +246,8 @@ async fn every_error_kind_arrives_as_a_record() {
             {"match": {"method": "GET", "route": "/v1/capabilities"}, "action": {"type": "respond", "status": 503}},
             {"match": {"method": "GET", "route": "/health"}, "action": {"type": "respond", "status": 200, "body": "not json"}},
             {"match": {"method": "GET", "route": "/v1/inbox"}, "action": {"type": "delay", "ms": 5000}},
+            {"match": {"method": "POST", "route": "/mcp"}, "action": {"type": "respond", "status": 200,
+                "body": {"jsonrpc": "2.0", "id": null, "error": {"code": -32603, "message": "tool crashed"}}}},
         ]),
     )
     .await;
@@ -301,8 +303,11 @@ async fn every_error_kind_arrives_as_a_record() {
             None,
         ));
         assert_eq!(r.kind, ErrorKind::Timeout);
-        let r = kind_of(c.mcp_call_tool("axme.no_such_tool", "{}", &none(), None));
-        assert_eq!(r.kind, ErrorKind::Mcp);
+        let r = kind_of(c.mcp_call_tool("axme.check_nick", "{}", &none(), None));
+        assert_eq!(
+            (r.kind, r.code.as_deref()),
+            (ErrorKind::Mcp, Some("-32603"))
+        );
 
         let bad_key = ClientConfig {
             api_key: Some("axme_sa_nobody_secret".into()),
