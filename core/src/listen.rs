@@ -51,12 +51,17 @@ impl Client {
     /// Stream the intents delivered to `address` (`agent://…` or a bare name).
     /// `opts.poll_interval_seconds` does not apply.
     pub fn listen(&self, address: &str, opts: &StreamOptions) -> EventStream {
+        self.try_listen(address, opts).unwrap_or_else(failed)
+    }
+
+    /// [`Client::listen`], refusing bad arguments at once instead of as the stream's first item.
+    pub fn try_listen(&self, address: &str, opts: &StreamOptions) -> Result<EventStream, Error> {
         if address.trim().is_empty() {
-            return failed(Error::invalid_argument("address must not be empty"));
+            return Err(Error::invalid_argument("address must not be empty"));
         }
         let timeout = match opts.check().and_then(|()| opts.timeout()) {
             Ok(t) => t,
-            Err(e) => return failed(e),
+            Err(e) => return Err(e),
         };
         let client = self.clone();
         let addr = address.to_string();
@@ -76,9 +81,7 @@ impl Client {
             )
         });
         // Surface argument errors (e.g. a malformed address) now, not on the first read.
-        if let Err(e) = make(opts.since) {
-            return failed(e);
-        }
+        make(opts.since)?;
         let listener = Listener {
             sse: CursorSse::new(self.transport().clone(), opts.since, wait, make),
         };
@@ -86,6 +89,6 @@ impl Client {
             let msg = format!("listening on {address} timed out after {t:?}");
             (Instant::now() + t, msg)
         });
-        drive(listener, deadline, Listener::next)
+        Ok(drive(listener, deadline, Listener::next))
     }
 }

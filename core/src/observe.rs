@@ -250,15 +250,20 @@ impl Client {
     /// terminal event (or with an error, or a `timeout` error after `opts.timeout_seconds`).
     /// `opts.status` does not apply.
     pub fn observe(&self, intent_id: &str, opts: &StreamOptions) -> EventStream {
+        self.try_observe(intent_id, opts).unwrap_or_else(failed)
+    }
+
+    /// [`Client::observe`], refusing bad arguments at once instead of as the stream's first item.
+    pub fn try_observe(&self, intent_id: &str, opts: &StreamOptions) -> Result<EventStream, Error> {
         if intent_id.trim().is_empty() {
-            return failed(Error::invalid_argument("intent_id must not be empty"));
+            return Err(Error::invalid_argument("intent_id must not be empty"));
         }
         let (poll_interval, timeout) = match opts
             .check()
             .and_then(|()| Ok((opts.poll_interval()?, opts.timeout()?)))
         {
             Ok(checked) => checked,
-            Err(e) => return failed(e),
+            Err(e) => return Err(e),
         };
         let client = self.clone();
         let id = intent_id.to_string();
@@ -275,9 +280,7 @@ impl Client {
             )
         });
         // Surface argument errors (e.g. a malformed trace id) now, not on the first read.
-        if let Err(e) = make(opts.since) {
-            return failed(e);
-        }
+        make(opts.since)?;
         let observer = Observer {
             client: self.clone(),
             intent_id: intent_id.to_string(),
@@ -293,7 +296,7 @@ impl Client {
             let msg = format!("observing intent {intent_id} timed out after {t:?}");
             (Instant::now() + t, msg)
         });
-        drive(observer, deadline, Observer::next)
+        Ok(drive(observer, deadline, Observer::next))
     }
 
     /// Wait until `intent_id` reaches a terminal state and return that event; after `timeout`

@@ -195,24 +195,26 @@ impl Client {
             .cancel_intent(&intent_id, reason, &options, token(&cancel))?)
     }
 
-    /// An intent's lifecycle events.
+    /// An intent's lifecycle events (bad arguments refused here).
     pub fn observe(
         &self,
         intent_id: String,
         options: StreamOptions,
         cancel: Option<Arc<CancelToken>>,
-    ) -> Arc<Stream> {
-        Arc::new(Stream(self.0.observe(&intent_id, &options, token(&cancel))))
+    ) -> Result<Arc<Stream>> {
+        let stream = self.0.observe(&intent_id, &options, token(&cancel))?;
+        Ok(Arc::new(Stream(stream)))
     }
 
-    /// The intents delivered to an agent address.
+    /// The intents delivered to an agent address (bad arguments refused here).
     pub fn listen(
         &self,
         address: String,
         options: StreamOptions,
         cancel: Option<Arc<CancelToken>>,
-    ) -> Arc<Stream> {
-        Arc::new(Stream(self.0.listen(&address, &options, token(&cancel))))
+    ) -> Result<Arc<Stream>> {
+        let stream = self.0.listen(&address, &options, token(&cancel))?;
+        Ok(Arc::new(Stream(stream)))
     }
 
     /// Wait for the intent's terminal event.

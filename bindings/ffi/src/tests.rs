@@ -101,7 +101,9 @@ fn every_call_of_the_surface() {
     );
     assert_eq!(c.base_url(), s.base_url);
     let id = c.send_intent(INTENT.into(), none(), None).unwrap();
-    let events = c.observe(id.clone(), StreamOptions::default(), None);
+    let events = c
+        .observe(id.clone(), StreamOptions::default(), None)
+        .unwrap();
     let first: Value = serde_json::from_str(&events.next().unwrap().unwrap()).unwrap();
     assert_eq!(first["event_type"], "intent.created");
     let got = c
@@ -225,8 +227,12 @@ fn errors_arrive_with_their_record() {
         kind(unknown.call("list_intents".into(), "{}".into(), none(), None)),
         ErrorKind::Auth
     );
-    let stream = c.observe("".into(), StreamOptions::default(), None);
-    assert_eq!(kind(stream.next()), ErrorKind::InvalidArgument);
+    let refused = c.observe("".into(), StreamOptions::default(), None);
+    assert_eq!(
+        kind(refused.map(|_| ())),
+        ErrorKind::InvalidArgument,
+        "refused at once"
+    );
     assert_eq!(
         kind(c.mesh_report_metric(Metric {
             cost_usd: Some(f64::NAN),
@@ -260,11 +266,13 @@ fn calls_and_streams_cancelled_from_another_thread() {
         let (c, token) = (c.clone(), token.clone());
         move || c.call("list_intents".into(), "{}".into(), none(), Some(token))
     });
-    let stream = c.listen(
-        "agent://acme/nobody".into(),
-        StreamOptions::default(),
-        Some(token.clone()),
-    );
+    let stream = c
+        .listen(
+            "agent://acme/nobody".into(),
+            StreamOptions::default(),
+            Some(token.clone()),
+        )
+        .unwrap();
     let reader = std::thread::spawn({
         let stream = stream.clone();
         move || stream.next()

@@ -17,7 +17,6 @@ pub struct Python;
 
 const OUTPUTS: &[Template] = &[
     template!("python/_operations.py" => "bindings/python/python/axme/_operations.py"),
-    template!("python/_operations.pyi" => "bindings/python/python/axme/_operations.pyi"),
     template!("python/types.py" => "bindings/python/python/axme/types.py"),
     template!(waist "python/_waist.py" => "bindings/python/python/axme/_waist.py"),
 ];

@@ -270,26 +270,31 @@ impl AsyncClient {
         .await
     }
 
-    /// The intent's lifecycle events after `opts.since`, ending after the terminal one.
+    /// The intent's lifecycle events after `opts.since`, ending after the terminal one. Bad
+    /// arguments are refused here, before any request.
     pub fn observe(
         &self,
         intent_id: &str,
         opts: &StreamOptions,
         cancel: Option<&CancelToken>,
-    ) -> Stream {
-        let events = self.client.observe(intent_id, opts);
-        let live = LiveHandle::new(&self.shared.live);
-        Stream::new(events, live, self.shared.closed.child(), cancel.cloned())
+    ) -> Result<Stream, Error> {
+        let events = self.client.try_observe(intent_id, opts)?;
+        Ok(self.stream(events, cancel))
     }
 
-    /// The intents delivered to an agent address; never ends on its own.
+    /// The intents delivered to an agent address; never ends on its own. Bad arguments are
+    /// refused here, before any request.
     pub fn listen(
         &self,
         address: &str,
         opts: &StreamOptions,
         cancel: Option<&CancelToken>,
-    ) -> Stream {
-        let events = self.client.listen(address, opts);
+    ) -> Result<Stream, Error> {
+        let events = self.client.try_listen(address, opts)?;
+        Ok(self.stream(events, cancel))
+    }
+
+    fn stream(&self, events: crate::observe::EventStream, cancel: Option<&CancelToken>) -> Stream {
         let live = LiveHandle::new(&self.shared.live);
         Stream::new(events, live, self.shared.closed.child(), cancel.cloned())
     }

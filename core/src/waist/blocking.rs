@@ -163,8 +163,10 @@ impl BlockingClient {
         intent_id: &str,
         opts: &StreamOptions,
         cancel: Option<&CancelToken>,
-    ) -> BlockingStream {
-        BlockingStream::new(self.client.observe(intent_id, opts, cancel))
+    ) -> Result<BlockingStream, Error> {
+        Ok(BlockingStream::new(
+            self.client.observe(intent_id, opts, cancel)?,
+        ))
     }
 
     /// See [`AsyncClient::listen`].
@@ -173,8 +175,10 @@ impl BlockingClient {
         address: &str,
         opts: &StreamOptions,
         cancel: Option<&CancelToken>,
-    ) -> BlockingStream {
-        BlockingStream::new(self.client.listen(address, opts, cancel))
+    ) -> Result<BlockingStream, Error> {
+        Ok(BlockingStream::new(
+            self.client.listen(address, opts, cancel)?,
+        ))
     }
 
     /// See [`AsyncClient::mcp_initialize`].

@@ -66,7 +66,7 @@ async fn the_blocking_face_runs_every_call() {
             ..none()
         };
         let id = c.send_intent(INTENT, &keyed, None).unwrap();
-        let events = c.observe(&id, &StreamOptions::default(), None);
+        let events = c.observe(&id, &StreamOptions::default(), None).unwrap();
         for expected in ["intent.created", "intent.submitted", "intent.delivered"] {
             let event = parse(&events.next().unwrap().unwrap());
             assert_eq!(event["event_type"], expected);
@@ -370,8 +370,10 @@ async fn a_stream_ends_when_cancelled_or_closed_from_another_thread() {
         wait_seconds: 30,
         ..StreamOptions::default()
     };
-    let cancelled = c.listen("agent://acme/nobody", &quiet, Some(&token));
-    let closed = c.listen("agent://acme/nobody-else", &quiet, None);
+    let cancelled = c
+        .listen("agent://acme/nobody", &quiet, Some(&token))
+        .unwrap();
+    let closed = c.listen("agent://acme/nobody-else", &quiet, None).unwrap();
     assert_eq!(c.async_client().live_handles(), 2);
     let reading = |s: axme_core::waist::BlockingStream| std::thread::spawn(move || s.next());
     let (a, b) = (reading(cancelled), reading(closed.clone()));
@@ -401,7 +403,9 @@ async fn closing_the_client_cancels_calls_and_ends_streams() {
     let cred = h.credential().await;
     h.rules(&cred, json!([{"match": {"method": "GET", "route": "/v1/intents"}, "action": {"type": "delay", "ms": 20000}}])).await;
     let c = std::sync::Arc::new(BlockingClient::new(config(&h, &cred)).unwrap());
-    let stream = c.listen("agent://acme/nobody", &StreamOptions::default(), None);
+    let stream = c
+        .listen("agent://acme/nobody", &StreamOptions::default(), None)
+        .unwrap();
     let call = std::thread::spawn({
         let c = c.clone();
         move || c.call("list_intents", "{}", &none(), None)
@@ -442,7 +446,13 @@ fn the_blocking_face_refuses_to_block_inside_a_runtime() {
         .block_on(async { c.call("list_intents", "{}", &none(), None) })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-    let stream = c.observe("i", &StreamOptions::default(), None);
+    let stream = c.observe("i", &StreamOptions::default(), None).unwrap();
     let e = rt.block_on(async { stream.next() }).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    let refused = c.observe(" ", &StreamOptions::default(), None).unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        ErrorKind::InvalidArgument,
+        "bad arguments are refused at once"
+    );
 }

@@ -164,7 +164,7 @@ static inline const char *axme_ffi_checksum_mismatch(void) {
     if (uniffi_axme_ffi_checksum_method_client_is_closed() != 9718) {
         return "uniffi_axme_ffi_checksum_method_client_is_closed";
     }
-    if (uniffi_axme_ffi_checksum_method_client_listen() != 46714) {
+    if (uniffi_axme_ffi_checksum_method_client_listen() != 8404) {
         return "uniffi_axme_ffi_checksum_method_client_listen";
     }
     if (uniffi_axme_ffi_checksum_method_client_live_handles() != 39760) {
@@ -203,7 +203,7 @@ static inline const char *axme_ffi_checksum_mismatch(void) {
     if (uniffi_axme_ffi_checksum_method_client_mesh_stop_heartbeat() != 22339) {
         return "uniffi_axme_ffi_checksum_method_client_mesh_stop_heartbeat";
     }
-    if (uniffi_axme_ffi_checksum_method_client_observe() != 3124) {
+    if (uniffi_axme_ffi_checksum_method_client_observe() != 82) {
         return "uniffi_axme_ffi_checksum_method_client_observe";
     }
     if (uniffi_axme_ffi_checksum_method_client_send_intent() != 30415) {

@@ -25,7 +25,10 @@ from .exceptions import (
     AxmeConnectionError,
     AxmeError,
     AxmeHttpError,
+    AxmeCanceledError,
+    AxmeInternalError,
     AxmeInvalidArgumentError,
+    AxmeMcpError,
     AxmeNotFoundError,
     AxmeProtocolError,
     AxmeRateLimitError,
@@ -61,4 +64,7 @@ __all__ = [
     "AxmeTimeoutError",
     "AxmeProtocolError",
     "AxmeInvalidArgumentError",
+    "AxmeMcpError",
+    "AxmeCanceledError",
+    "AxmeInternalError",
 ]

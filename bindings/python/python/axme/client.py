@@ -1,18 +1,19 @@
 """The AXME clients: :class:`AxmeClient` (blocking) and :class:`AsyncAxmeClient` (asyncio).
 
-Both run on the Rust engine ``axme-core`` through the native module ``axme._native``: retries
-with one ``Idempotency-Key`` per logical write, SSE with resume and gap filling, and typed errors
-are the engine's, so every AXME SDK behaves the same. The operation methods (``get_intent``,
-``resolve_intent``, ...) come from the generated mixins in ``axme._operations``; this module adds
-the configuration, the transport hooks they call, and the hand-written calls (``send_intent``,
-``observe``, ``wait_for``, ``listen``, ``cancel_intent``).
+Both run on the Rust engine ``axme-core`` through the native module ``axme._native``, which hands
+every call to the engine's waist: retries with one ``Idempotency-Key`` per logical write, SSE with
+resume and gap filling, waiting for a terminal event, argument and configuration checks, and typed
+errors are the engine's, so every AXME SDK behaves the same. The operation methods
+(``get_intent``, ``resolve_intent``, ...) come from the generated mixins in ``axme._operations``;
+this module adds the configuration, the hooks they call, and the hand-written calls
+(``send_intent``, ``observe``, ``wait_for``, ``listen``, ``cancel_intent``, MCP). Here only Python
+types are checked (``TypeError``); values are the engine's to judge (``ValueError``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import weakref
 from dataclasses import dataclass
 from types import TracebackType
 from typing import (
@@ -33,9 +34,10 @@ from typing import (
 from . import _native
 from ._operations import AsyncOperations, SyncOperations
 from ._streams import AsyncEventIterator, EventIterator
-from .mesh import AsyncMeshClient, MeshClient
 from ._version import __version__
+from ._waist import CONFIG_DEFAULTS, TERMINAL_STATUSES
 from .exceptions import AxmeInvalidArgumentError, AxmeProtocolError
+from .mesh import AsyncMeshClient, MeshClient
 
 if TYPE_CHECKING:
     from .types import AgentDelivery, CreateIntentRequest, IntentEvent, ResolveIntentResponse
@@ -50,13 +52,12 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.cloud.axme.ai"
 
-#: Statuses after which an intent never changes again.
-TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"})
-_TERMINAL_EVENTS = frozenset(
-    {"intent.completed", "intent.failed", "intent.canceled", "intent.timed_out"}
-)
-
 _log = logging.getLogger("axme")
+
+
+class _NotGiven(str):
+    """A default the caller did not give: equal to the 0.2.0 default, but the engine looks in the
+    environment (``AXME_BASE_URL``, ``AXME_API_KEY``) before using it."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,16 @@ class AxmeClientConfig:
     """Client configuration: the fields, defaults and checks of the public ``axme`` 0.2.0
     package, plus three engine options at the end.
 
-    ``bearer_token`` is an alias of ``actor_token`` (both given and different is an error).
-    ``mcp_observer`` is kept for compatibility. Further checks (URL shape, header-safe secrets,
-    positive timeouts) run when a client is built from the config and raise
-    :class:`~axme.exceptions.AxmeInvalidArgumentError` (a ``ValueError``).
+    ``base_url`` and ``api_key`` fall back to ``AXME_BASE_URL`` and ``AXME_API_KEY`` when not
+    given; a blank one, or a key missing everywhere, raises
+    :class:`~axme.exceptions.AxmeInvalidArgumentError` (a ``ValueError``) here, as do the
+    engine's other checks (URL shape, header-safe secrets, positive timeouts). ``bearer_token`` is
+    an alias of ``actor_token`` (both given and different is an error). ``mcp_observer`` is kept
+    for compatibility.
     """
 
-    base_url: str = DEFAULT_BASE_URL
-    api_key: str = ""
+    base_url: str = _NotGiven(DEFAULT_BASE_URL)
+    api_key: str = _NotGiven("")
     actor_token: Optional[str] = None
     bearer_token: Optional[str] = None
     timeout_seconds: float = 15.0
@@ -91,41 +94,19 @@ class AxmeClientConfig:
     retry_budget: int = 500
 
     def __post_init__(self) -> None:
-        if not isinstance(self.base_url, str) or not self.base_url.strip():
-            raise ValueError("base_url must be a non-empty string")
-        if not isinstance(self.api_key, str) or not self.api_key.strip():
-            raise ValueError("api_key must be a non-empty string")
-        if self.actor_token and self.bearer_token and self.actor_token != self.bearer_token:
-            raise ValueError("actor_token and bearer_token must match when both are provided")
         if self.actor_token is None and self.bearer_token is not None:
             object.__setattr__(self, "actor_token", self.bearer_token)
+        _native.check_config(self._engine_json())
 
     def _engine_json(self) -> str:
-        """The engine's configuration object (``axme_core::Config``) as JSON."""
-        return _dumps(
-            {
-                "base_url": self.base_url,
-                "api_key": self.api_key,
-                "actor_token": self.actor_token or None,
-                "timeout_seconds": self.timeout_seconds,
-                "max_retries": self.max_retries,
-                "retry_backoff_seconds": self.retry_backoff_seconds,
-                "retry_backoff_cap_seconds": self.retry_backoff_cap_seconds,
-                "retry_budget": self.retry_budget,
-                "auto_trace_id": self.auto_trace_id,
-                "auto_idempotency_key": self.auto_idempotency_key,
-                "default_owner_agent": self.default_owner_agent,
-                "mcp_endpoint_path": self.mcp_endpoint_path,
-                "mcp_protocol_version": self.mcp_protocol_version,
-                "client_language": "python",
-                "client_version": __version__,
-            }
-        )
-
-
-# ------------------------------------------------------------------------------------------------
-# Argument checks (all run before any request is sent)
-# ------------------------------------------------------------------------------------------------
+        """The engine's configuration record (``ClientConfig``) as JSON."""
+        fields = {name: getattr(self, name) for name in CONFIG_DEFAULTS if hasattr(self, name)}
+        for name in ("base_url", "api_key"):
+            if type(fields[name]) is _NotGiven:
+                fields[name] = None
+        fields["client_language"] = "python"
+        fields["client_version"] = __version__
+        return _dumps(fields)
 
 
 def _dumps(value: Any) -> str:
@@ -135,164 +116,67 @@ def _dumps(value: Any) -> str:
         raise AxmeInvalidArgumentError(f"value is not valid JSON: {e}") from None
 
 
-def _non_empty_str(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
-    if not value.strip():
-        raise AxmeInvalidArgumentError(f"{name} must be a non-empty string")
+def _check(name: str, value: Any, types: Union[type, Tuple[type, ...]], optional: bool = True) -> Any:
+    """``TypeError`` unless ``value`` is one of ``types`` (or ``None`` when optional); ``bool``
+    never passes for a number."""
+    if value is None and optional:
+        return None
+    wanted = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
+        names = " or ".join(t.__name__ for t in wanted)
+        raise TypeError(f"{name} must be {names}, not {type(value).__name__}")
     return value
 
 
-def _opt_str(name: str, value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    return _non_empty_str(name, value)
+def _options(**fields: Any) -> Optional[str]:
+    """A ``CallOptions`` record as JSON (``None`` when every field is unset)."""
+    for name, value in fields.items():
+        _check(name, value, bool if name in ("retryable", "validate_input_schema") else str)
+    given = {k: v for k, v in fields.items() if v is not None}
+    return _dumps(given) if given else None
 
 
-def _int(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise AxmeInvalidArgumentError(f"{name} must be >= {minimum}")
-    if maximum is not None and value > maximum:
-        raise AxmeInvalidArgumentError(f"{name} must be <= {maximum}")
-    return value
+def _stream_options(
+    since: Any, wait_seconds: Any, poll_interval_seconds: Any = 1.0, timeout_seconds: Any = None,
+    trace_id: Any = None, status: Any = None,
+) -> str:
+    """A ``StreamOptions`` record as JSON; ``status`` as a comma-separated string or a list."""
+    statuses: Optional[List[str]] = None
+    if isinstance(status, str):
+        statuses = [s.strip() for s in status.split(",") if s.strip()]
+    elif status is not None:
+        if not isinstance(status, Sequence) or not all(isinstance(s, str) for s in status):
+            raise TypeError("status must be a comma-separated string or a list of strings")
+        statuses = [s.strip() for s in status]
+    return _dumps({
+        "since": _check("since", since, int, optional=False),
+        "wait_seconds": _check("wait_seconds", wait_seconds, int, optional=False),
+        "poll_interval_seconds": _check("poll_interval_seconds", poll_interval_seconds, (int, float)),
+        "timeout_seconds": _check("timeout_seconds", timeout_seconds, (int, float)),
+        "trace_id": _check("trace_id", trace_id, str),
+        "status": statuses,
+    })
 
 
-def _seconds(name: str, value: Any, *, allow_zero: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value != value or value in (float("inf"), float("-inf")):
-        raise AxmeInvalidArgumentError(f"{name} must be finite")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise AxmeInvalidArgumentError(f"{name} must be {'>= 0' if allow_zero else '> 0'}")
-    return float(value)
-
-
-def _opt_timeout(name: str, value: Any) -> Optional[float]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not value > 0:
-        raise AxmeInvalidArgumentError(f"{name} must be > 0 when provided")
-    return _seconds(name, value, allow_zero=False)
-
-
-def _intent_body(payload: Any, correlation_id: Optional[str]) -> Dict[str, Any]:
-    if not isinstance(payload, Mapping):
-        raise TypeError(f"payload must be a dict, not {type(payload).__name__}")
+def _intent_body(payload: Any, correlation_id: Optional[str]) -> str:
+    _check("payload", payload, Mapping, optional=False)
     body = dict(payload)
     if correlation_id is not None:
-        _non_empty_str("correlation_id", correlation_id)
+        if not _check("correlation_id", correlation_id, str).strip():
+            raise AxmeInvalidArgumentError("correlation_id must be a non-empty string")
         existing = body.get("correlation_id")
         if existing is not None and existing != correlation_id:
             raise AxmeInvalidArgumentError(
                 "payload correlation_id must match correlation_id argument"
             )
         body["correlation_id"] = correlation_id
-    return body
-
-
-def _intent_id(created: Any) -> str:
-    intent_id = created.get("intent_id") if isinstance(created, dict) else None
-    if not isinstance(intent_id, str) or not intent_id:
-        raise AxmeProtocolError("create_intent response does not include string intent_id")
-    return intent_id
-
-
-def _observe_kwargs(
-    intent_id: Any,
-    since: Any,
-    wait_seconds: Any,
-    poll_interval_seconds: Any,
-    timeout_seconds: Any,
-    trace_id: Any,
-) -> Dict[str, Any]:
-    _non_empty_str("intent_id", intent_id)
-    return {
-        "since": _int("since", since, 0),
-        "wait_seconds": _int("wait_seconds", wait_seconds, 1, 60),
-        "poll_interval_seconds": _seconds(
-            "poll_interval_seconds", poll_interval_seconds, allow_zero=True
-        ),
-        "timeout_seconds": _opt_timeout("timeout_seconds", timeout_seconds),
-        "trace_id": _opt_str("trace_id", trace_id),
-    }
-
-
-def _listen_kwargs(
-    address: Any,
-    since: Any,
-    wait_seconds: Any,
-    timeout_seconds: Any,
-    status: Any,
-    trace_id: Any,
-) -> Dict[str, Any]:
-    _non_empty_str("address", address)
-    statuses: Optional[List[str]]
-    if status is None:
-        statuses = None
-    elif isinstance(status, str):
-        statuses = [s.strip() for s in status.split(",") if s.strip()]
-        if not statuses:
-            raise AxmeInvalidArgumentError("status must name at least one status")
-    elif isinstance(status, Sequence) and all(isinstance(s, str) for s in status):
-        statuses = [s.strip() for s in status]
-        if not statuses or not all(statuses):
-            raise AxmeInvalidArgumentError("status must name at least one status")
-    else:
-        raise TypeError("status must be a comma-separated string or a list of strings")
-    return {
-        "since": _int("since", since, 0),
-        "wait_seconds": _int("wait_seconds", wait_seconds, 1, 60),
-        "timeout_seconds": _opt_timeout("timeout_seconds", timeout_seconds),
-        "status": statuses,
-        "trace_id": _opt_str("trace_id", trace_id),
-    }
-
-
-def _cancel_kwargs(intent_id: Any, **kwargs: Any) -> Dict[str, Any]:
-    _non_empty_str("intent_id", intent_id)
-    for name, value in kwargs.items():
-        _opt_str(name, value)
-    return kwargs
-
-
-def _mcp_tool_args(
-    name: Any,
-    arguments: Any,
-    owner_agent: Any,
-    idempotency_key: Any,
-    trace_id: Any,
-    validate_input_schema: Any,
-    retryable: Any,
-) -> Dict[str, Any]:
-    if not isinstance(name, str) or not name.strip():
-        raise AxmeInvalidArgumentError("tool name must be non-empty string")
-    if arguments is not None and not isinstance(arguments, Mapping):
-        raise TypeError(f"arguments must be a dict, not {type(arguments).__name__}")
-    if retryable is not None and not isinstance(retryable, bool):
-        raise TypeError("retryable must be a bool or None")
-    return {
-        "arguments_json": _dumps(dict(arguments) if arguments is not None else None),
-        "owner_agent": _opt_str("owner_agent", owner_agent),
-        "idempotency_key": _opt_str("idempotency_key", idempotency_key),
-        "trace_id": _opt_str("trace_id", trace_id),
-        "validate_input_schema": bool(validate_input_schema),
-        "retryable": retryable,
-    }
-
-
-def _is_terminal(event: Any) -> bool:
-    return event.get("status") in TERMINAL_STATUSES or event.get("event_type") in _TERMINAL_EVENTS
+    return _dumps(body)
 
 
 def _call_args(op_id: Any, args: Optional[Mapping[str, Any]]) -> Tuple[str, Optional[bytes]]:
     """The JSON args of the generic call and, for a raw-byte body (a media upload), the bytes,
     which travel beside the JSON rather than inside it."""
-    if not isinstance(op_id, str):
-        raise TypeError("op_id must be a string")
+    _check("op_id", op_id, str, optional=False)
     if args is None:
         return "{}", None
     body = args.get("body")
@@ -308,8 +192,18 @@ def _call_args(op_id: Any, args: Optional[Mapping[str, Any]]) -> Tuple[str, Opti
     return _dumps({k: v for k, v in args.items() if v is not None}), None
 
 
+def _mcp_args(name: Any, arguments: Any) -> Tuple[str, str]:
+    _check("tool name", name, str, optional=False)
+    _check("arguments", arguments, Mapping)
+    return name, _dumps(dict(arguments) if arguments is not None else None)
+
+
+def _intent_id(intent_id: str) -> str:
+    return cast(str, _check("intent_id", intent_id, str, optional=False))
+
+
 class _ClientBase:
-    """What both clients share: the config, the native client and the open streams."""
+    """What both clients share: the config and the native client."""
 
     def __init__(self, config: AxmeClientConfig, *, http_client: Any = None) -> None:
         if not isinstance(config, AxmeClientConfig):
@@ -323,10 +217,6 @@ class _ClientBase:
             )
         self._config = config
         self._native = _native.NativeClient(config._engine_json())
-        self._streams: "weakref.WeakSet[Union[EventIterator[Any], AsyncEventIterator[Any]]]" = (
-            weakref.WeakSet()
-        )
-        self._closed = False
         self._mesh: Any = None
         _log.debug(
             "axme client for %s (%s)", self._native.base_url, self._native.client_identity
@@ -340,7 +230,7 @@ class _ClientBase:
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closed
+        return self._native.closed
 
     @property
     def mcp_session_id(self) -> Optional[str]:
@@ -350,30 +240,21 @@ class _ClientBase:
         return self._native.mcp_session_id
 
     def _check_open(self) -> _native.NativeClient:
-        if self._closed:
+        if self._native.closed:
             raise RuntimeError("this AXME client has been closed")
         return self._native
 
-    def _close_streams(self) -> None:
-        if not self._closed:
-            self._native.mesh_stop_heartbeat()
-        self._closed = True
-        for stream in list(self._streams):
-            stream.close()
-        self._streams.clear()
-
-    def _notify_mcp(self, event: Dict[str, Any]) -> None:
+    def _notify_mcp(self, method: str, retryable: Optional[bool] = True) -> None:
         observer = self._config.mcp_observer
         if observer is not None:
-            observer(event)
+            observer({"phase": "request", "method": method, "rpc_id": None, "retryable": retryable})
 
     def _mcp_result(self, method: str, text: str) -> Dict[str, Any]:
         result: Dict[str, Any] = json.loads(text)
-        if isinstance(result, dict):
-            self._notify_mcp(
-                {"phase": "response", "method": method, "rpc_id": None,
-                 "result_keys": sorted(result.keys())}
-            )
+        observer = self._config.mcp_observer
+        if observer is not None and isinstance(result, dict):
+            observer({"phase": "response", "method": method, "rpc_id": None,
+                      "result_keys": sorted(result.keys())})
         return result
 
 
@@ -382,13 +263,15 @@ class AxmeClient(SyncOperations, _ClientBase):
 
     ``AxmeClient(AxmeClientConfig(api_key=..., base_url=...))``. Calls release the GIL while
     they wait, so threads run in parallel, and Ctrl-C interrupts a call, an iteration of
-    ``observe``/``listen`` or a ``wait_for`` promptly. Use it as a context manager or call
-    :meth:`close` to stop the streams it opened.
+    ``observe``/``listen`` or a ``wait_for`` promptly. :meth:`close` (or leaving a ``with``
+    block) ends every stream the client opened and, from another thread, cancels its calls in
+    flight (they raise :class:`~axme.exceptions.AxmeCanceledError`).
     """
 
     def close(self) -> None:
-        """Stop every stream this client opened; later calls raise ``RuntimeError``."""
-        self._close_streams()
+        """Close the client: streams end, calls in flight are cancelled, the heartbeat stops;
+        later calls raise ``RuntimeError``."""
+        self._native.close()
 
     def __enter__(self) -> "AxmeClient":
         return self
@@ -401,22 +284,16 @@ class AxmeClient(SyncOperations, _ClientBase):
     ) -> None:
         self.close()
 
-    # -- the hook the generated operations call --------------------------------------------------
+    # -- the hooks the generated operations call --------------------------------------------------
 
     def _call(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
-        native = self._check_open()
         payload, content = _call_args(op_id, args)
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("call %s", op_id)
-        return json.loads(native.call(op_id, payload, content))
+        return json.loads(self._check_open().call(op_id, payload, None, content))
 
     def _call_bytes(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> bytes:
         """``_call`` for an operation that answers raw bytes (a media download)."""
-        native = self._check_open()
-        payload, content = _call_args(op_id, args)
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("call %s", op_id)
-        return native.call_bytes(op_id, payload, content)
+        payload, _ = _call_args(op_id, args)
+        return cast(bytes, self._check_open().call_bytes(op_id, payload))
 
     # -- hand-written calls ----------------------------------------------------------------------
 
@@ -431,13 +308,8 @@ class AxmeClient(SyncOperations, _ClientBase):
         """Create an intent and return its id; a ``correlation_id`` is minted when none is
         given (in the argument or the payload)."""
         body = _intent_body(payload, correlation_id)
-        native = self._check_open()
-        created = native.create_intent(
-            _dumps(body),
-            idempotency_key=_opt_str("idempotency_key", idempotency_key),
-            trace_id=_opt_str("trace_id", trace_id),
-        )
-        return _intent_id(json.loads(created))
+        options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
+        return cast(str, self._check_open().send_intent(body, options))
 
     def observe(
         self,
@@ -455,13 +327,8 @@ class AxmeClient(SyncOperations, _ClientBase):
         raises :class:`~axme.exceptions.AxmeTimeoutError` (a ``TimeoutError``) once
         ``timeout_seconds`` have passed. Every request of the stream (reconnects, polls)
         carries ``trace_id``, or one id minted for the whole call."""
-        kwargs = _observe_kwargs(
-            intent_id, since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id
-        )
-        native = self._check_open()
-        events: "EventIterator[IntentEvent]" = EventIterator(native.observe(intent_id, **kwargs))
-        self._streams.add(events)
-        return events
+        options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
+        return EventIterator(self._check_open().observe(_intent_id(intent_id), options))
 
     def wait_for(
         self,
@@ -476,20 +343,8 @@ class AxmeClient(SyncOperations, _ClientBase):
         """Wait until the intent reaches a terminal status and return that event; raise
         :class:`~axme.exceptions.AxmeTimeoutError` (a ``TimeoutError``) after
         ``timeout_seconds``."""
-        with self.observe(
-            intent_id,
-            since=since,
-            wait_seconds=wait_seconds,
-            poll_interval_seconds=poll_interval_seconds,
-            timeout_seconds=timeout_seconds,
-            trace_id=trace_id,
-        ) as events:
-            for event in events:
-                if _is_terminal(event):
-                    return event
-        raise AxmeProtocolError(
-            f"intent observation finished without terminal event for {intent_id}"
-        )
+        options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
+        return cast("IntentEvent", json.loads(self._check_open().wait_for(_intent_id(intent_id), options)))
 
     def listen(
         self,
@@ -506,13 +361,9 @@ class AxmeClient(SyncOperations, _ClientBase):
         :class:`~axme.exceptions.AxmeTimeoutError`). ``status`` (comma-separated or a list)
         replaces the server's filter, which leaves finished intents out. A listener started
         again from ``since=0`` receives every unfinished intent again."""
-        kwargs = _listen_kwargs(address, since, wait_seconds, timeout_seconds, status, trace_id)
-        native = self._check_open()
-        deliveries: "EventIterator[AgentDelivery]" = EventIterator(
-            native.listen(address, **kwargs)
-        )
-        self._streams.add(deliveries)
-        return deliveries
+        options = _stream_options(since, wait_seconds, 1.0, timeout_seconds, trace_id, status)
+        address = _check("address", address, str, optional=False)
+        return EventIterator(self._check_open().listen(address, options))
 
     def cancel_intent(
         self,
@@ -526,44 +377,32 @@ class AxmeClient(SyncOperations, _ClientBase):
         trace_id: Optional[str] = None,
     ) -> "ResolveIntentResponse":
         """Cancel the intent (``resolve_intent`` with status ``CANCELED``)."""
-        kwargs = _cancel_kwargs(
-            intent_id,
-            reason=reason,
-            owner_agent=owner_agent,
-            x_owner_agent=x_owner_agent,
-            authorization=authorization,
-            idempotency_key=idempotency_key,
-            trace_id=trace_id,
-        )
-        native = self._check_open()
-        return cast("ResolveIntentResponse", json.loads(native.cancel_intent(intent_id, **kwargs)))
+        options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
+                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
+        text = self._check_open().cancel_intent(_intent_id(intent_id), _check("reason", reason, str), options)
+        return cast("ResolveIntentResponse", json.loads(text))
 
     @property
     def mesh(self) -> MeshClient:  # type: ignore[override]
         """Agent mesh calls: heartbeats, metrics, health, kill switch."""
         if self._mesh is None:
             self._mesh = MeshClient(self)
-        mesh: MeshClient = self._mesh
-        return mesh
+        return cast(MeshClient, self._mesh)
 
     def mcp_initialize(
         self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
     ) -> Dict[str, Any]:
         """MCP ``initialize`` (protocol version from the config unless given); returns the
         JSON-RPC result."""
-        native = self._check_open()
-        self._notify_mcp({"phase": "request", "method": "initialize", "rpc_id": None, "retryable": True})
-        text = native.mcp_initialize(
-            protocol_version=_opt_str("protocol_version", protocol_version),
-            trace_id=_opt_str("trace_id", trace_id),
-        )
+        self._notify_mcp("initialize")
+        version = _check("protocol_version", protocol_version, str)
+        text = self._check_open().mcp_initialize(version, _options(trace_id=trace_id))
         return self._mcp_result("initialize", text)
 
     def mcp_list_tools(self, *, trace_id: Optional[str] = None) -> Dict[str, Any]:
         """MCP ``tools/list``; caches each tool's input schema for :meth:`mcp_call_tool`."""
-        native = self._check_open()
-        self._notify_mcp({"phase": "request", "method": "tools/list", "rpc_id": None, "retryable": True})
-        text = native.mcp_list_tools(trace_id=_opt_str("trace_id", trace_id))
+        self._notify_mcp("tools/list")
+        text = self._check_open().mcp_list_tools(_options(trace_id=trace_id))
         return self._mcp_result("tools/list", text)
 
     def mcp_call_tool(
@@ -581,17 +420,12 @@ class AxmeClient(SyncOperations, _ClientBase):
         are put into the arguments when missing, the arguments are checked against the cached
         input schema (``ValueError``), and the call is retried only with an idempotency key or
         ``retryable=True``. JSON-RPC errors raise the 0.2.0 classes (-32001/-32003 auth, -32004
-        rate limit, -32602 validation, other <= -32000 server)."""
-        kwargs = _mcp_tool_args(
-            name, arguments, owner_agent, idempotency_key, trace_id, validate_input_schema, retryable
-        )
-        native = self._check_open()
-        self._notify_mcp(
-            {"phase": "request", "method": "tools/call", "rpc_id": None,
-             "retryable": retryable if retryable is not None else idempotency_key is not None}
-        )
-        text = native.mcp_call_tool(name, kwargs.pop("arguments_json"), **kwargs)
-        return self._mcp_result("tools/call", text)
+        rate limit, -32602 validation, other codes :class:`~axme.exceptions.AxmeMcpError`)."""
+        name, args = _mcp_args(name, arguments)
+        options = _options(owner_agent=owner_agent, idempotency_key=idempotency_key, trace_id=trace_id,
+                           validate_input_schema=bool(validate_input_schema), retryable=retryable)
+        self._notify_mcp("tools/call", retryable if retryable is not None else idempotency_key is not None)
+        return self._mcp_result("tools/call", self._check_open().mcp_call_tool(name, args, options))
 
 
 class AsyncAxmeClient(AsyncOperations, _ClientBase):
@@ -600,12 +434,12 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
     Use ``async with`` or call :meth:`aclose`."""
 
     async def aclose(self) -> None:
-        """Stop every stream this client opened; later calls raise ``RuntimeError``."""
-        self._close_streams()
+        """Close the client (see :meth:`AxmeClient.close`); later calls raise ``RuntimeError``."""
+        self._native.close()
 
     def close(self) -> None:
         """Synchronous spelling of :meth:`aclose`."""
-        self._close_streams()
+        self._native.close()
 
     async def __aenter__(self) -> "AsyncAxmeClient":
         return self
@@ -616,24 +450,18 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        self._close_streams()
+        self._native.close()
 
-    # -- the hook the generated operations call --------------------------------------------------
+    # -- the hooks the generated operations call --------------------------------------------------
 
     async def _acall(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
-        native = self._check_open()
         payload, content = _call_args(op_id, args)
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("call %s", op_id)
-        return json.loads(await native.acall(op_id, payload, content))
+        return json.loads(await self._check_open().call(op_id, payload, None, content, True))
 
     async def _acall_bytes(self, op_id: str, args: Optional[Mapping[str, Any]] = None) -> bytes:
         """``_acall`` for an operation that answers raw bytes (a media download)."""
-        native = self._check_open()
-        payload, content = _call_args(op_id, args)
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("call %s", op_id)
-        return await native.acall_bytes(op_id, payload, content)
+        payload, _ = _call_args(op_id, args)
+        return cast(bytes, await self._check_open().call_bytes(op_id, payload, None, True))
 
     # -- hand-written calls ----------------------------------------------------------------------
 
@@ -647,13 +475,8 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
     ) -> str:
         """See :meth:`AxmeClient.send_intent`."""
         body = _intent_body(payload, correlation_id)
-        native = self._check_open()
-        created = await native.acreate_intent(
-            _dumps(body),
-            idempotency_key=_opt_str("idempotency_key", idempotency_key),
-            trace_id=_opt_str("trace_id", trace_id),
-        )
-        return _intent_id(json.loads(created))
+        options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
+        return cast(str, await self._check_open().send_intent(body, options, True))
 
     def observe(
         self,
@@ -666,15 +489,8 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         trace_id: Optional[str] = None,
     ) -> "AsyncEventIterator[IntentEvent]":
         """See :meth:`AxmeClient.observe`; use with ``async for``."""
-        kwargs = _observe_kwargs(
-            intent_id, since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id
-        )
-        native = self._check_open()
-        events: "AsyncEventIterator[IntentEvent]" = AsyncEventIterator(
-            native.observe(intent_id, **kwargs)
-        )
-        self._streams.add(events)
-        return events
+        options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
+        return AsyncEventIterator(self._check_open().observe(_intent_id(intent_id), options))
 
     async def wait_for(
         self,
@@ -687,23 +503,9 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         trace_id: Optional[str] = None,
     ) -> "IntentEvent":
         """See :meth:`AxmeClient.wait_for`. Cancelling the awaiting task closes the stream."""
-        events = self.observe(
-            intent_id,
-            since=since,
-            wait_seconds=wait_seconds,
-            poll_interval_seconds=poll_interval_seconds,
-            timeout_seconds=timeout_seconds,
-            trace_id=trace_id,
-        )
-        try:
-            async for event in events:
-                if _is_terminal(event):
-                    return event
-        finally:
-            events.close()
-        raise AxmeProtocolError(
-            f"intent observation finished without terminal event for {intent_id}"
-        )
+        options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
+        text = await self._check_open().wait_for(_intent_id(intent_id), options, True)
+        return cast("IntentEvent", json.loads(text))
 
     def listen(
         self,
@@ -716,13 +518,9 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         trace_id: Optional[str] = None,
     ) -> "AsyncEventIterator[AgentDelivery]":
         """See :meth:`AxmeClient.listen`; use with ``async for``."""
-        kwargs = _listen_kwargs(address, since, wait_seconds, timeout_seconds, status, trace_id)
-        native = self._check_open()
-        deliveries: "AsyncEventIterator[AgentDelivery]" = AsyncEventIterator(
-            native.listen(address, **kwargs)
-        )
-        self._streams.add(deliveries)
-        return deliveries
+        options = _stream_options(since, wait_seconds, 1.0, timeout_seconds, trace_id, status)
+        address = _check("address", address, str, optional=False)
+        return AsyncEventIterator(self._check_open().listen(address, options))
 
     async def cancel_intent(
         self,
@@ -736,17 +534,10 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         trace_id: Optional[str] = None,
     ) -> "ResolveIntentResponse":
         """See :meth:`AxmeClient.cancel_intent`."""
-        kwargs = _cancel_kwargs(
-            intent_id,
-            reason=reason,
-            owner_agent=owner_agent,
-            x_owner_agent=x_owner_agent,
-            authorization=authorization,
-            idempotency_key=idempotency_key,
-            trace_id=trace_id,
-        )
+        options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
+                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
         native = self._check_open()
-        text = await native.acancel_intent(intent_id, **kwargs)
+        text = await native.cancel_intent(_intent_id(intent_id), _check("reason", reason, str), options, True)
         return cast("ResolveIntentResponse", json.loads(text))
 
     @property
@@ -754,26 +545,21 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         """Agent mesh calls: heartbeats, metrics, health, kill switch."""
         if self._mesh is None:
             self._mesh = AsyncMeshClient(self)
-        mesh: AsyncMeshClient = self._mesh
-        return mesh
+        return cast(AsyncMeshClient, self._mesh)
 
     async def mcp_initialize(
         self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
     ) -> Dict[str, Any]:
         """See :meth:`AxmeClient.mcp_initialize`."""
-        native = self._check_open()
-        self._notify_mcp({"phase": "request", "method": "initialize", "rpc_id": None, "retryable": True})
-        text = await native.amcp_initialize(
-            protocol_version=_opt_str("protocol_version", protocol_version),
-            trace_id=_opt_str("trace_id", trace_id),
-        )
+        self._notify_mcp("initialize")
+        version = _check("protocol_version", protocol_version, str)
+        text = await self._check_open().mcp_initialize(version, _options(trace_id=trace_id), True)
         return self._mcp_result("initialize", text)
 
     async def mcp_list_tools(self, *, trace_id: Optional[str] = None) -> Dict[str, Any]:
         """See :meth:`AxmeClient.mcp_list_tools`."""
-        native = self._check_open()
-        self._notify_mcp({"phase": "request", "method": "tools/list", "rpc_id": None, "retryable": True})
-        text = await native.amcp_list_tools(trace_id=_opt_str("trace_id", trace_id))
+        self._notify_mcp("tools/list")
+        text = await self._check_open().mcp_list_tools(_options(trace_id=trace_id), True)
         return self._mcp_result("tools/list", text)
 
     async def mcp_call_tool(
@@ -788,13 +574,8 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         retryable: Optional[bool] = None,
     ) -> Dict[str, Any]:
         """See :meth:`AxmeClient.mcp_call_tool`."""
-        kwargs = _mcp_tool_args(
-            name, arguments, owner_agent, idempotency_key, trace_id, validate_input_schema, retryable
-        )
-        native = self._check_open()
-        self._notify_mcp(
-            {"phase": "request", "method": "tools/call", "rpc_id": None,
-             "retryable": retryable if retryable is not None else idempotency_key is not None}
-        )
-        text = await native.amcp_call_tool(name, kwargs.pop("arguments_json"), **kwargs)
-        return self._mcp_result("tools/call", text)
+        name, args = _mcp_args(name, arguments)
+        options = _options(owner_agent=owner_agent, idempotency_key=idempotency_key, trace_id=trace_id,
+                           validate_input_schema=bool(validate_input_schema), retryable=retryable)
+        self._notify_mcp("tools/call", retryable if retryable is not None else idempotency_key is not None)
+        return self._mcp_result("tools/call", await self._check_open().mcp_call_tool(name, args, options, True))

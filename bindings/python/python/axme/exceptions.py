@@ -9,7 +9,9 @@ kinds are subclasses of those: :class:`AxmeConflictError` (409) is an :class:`Ax
 their own classes that also derive from the matching built-in exception:
 :class:`AxmeConnectionError` (``ConnectionError``), :class:`AxmeTimeoutError` (``TimeoutError``,
 raised at ``observe``/``wait_for``/``listen`` deadlines and for request timeouts) and
-:class:`AxmeInvalidArgumentError` (``ValueError``, raised before any request is sent).
+:class:`AxmeInvalidArgumentError` (``ValueError``, raised before any request is sent), and
+:class:`AxmeCanceledError` for a call cancelled by closing its client. The class of each engine
+error kind is generated (``axme._waist``).
 
 Every instance carries ``kind`` (the engine's stable error kind, e.g. ``"conflict"``), ``code``
 (the server's machine-readable ``error.code``, or the JSON-RPC code for MCP errors) and
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, Optional, Type
+from typing import Any, Optional
 
 __all__ = [
     "AxmeError",
@@ -36,6 +38,9 @@ __all__ = [
     "AxmeTimeoutError",
     "AxmeProtocolError",
     "AxmeInvalidArgumentError",
+    "AxmeMcpError",
+    "AxmeCanceledError",
+    "AxmeInternalError",
 ]
 
 
@@ -163,39 +168,35 @@ class AxmeInvalidArgumentError(AxmeError, ValueError):
         self.message = message
 
 
-_HTTP_CLASSES: Dict[str, Type[AxmeHttpError]] = {
-    "auth": AxmeAuthError,
-    "validation": AxmeValidationError,
-    "conflict": AxmeConflictError,
-    "not_found": AxmeNotFoundError,
-    "rate_limit": AxmeRateLimitError,
-    "server": AxmeServerError,
-    "timeout": AxmeRequestTimeoutError,
-}
+class AxmeMcpError(AxmeServerError):
+    """A JSON-RPC error of the MCP endpoint without an HTTP meaning of its own (the codes that
+    have one raise :class:`AxmeAuthError`, :class:`AxmeRateLimitError` or
+    :class:`AxmeValidationError`, as in 0.2.0); ``code`` is the JSON-RPC code."""
 
-_OTHER_CLASSES: Dict[str, Type[AxmeError]] = {
-    "invalid_argument": AxmeInvalidArgumentError,
-    "timeout": AxmeTimeoutError,
-    "connection": AxmeConnectionError,
-    "protocol": AxmeProtocolError,
-}
+    kind = "mcp"
 
 
-def _http_class_for_status(status: int) -> Type[AxmeHttpError]:
-    """The 0.2.0 class for a status (used for MCP errors, whose status is the one the public SDK
-    reports for the JSON-RPC code)."""
-    if status in (401, 403):
-        return AxmeAuthError
-    if status in (400, 409, 413, 422):
-        return AxmeValidationError
-    if status == 429:
-        return AxmeRateLimitError
-    if status >= 500:
-        return AxmeServerError
-    return AxmeHttpError
+class AxmeCanceledError(AxmeError):
+    """The call was cancelled: the client was closed (from any thread) while it ran."""
+
+    kind = "canceled"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def _from_core(
+class AxmeInternalError(AxmeError, RuntimeError):
+    """A defect inside the engine (please report it); never the caller's or the server's fault."""
+
+    kind = "internal"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _from_record(
     kind: str,
     message: str,
     status: Optional[int],
@@ -206,34 +207,25 @@ def _from_core(
     retry_after: Optional[float],
     retryable: bool,
 ) -> AxmeError:
-    """Build the exception for an engine error (called by the native module)."""
+    """The exception for an engine error record (called by the native module): its class comes
+    from the generated table, by kind (HTTP or not)."""
+    from ._waist import ERROR_CLASSES
+
+    http, plain = ERROR_CLASSES.get(kind, (AxmeHttpError, AxmeError))
     exc: AxmeError
-    if status is not None:
+    if status is not None and issubclass(http, AxmeHttpError):
         body: Any = None
         if body_json is not None:
             try:
                 body = json.loads(body_json)
             except ValueError:
                 body = body_json
-        if kind == "mcp":
-            cls: Type[AxmeHttpError] = _http_class_for_status(status)
-        else:
-            cls = _HTTP_CLASSES.get(kind, AxmeHttpError)
-        exc = cls(
-            status,
-            message,
-            body=body,
-            request_id=request_id,
-            trace_id=trace_id,
-            retry_after=None if retry_after is None else int(math.ceil(retry_after)),
-        )
+        seconds = None if retry_after is None else int(math.ceil(retry_after))
+        exc = http(status, message, body=body, request_id=request_id, trace_id=trace_id,
+                   retry_after=seconds)
         exc.retry_after_seconds = retry_after  # type: ignore[attr-defined]
     else:
-        other = _OTHER_CLASSES.get(kind)
-        if other is None:
-            exc = AxmeError(message)
-        else:
-            exc = other(message)
+        exc = plain(message) if plain is not AxmeError else AxmeError(message)
         exc.trace_id = trace_id
     exc.kind = kind
     exc.code = code

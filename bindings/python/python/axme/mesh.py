@@ -1,8 +1,8 @@
 """``client.mesh``: agent mesh heartbeats, buffered metrics, health listing and the kill switch.
 
-The listing calls come from the generated mixins; the heartbeat task, the metrics buffer and the
-never-retried ``kill``/``resume`` are the engine's (``axme_core::Mesh``). The background heartbeat
-runs on the engine's runtime (not a Python thread), sends one heartbeat at once and then one every
+The listing calls, ``heartbeat``, ``kill`` and ``resume`` (never retried) come from the generated
+mixins; the background heartbeat and the metrics buffer are the engine's. The heartbeat runs on
+the engine's runtime (not a Python thread), sends one heartbeat at once and then one every
 ``interval_seconds``, swallows failures, and stops with :meth:`MeshClient.stop_heartbeat`, with
 ``client.close()`` or when the client is garbage-collected.
 """
@@ -20,20 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["MeshClient", "AsyncMeshClient"]
 
 
-def _check_metric(name: str, value: Any) -> Optional[float]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    return float(value)
-
-
-def _check_interval(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"interval_seconds must be a number, not {type(value).__name__}")
-    return float(value)
-
-
 class _MeshBase:
     _client: Any
 
@@ -41,10 +27,11 @@ class _MeshBase:
         self, *, interval_seconds: float = 30.0, include_metrics: bool = True
     ) -> None:
         """Start the background heartbeat (a second call while it runs does nothing)."""
-        self._client._check_open().mesh_start_heartbeat(
-            interval_seconds=_check_interval(interval_seconds),
-            include_metrics=bool(include_metrics),
-        )
+        from .client import _check, _dumps
+
+        options = {"interval_seconds": _check("interval_seconds", interval_seconds, (int, float)),
+                   "include_metrics": bool(include_metrics)}
+        self._client._check_open().mesh_start_heartbeat(_dumps(options))
 
     def stop_heartbeat(self) -> None:
         """Stop the background heartbeat, waiting at most 5 s for a heartbeat in flight."""
@@ -59,11 +46,11 @@ class _MeshBase:
     ) -> None:
         """Buffer one observation (counts, average latency, summed cost) for the next
         heartbeat."""
-        self._client._native.mesh_report_metric(
-            success=bool(success),
-            latency_ms=_check_metric("latency_ms", latency_ms),
-            cost_usd=_check_metric("cost_usd", cost_usd),
-        )
+        from .client import _check, _dumps
+
+        metric = {"success": bool(success), "latency_ms": _check("latency_ms", latency_ms, (int, float)),
+                  "cost_usd": _check("cost_usd", cost_usd, (int, float))}
+        self._client._native.mesh_report_metric(_dumps(metric))
 
     @property
     def buffered_metrics(self) -> Optional[Dict[str, Any]]:
@@ -75,6 +62,11 @@ class _MeshBase:
     def heartbeat_running(self) -> bool:
         """Whether the background heartbeat runs."""
         return bool(self._client._native.mesh_heartbeat_running)
+
+    def _flush_options(self, trace_id: Optional[str]) -> Optional[str]:
+        from .client import _options
+
+        return _options(trace_id=trace_id)
 
 
 class MeshClient(_MeshBase, SyncMeshOperations):
@@ -90,17 +82,7 @@ class MeshClient(_MeshBase, SyncMeshOperations):
         """Send one heartbeat now with the buffered metrics (none when nothing was reported);
         if it fails they stay buffered for the next one."""
         native = self._client._check_open()
-        return json.loads(native.mesh_flush_metrics(trace_id=trace_id))
-
-    def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
-        """Kill an agent: block every intent to and from it. Never retried."""
-        native = self._client._check_open()
-        return json.loads(native.mesh_kill(address_id, trace_id=trace_id))
-
-    def resume(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
-        """Resume a killed agent. Never retried."""
-        native = self._client._check_open()
-        return json.loads(native.mesh_resume(address_id, trace_id=trace_id))
+        return json.loads(native.mesh_flush_metrics(self._flush_options(trace_id)))
 
 
 class AsyncMeshClient(_MeshBase, AsyncMeshOperations):
@@ -115,14 +97,4 @@ class AsyncMeshClient(_MeshBase, AsyncMeshOperations):
     async def flush_metrics(self, *, trace_id: Optional[str] = None) -> Any:
         """See :meth:`MeshClient.flush_metrics`."""
         native = self._client._check_open()
-        return json.loads(await native.amesh_flush_metrics(trace_id=trace_id))
-
-    async def kill(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
-        """Kill an agent: block every intent to and from it. Never retried."""
-        native = self._client._check_open()
-        return json.loads(await native.amesh_kill(address_id, trace_id=trace_id))
-
-    async def resume(self, address_id: str, *, trace_id: Optional[str] = None) -> Any:
-        """Resume a killed agent. Never retried."""
-        native = self._client._check_open()
-        return json.loads(await native.amesh_resume(address_id, trace_id=trace_id))
+        return json.loads(await native.mesh_flush_metrics(self._flush_options(trace_id), True))

@@ -355,7 +355,7 @@ namespace Axme.Sdk.Internal
             {
                 return "uniffi_axme_ffi_checksum_method_client_is_closed";
             }
-            if (uniffi_axme_ffi_checksum_method_client_listen() != 46714)
+            if (uniffi_axme_ffi_checksum_method_client_listen() != 8404)
             {
                 return "uniffi_axme_ffi_checksum_method_client_listen";
             }
@@ -407,7 +407,7 @@ namespace Axme.Sdk.Internal
             {
                 return "uniffi_axme_ffi_checksum_method_client_mesh_stop_heartbeat";
             }
-            if (uniffi_axme_ffi_checksum_method_client_observe() != 3124)
+            if (uniffi_axme_ffi_checksum_method_client_observe() != 82)
             {
                 return "uniffi_axme_ffi_checksum_method_client_observe";
             }

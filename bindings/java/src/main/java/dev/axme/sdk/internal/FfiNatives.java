@@ -514,7 +514,7 @@ public final class FfiNatives {
         if (uniffi_axme_ffi_checksum_method_client_is_closed() != (short) 9718) {
             return "uniffi_axme_ffi_checksum_method_client_is_closed";
         }
-        if (uniffi_axme_ffi_checksum_method_client_listen() != (short) 46714) {
+        if (uniffi_axme_ffi_checksum_method_client_listen() != (short) 8404) {
             return "uniffi_axme_ffi_checksum_method_client_listen";
         }
         if (uniffi_axme_ffi_checksum_method_client_live_handles() != (short) 39760) {
@@ -553,7 +553,7 @@ public final class FfiNatives {
         if (uniffi_axme_ffi_checksum_method_client_mesh_stop_heartbeat() != (short) 22339) {
             return "uniffi_axme_ffi_checksum_method_client_mesh_stop_heartbeat";
         }
-        if (uniffi_axme_ffi_checksum_method_client_observe() != (short) 3124) {
+        if (uniffi_axme_ffi_checksum_method_client_observe() != (short) 82) {
             return "uniffi_axme_ffi_checksum_method_client_observe";
         }
         if (uniffi_axme_ffi_checksum_method_client_send_intent() != (short) 30415) {
