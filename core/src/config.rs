@@ -90,11 +90,9 @@ impl ClientConfig {
         check_secret("actor_token", self.actor_token.as_deref())?;
         check_secret("bearer_token", self.bearer_token.as_deref())?;
         let actor_token = match (self.actor_token, self.bearer_token) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Error::invalid_argument(
-                    "actor_token and bearer_token are aliases but were given different values",
-                ))
-            }
+            (Some(a), Some(b)) if a != b => return Err(Error::invalid_argument(
+                "actor_token and bearer_token must match when both are given (they are aliases)",
+            )),
             (a, b) => a.or(b),
         };
         if api_key.is_none() && actor_token.is_none() {

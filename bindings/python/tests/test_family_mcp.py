@@ -59,10 +59,11 @@ def test_initialize_list_and_call_tools(cred: Credential, version: str) -> None:
 def test_json_rpc_errors_of_the_server_raise_typed_errors(cred: Credential) -> None:
     with cred.client() as c:
         c.mcp_list_tools()
-        # An unknown tool is a JSON-RPC error (-32602), not a result: the 0.2.0 validation class.
+        # An unknown tool is a JSON-RPC error (-32602), not a result: the 0.2.0 validation class,
+        # of the engine's validation kind, with the JSON-RPC code.
         with pytest.raises(AxmeValidationError) as info:
             c.mcp_call_tool("axme.no_such_tool", arguments={}, validate_input_schema=False)
-        assert info.value.kind == "mcp"
+        assert (info.value.kind, info.value.code) == ("validation", "-32602")
     with cred.client(api_key="axme_sa_nobody_secret") as stranger:
         # tools/call needs a valid key: HTTP 401 with JSON-RPC error -32001.
         with pytest.raises(AxmeAuthError):
@@ -76,7 +77,8 @@ def test_tool_calls_past_the_servers_minute_limit_raise_a_rate_limit_error(cred:
             c.mcp_call_tool("axme.check_nick", arguments={"nick": "@limit_probe"})
         with pytest.raises(AxmeRateLimitError) as info:
             c.mcp_call_tool("axme.check_nick", arguments={"nick": "@limit_probe"})
-        assert info.value.kind == "mcp" and info.value.status_code == 429
+        assert info.value.kind == "rate_limit" and info.value.status_code == 429
+        assert info.value.code == "-32004"
         assert info.value.retry_after is not None and 1 <= info.value.retry_after <= 60
 
 

@@ -19,6 +19,7 @@ from axme import (
     AxmeClient,
     AxmeClientConfig,
     AxmeInvalidArgumentError,
+    AxmeMcpError,
     AxmeRateLimitError,
     AxmeServerError,
     AxmeValidationError,
@@ -135,19 +136,23 @@ def test_arguments_are_checked_against_the_cached_schema_before_sending(mcp: Fak
 
 
 @pytest.mark.parametrize(
-    "tool,cls,status",
+    "tool,cls,status,kind",
     [
-        ("deny", AxmeAuthError, 403),
-        ("limit", AxmeRateLimitError, 429),
-        ("bad", AxmeValidationError, 422),
-        ("boom", AxmeServerError, 502),
+        ("deny", AxmeAuthError, 403, "auth"),
+        ("limit", AxmeRateLimitError, 429, "rate_limit"),
+        ("bad", AxmeValidationError, 422, "validation"),
+        ("boom", AxmeMcpError, 502, "mcp"),
     ],
 )
-def test_json_rpc_errors_map_to_the_0_2_0_classes(mcp: FakeMcp, tool: str, cls: type, status: int) -> None:
+def test_json_rpc_errors_map_to_the_0_2_0_classes(
+    mcp: FakeMcp, tool: str, cls: type, status: int, kind: str
+) -> None:
     with mcp_client(mcp) as c, pytest.raises(cls) as info:
         c.mcp_call_tool(tool)
     assert info.value.status_code == status
-    assert info.value.kind == "mcp"
+    assert info.value.kind == kind
+    # Every one is an instance of the 0.2.0 class for its status; the rest are server errors.
+    assert isinstance(info.value, AxmeServerError) == (status == 502)
     assert info.value.body["message"] == f"{tool} said no"
 
 

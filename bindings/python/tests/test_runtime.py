@@ -154,3 +154,32 @@ def test_client_context_manager_and_close(cred: Credential) -> None:
         assert c is client
         assert not c.closed
     assert client.closed
+
+
+def test_closing_the_client_from_another_thread_cancels_its_blocking_call(cred: Credential) -> None:
+    from axme import AxmeCanceledError
+
+    route = "/v1/intents/{intent_id}"
+    cred.add_rules({"match": {"method": "GET", "route": route}, "action": {"type": "delay", "ms": 20000}})
+    client = AxmeClient(cred.config())
+    outcome: dict = {}
+
+    def call() -> None:
+        try:
+            client.get_intent("held-by-the-server")
+        except Exception as e:  # noqa: BLE001 - the test inspects it
+            outcome["error"] = e
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    wait_until(lambda: cred.requests(route), timeout=20, what="the delayed request")
+    client.close()
+    caller.join(10)
+    assert not caller.is_alive()
+    assert isinstance(outcome.get("error"), AxmeCanceledError), outcome
+    # The engine dropped the request: the server saw the connection close before its answer.
+    wait_until(lambda: cred.requests(route)[0]["ended"] is not None, timeout=20, what="the end")
+    entry = cred.requests(route)[0]
+    assert entry["ended"] == "client_closed" and entry["ended_ms"] - entry["elapsed_ms"] < 20000
+    with pytest.raises(RuntimeError):
+        client.get_intent("after-close")
