@@ -9,34 +9,12 @@ Log records (the engine's retries and stream reconnects included) go to the ``ax
 
 import logging as _logging
 
-from ._version import __version__
-from .client import (
-    DEFAULT_BASE_URL,
-    TERMINAL_STATUSES,
-    AsyncAxmeClient,
-    AxmeClient,
-    AxmeClientConfig,
-)
+from . import exceptions as _exceptions
 from ._streams import AsyncEventIterator, EventIterator
+from ._version import __version__
+from .client import DEFAULT_BASE_URL, TERMINAL_STATUSES, AsyncAxmeClient, AxmeClient, AxmeClientConfig
+from .exceptions import *  # noqa: F401,F403 - every exception class, listed in exceptions.__all__
 from .mesh import AsyncMeshClient, MeshClient
-from .exceptions import (
-    AxmeAuthError,
-    AxmeConflictError,
-    AxmeConnectionError,
-    AxmeError,
-    AxmeHttpError,
-    AxmeCanceledError,
-    AxmeInternalError,
-    AxmeInvalidArgumentError,
-    AxmeMcpError,
-    AxmeNotFoundError,
-    AxmeProtocolError,
-    AxmeRateLimitError,
-    AxmeRequestTimeoutError,
-    AxmeServerError,
-    AxmeTimeoutError,
-    AxmeValidationError,
-)
 
 _logging.getLogger("axme").addHandler(_logging.NullHandler())
 
@@ -51,20 +29,5 @@ __all__ = [
     "MeshClient",
     "AsyncMeshClient",
     "AsyncEventIterator",
-    "AxmeError",
-    "AxmeHttpError",
-    "AxmeAuthError",
-    "AxmeValidationError",
-    "AxmeConflictError",
-    "AxmeNotFoundError",
-    "AxmeRateLimitError",
-    "AxmeServerError",
-    "AxmeRequestTimeoutError",
-    "AxmeConnectionError",
-    "AxmeTimeoutError",
-    "AxmeProtocolError",
-    "AxmeInvalidArgumentError",
-    "AxmeMcpError",
-    "AxmeCanceledError",
-    "AxmeInternalError",
+    *_exceptions.__all__,
 ]

@@ -276,12 +276,8 @@ class AxmeClient(SyncOperations, _ClientBase):
     def __enter__(self) -> "AxmeClient":
         return self
 
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+            tb: Optional[TracebackType]) -> None:
         self.close()
 
     # -- the hooks the generated operations call --------------------------------------------------
@@ -297,30 +293,18 @@ class AxmeClient(SyncOperations, _ClientBase):
 
     # -- hand-written calls ----------------------------------------------------------------------
 
-    def send_intent(
-        self,
-        payload: Union[Mapping[str, Any], "CreateIntentRequest"],
-        *,
-        correlation_id: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-    ) -> str:
+    def send_intent(self, payload: Union[Mapping[str, Any], "CreateIntentRequest"], *,
+            correlation_id: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None) -> str:
         """Create an intent and return its id; a ``correlation_id`` is minted when none is
         given (in the argument or the payload)."""
         body = _intent_body(payload, correlation_id)
         options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
         return cast(str, self._check_open().send_intent(body, options))
 
-    def observe(
-        self,
-        intent_id: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        poll_interval_seconds: float = 1.0,
-        timeout_seconds: Optional[float] = None,
-        trace_id: Optional[str] = None,
-    ) -> "EventIterator[IntentEvent]":
+    def observe(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
+            poll_interval_seconds: float = 1.0, timeout_seconds: Optional[float] = None,
+            trace_id: Optional[str] = None) -> "EventIterator[IntentEvent]":
         """Iterate over the intent's events with ``seq > since``, in order and without
         duplicates, across stream drops and window ends (SSE, falling back to polling every
         ``poll_interval_seconds`` when the server has no stream). Ends after the terminal event;
@@ -330,32 +314,19 @@ class AxmeClient(SyncOperations, _ClientBase):
         options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
         return EventIterator(self._check_open().observe(_intent_id(intent_id), options))
 
-    def wait_for(
-        self,
-        intent_id: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        poll_interval_seconds: float = 1.0,
-        timeout_seconds: Optional[float] = None,
-        trace_id: Optional[str] = None,
-    ) -> "IntentEvent":
+    def wait_for(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
+            poll_interval_seconds: float = 1.0, timeout_seconds: Optional[float] = None,
+            trace_id: Optional[str] = None) -> "IntentEvent":
         """Wait until the intent reaches a terminal status and return that event; raise
         :class:`~axme.exceptions.AxmeTimeoutError` (a ``TimeoutError``) after
         ``timeout_seconds``."""
         options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
         return cast("IntentEvent", json.loads(self._check_open().wait_for(_intent_id(intent_id), options)))
 
-    def listen(
-        self,
-        address: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        timeout_seconds: Optional[float] = None,
-        status: Optional[Union[str, Sequence[str]]] = None,
-        trace_id: Optional[str] = None,
-    ) -> "EventIterator[AgentDelivery]":
+    def listen(self, address: str, *, since: int = 0, wait_seconds: int = 15,
+            timeout_seconds: Optional[float] = None,
+            status: Optional[Union[str, Sequence[str]]] = None, trace_id: Optional[str] = None
+            ) -> "EventIterator[AgentDelivery]":
         """Iterate over the intents delivered to an agent address (``agent://`` optional),
         reconnecting after every window, for ever or until ``timeout_seconds`` (then
         :class:`~axme.exceptions.AxmeTimeoutError`). ``status`` (comma-separated or a list)
@@ -365,17 +336,10 @@ class AxmeClient(SyncOperations, _ClientBase):
         address = _check("address", address, str, optional=False)
         return EventIterator(self._check_open().listen(address, options))
 
-    def cancel_intent(
-        self,
-        intent_id: str,
-        *,
-        reason: Optional[str] = None,
-        owner_agent: Optional[str] = None,
-        x_owner_agent: Optional[str] = None,
-        authorization: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-    ) -> "ResolveIntentResponse":
+    def cancel_intent(self, intent_id: str, *, reason: Optional[str] = None,
+            owner_agent: Optional[str] = None, x_owner_agent: Optional[str] = None,
+            authorization: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None) -> "ResolveIntentResponse":
         """Cancel the intent (``resolve_intent`` with status ``CANCELED``)."""
         options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
                            authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
@@ -389,9 +353,8 @@ class AxmeClient(SyncOperations, _ClientBase):
             self._mesh = MeshClient(self)
         return cast(MeshClient, self._mesh)
 
-    def mcp_initialize(
-        self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
-    ) -> Dict[str, Any]:
+    def mcp_initialize(self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
+            ) -> Dict[str, Any]:
         """MCP ``initialize`` (protocol version from the config unless given); returns the
         JSON-RPC result."""
         self._notify_mcp("initialize")
@@ -405,17 +368,10 @@ class AxmeClient(SyncOperations, _ClientBase):
         text = self._check_open().mcp_list_tools(_options(trace_id=trace_id))
         return self._mcp_result("tools/list", text)
 
-    def mcp_call_tool(
-        self,
-        name: str,
-        *,
-        arguments: Optional[Dict[str, Any]] = None,
-        owner_agent: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-        validate_input_schema: bool = True,
-        retryable: Optional[bool] = None,
-    ) -> Dict[str, Any]:
+    def mcp_call_tool(self, name: str, *, arguments: Optional[Dict[str, Any]] = None,
+            owner_agent: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None, validate_input_schema: bool = True,
+            retryable: Optional[bool] = None) -> Dict[str, Any]:
         """MCP ``tools/call``: ``owner_agent`` (or the config default) and ``idempotency_key``
         are put into the arguments when missing, the arguments are checked against the cached
         input schema (``ValueError``), and the call is retried only with an idempotency key or
@@ -444,12 +400,8 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
     async def __aenter__(self) -> "AsyncAxmeClient":
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]],
+            exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
         self._native.close()
 
     # -- the hooks the generated operations call --------------------------------------------------
@@ -465,74 +417,42 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
 
     # -- hand-written calls ----------------------------------------------------------------------
 
-    async def send_intent(
-        self,
-        payload: Union[Mapping[str, Any], "CreateIntentRequest"],
-        *,
-        correlation_id: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-    ) -> str:
+    async def send_intent(self, payload: Union[Mapping[str, Any], "CreateIntentRequest"], *,
+            correlation_id: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None) -> str:
         """See :meth:`AxmeClient.send_intent`."""
         body = _intent_body(payload, correlation_id)
         options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
         return cast(str, await self._check_open().send_intent(body, options, True))
 
-    def observe(
-        self,
-        intent_id: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        poll_interval_seconds: float = 1.0,
-        timeout_seconds: Optional[float] = None,
-        trace_id: Optional[str] = None,
-    ) -> "AsyncEventIterator[IntentEvent]":
+    def observe(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
+            poll_interval_seconds: float = 1.0, timeout_seconds: Optional[float] = None,
+            trace_id: Optional[str] = None) -> "AsyncEventIterator[IntentEvent]":
         """See :meth:`AxmeClient.observe`; use with ``async for``."""
         options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
         return AsyncEventIterator(self._check_open().observe(_intent_id(intent_id), options))
 
-    async def wait_for(
-        self,
-        intent_id: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        poll_interval_seconds: float = 1.0,
-        timeout_seconds: Optional[float] = None,
-        trace_id: Optional[str] = None,
-    ) -> "IntentEvent":
+    async def wait_for(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
+            poll_interval_seconds: float = 1.0, timeout_seconds: Optional[float] = None,
+            trace_id: Optional[str] = None) -> "IntentEvent":
         """See :meth:`AxmeClient.wait_for`. Cancelling the awaiting task closes the stream."""
         options = _stream_options(since, wait_seconds, poll_interval_seconds, timeout_seconds, trace_id)
         text = await self._check_open().wait_for(_intent_id(intent_id), options, True)
         return cast("IntentEvent", json.loads(text))
 
-    def listen(
-        self,
-        address: str,
-        *,
-        since: int = 0,
-        wait_seconds: int = 15,
-        timeout_seconds: Optional[float] = None,
-        status: Optional[Union[str, Sequence[str]]] = None,
-        trace_id: Optional[str] = None,
-    ) -> "AsyncEventIterator[AgentDelivery]":
+    def listen(self, address: str, *, since: int = 0, wait_seconds: int = 15,
+            timeout_seconds: Optional[float] = None,
+            status: Optional[Union[str, Sequence[str]]] = None, trace_id: Optional[str] = None
+            ) -> "AsyncEventIterator[AgentDelivery]":
         """See :meth:`AxmeClient.listen`; use with ``async for``."""
         options = _stream_options(since, wait_seconds, 1.0, timeout_seconds, trace_id, status)
         address = _check("address", address, str, optional=False)
         return AsyncEventIterator(self._check_open().listen(address, options))
 
-    async def cancel_intent(
-        self,
-        intent_id: str,
-        *,
-        reason: Optional[str] = None,
-        owner_agent: Optional[str] = None,
-        x_owner_agent: Optional[str] = None,
-        authorization: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-    ) -> "ResolveIntentResponse":
+    async def cancel_intent(self, intent_id: str, *, reason: Optional[str] = None,
+            owner_agent: Optional[str] = None, x_owner_agent: Optional[str] = None,
+            authorization: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None) -> "ResolveIntentResponse":
         """See :meth:`AxmeClient.cancel_intent`."""
         options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
                            authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
@@ -547,9 +467,8 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
             self._mesh = AsyncMeshClient(self)
         return cast(AsyncMeshClient, self._mesh)
 
-    async def mcp_initialize(
-        self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
-    ) -> Dict[str, Any]:
+    async def mcp_initialize(self, *, protocol_version: Optional[str] = None, trace_id: Optional[str] = None
+            ) -> Dict[str, Any]:
         """See :meth:`AxmeClient.mcp_initialize`."""
         self._notify_mcp("initialize")
         version = _check("protocol_version", protocol_version, str)
@@ -562,17 +481,10 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
         text = await self._check_open().mcp_list_tools(_options(trace_id=trace_id), True)
         return self._mcp_result("tools/list", text)
 
-    async def mcp_call_tool(
-        self,
-        name: str,
-        *,
-        arguments: Optional[Dict[str, Any]] = None,
-        owner_agent: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        trace_id: Optional[str] = None,
-        validate_input_schema: bool = True,
-        retryable: Optional[bool] = None,
-    ) -> Dict[str, Any]:
+    async def mcp_call_tool(self, name: str, *, arguments: Optional[Dict[str, Any]] = None,
+            owner_agent: Optional[str] = None, idempotency_key: Optional[str] = None,
+            trace_id: Optional[str] = None, validate_input_schema: bool = True,
+            retryable: Optional[bool] = None) -> Dict[str, Any]:
         """See :meth:`AxmeClient.mcp_call_tool`."""
         name, args = _mcp_args(name, arguments)
         options = _options(owner_agent=owner_agent, idempotency_key=idempotency_key, trace_id=trace_id,

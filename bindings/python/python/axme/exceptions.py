@@ -221,8 +221,7 @@ def _from_record(
             except ValueError:
                 body = body_json
         seconds = None if retry_after is None else int(math.ceil(retry_after))
-        exc = http(status, message, body=body, request_id=request_id, trace_id=trace_id,
-                   retry_after=seconds)
+        exc = http(status, message, body=body, request_id=request_id, trace_id=trace_id, retry_after=seconds)
         exc.retry_after_seconds = retry_after  # type: ignore[attr-defined]
     else:
         exc = plain(message) if plain is not AxmeError else AxmeError(message)
