@@ -3,95 +3,39 @@
 // spec/openapi.yaml; they are merged into AxmeClient below.
 
 import type { AxmeMeshOperations, AxmeOperations, MeshHeartbeatResponse, MeshMetrics } from './generated/operations';
+import type { AxmeCallOptions, AxmeClientConfig, AxmeErrorKind, AxmeStreamOptions } from './generated/waist';
 
-// The schema interfaces (types only; the generated installer is internal).
+// The schema interfaces (types only; the generated installer is internal), the client options and
+// the error kinds, generated from the spec and the core's waist.
 export type * from './generated/operations';
-
-/** Client configuration (every field optional; `apiKey`/`baseUrl` fall back to AXME_API_KEY/AXME_BASE_URL). */
-export interface AxmeClientConfig {
-  /** Server base URL (default `https://api.cloud.axme.ai`). */
-  baseUrl?: string;
-  /** Machine credential, sent as `x-api-key`. */
-  apiKey?: string;
-  /** Actor/session token, sent as `Authorization: Bearer`. */
-  actorToken?: string;
-  /** Alias of `actorToken`; both given and different is an error. */
-  bearerToken?: string;
-  /** Per-attempt request timeout in milliseconds (default 15000). */
-  timeoutMs?: number;
-  /** Retries after the first attempt (default 2). */
-  maxRetries?: number;
-  /** Backoff base in milliseconds (default 200), full jitter. */
-  retryBackoffMs?: number;
-  /** Backoff cap in milliseconds (default 8000). */
-  retryBackoffCapMs?: number;
-  /** Send a fresh `X-Trace-Id` on every call that has none (default true). */
-  autoTraceId?: boolean;
-  /** Mint one `Idempotency-Key` per logical write and reuse it on its retries (default true). */
-  autoIdempotencyKey?: boolean;
-  /** `owner_agent` for owner-scoped operations when a call gives none. */
-  defaultOwnerAgent?: string;
-  /** MCP endpoint path (default `/mcp`). */
-  mcpEndpointPath?: string;
-  /** MCP protocol version (default `2024-11-05`). */
-  mcpProtocolVersion?: string;
-  /**
-   * Capacity of the client's retry budget in tokens (default 500): a retry costs 5 (10 after a
-   * timeout), a success refunds 1, and when the bucket is empty failures are not retried.
-   */
-  retryBudget?: number;
-}
+export type { AxmeCallOptions, AxmeClientConfig, AxmeErrorKind, AxmeStreamOptions } from './generated/waist';
 
 /** Options every call accepts. */
-export interface AxmeRequestOptions {
-  /** `X-Trace-Id` for this call (else one is minted when `autoTraceId`). */
-  traceId?: string;
-  /** Per-attempt timeout for this call, in milliseconds. */
-  timeoutMs?: number;
+export interface AxmeRequestOptions extends Pick<AxmeCallOptions, 'traceId' | 'timeoutMs'> {
   /** Aborting rejects the call at once with `signal.reason` (an `AbortError` by default) and drops the request. */
   signal?: AbortSignal;
 }
 
-export interface SendIntentOptions extends AxmeRequestOptions {
+export interface SendIntentOptions extends AxmeRequestOptions, Pick<AxmeCallOptions, 'idempotencyKey'> {
   /** Minted (UUID) when absent. */
   correlationId?: string;
-  /** `Idempotency-Key` (else one is minted and reused on retries). */
-  idempotencyKey?: string;
 }
 
-export interface CancelIntentOptions extends AxmeRequestOptions {
+export interface CancelIntentOptions
+  extends AxmeRequestOptions,
+    Pick<AxmeCallOptions, 'ownerAgent' | 'xOwnerAgent' | 'authorization' | 'idempotencyKey'> {
   reason?: string;
-  ownerAgent?: string;
-  xOwnerAgent?: string;
-  authorization?: string;
-  idempotencyKey?: string;
 }
 
-export interface ObserveOptions {
-  /** Yield events with `seq > since` (default 0). */
-  since?: number;
-  /** Server window per SSE connection, 1..60 seconds (default 15). */
-  waitSeconds?: number;
-  /** Delay between polls when the server has no event stream (default 1000). */
-  pollIntervalMs?: number;
-  /** Fail with `AxmeTimeoutError` after this long (default: never). */
-  timeoutMs?: number;
-  traceId?: string;
+/** Options of `observe` and `waitFor` (fail with `AxmeTimeoutError` after `timeoutMs`). */
+export interface ObserveOptions extends Omit<AxmeStreamOptions, 'status'> {
   signal?: AbortSignal;
 }
 
 export type WaitForOptions = ObserveOptions;
 
-export interface ListenOptions {
-  /** Deliver items with cursor `> since` (default 0). */
-  since?: number;
-  /** Server window per SSE connection, 1..60 seconds (default 15). */
-  waitSeconds?: number;
-  /** Statuses to include (list or comma-separated); the server default leaves terminal intents out. */
-  status?: string | string[];
-  /** Fail with `AxmeTimeoutError` after this long (default: never). */
-  timeoutMs?: number;
-  traceId?: string;
+/** Options of `listen` (`status`: a list or a comma-separated string). */
+export interface ListenOptions extends Omit<AxmeStreamOptions, 'pollIntervalMs'> {
   signal?: AbortSignal;
 }
 
@@ -138,6 +82,8 @@ export declare class AxmeClient {
   listen(address: string, options?: ListenOptions): AxmeStream<AxmeDelivery>;
   /** Resolve the intent with status CANCELED. */
   cancelIntent(intentId: string, options?: CancelIntentOptions): Promise<Record<string, unknown>>;
+  /** Close the client: calls in flight reject (kind `canceled`), streams end, the heartbeat stops. */
+  close(): void;
 }
 
 /** Options of `mcpInitialize`. */
@@ -147,17 +93,11 @@ export interface McpInitializeCallOptions extends AxmeRequestOptions {
 }
 
 /** Options of `mcpCallTool`. */
-export interface McpCallToolCallOptions extends AxmeRequestOptions {
+export interface McpCallToolCallOptions
+  extends AxmeRequestOptions,
+    Pick<AxmeCallOptions, 'ownerAgent' | 'idempotencyKey' | 'validateInputSchema' | 'retryable'> {
   /** The tool's arguments (an object). */
   arguments?: Record<string, unknown> | null;
-  /** Put into the arguments as `owner_agent` when missing (else the client's `defaultOwnerAgent`). */
-  ownerAgent?: string;
-  /** Put into the arguments as `idempotency_key` when missing and sent as `Idempotency-Key`; makes the call retry-safe. */
-  idempotencyKey?: string;
-  /** Check the arguments against the input schema cached by `mcpListTools` first (default true). */
-  validateInputSchema?: boolean;
-  /** Retry on retryable failures (default: only with `idempotencyKey`). */
-  retryable?: boolean | null;
 }
 
 /** A JSON-RPC result of the MCP endpoint. */
@@ -168,12 +108,7 @@ export type McpResult = Record<string, unknown>;
  * TypeScript SDK's millisecond options).
  */
 type HandWritten = 'sendIntent' | 'observe' | 'waitFor' | 'listen' | 'cancelIntent' | 'mcpInitialize' | 'mcpListTools' | 'mcpCallTool' | 'mesh';
-type MeshHandWritten = 'heartbeat' | 'startHeartbeat' | 'stopHeartbeat' | 'reportMetric';
-
-export interface MeshHeartbeatCallOptions extends AxmeRequestOptions {
-  /** Metrics to send (`{metrics}`); none sends no body. */
-  metrics?: MeshMetrics | Record<string, unknown> | null;
-}
+type MeshHandWritten = 'startHeartbeat' | 'stopHeartbeat' | 'reportMetric';
 
 export interface MeshStartHeartbeatCallOptions {
   /** Time between heartbeats in milliseconds (default 30000); the first is sent at once. */
@@ -196,8 +131,6 @@ export interface MeshReportMetricCallOptions {
  * threads, so it never keeps Node.js alive), health listing, the kill switch and policies.
  */
 export interface AxmeMesh extends Omit<AxmeMeshOperations, MeshHandWritten> {
-  /** One heartbeat, with `metrics` when given. */
-  heartbeat(options?: MeshHeartbeatCallOptions): Promise<MeshHeartbeatResponse>;
   /** One heartbeat carrying the buffered metrics; on failure they stay buffered. */
   flushMetrics(options?: AxmeRequestOptions): Promise<MeshHeartbeatResponse>;
   /** Buffer one observation for the next heartbeat (throws `AxmeInvalidArgumentError` on a negative value). */
@@ -224,24 +157,8 @@ export interface AxmeClient extends Omit<AxmeOperations, HandWritten> {
   mcpCallTool(name: string, options?: McpCallToolCallOptions): Promise<McpResult>;
 }
 
-/** The core's stable error kinds. */
-export type AxmeErrorKind =
-  | 'invalid_argument'
-  | 'auth'
-  | 'validation'
-  | 'conflict'
-  | 'not_found'
-  | 'rate_limit'
-  | 'server'
-  | 'timeout'
-  | 'connection'
-  | 'protocol'
-  | 'mcp'
-  | 'http'
-  | 'unknown';
-
 export interface AxmeErrorOptions {
-  kind?: AxmeErrorKind;
+  kind?: AxmeErrorKind | 'http' | 'unknown';
   code?: string;
   statusCode?: number;
   requestId?: string;
@@ -254,7 +171,7 @@ export interface AxmeErrorOptions {
 
 export declare class AxmeError extends Error {
   constructor(message: string, options?: AxmeErrorOptions);
-  readonly kind: AxmeErrorKind;
+  readonly kind: AxmeErrorKind | 'http' | 'unknown';
   /** Machine-readable code from the body (`error.code`), when there is one. */
   readonly code?: string;
   /** HTTP status, when the error came from a response. */
@@ -265,6 +182,8 @@ export declare class AxmeError extends Error {
   readonly traceId?: string;
   /** Seconds the server asked to wait before retrying. */
   readonly retryAfter?: number;
+  /** Whether repeating the same request could succeed. */
+  readonly retryable: boolean;
   /** Response body: JSON when it parsed, else the raw text. */
   readonly body?: unknown;
 }
@@ -293,8 +212,12 @@ export declare class AxmeConnectionError extends AxmeError {}
 export declare class AxmeProtocolError extends AxmeError {}
 /** Rejected before any request was sent. */
 export declare class AxmeInvalidArgumentError extends AxmeError {}
-/** A JSON-RPC error from the MCP endpoint. */
+/** A JSON-RPC error of the MCP endpoint without an HTTP meaning of its own. */
 export declare class AxmeMcpError extends AxmeError {}
+/** The call was cancelled: its client was closed. */
+export declare class AxmeCanceledError extends AxmeError {}
+/** A defect inside the engine (please report it). */
+export declare class AxmeInternalError extends AxmeError {}
 
 /** The package version. */
 export declare const VERSION: string;

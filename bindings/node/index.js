@@ -10,21 +10,5 @@ const { installOperations, installMeshOperations } = require('./generated/operat
 installOperations(AxmeClient);
 installMeshOperations(AxmeMesh);
 
-module.exports = {
-  AxmeClient,
-  AxmeStream,
-  VERSION,
-  AxmeError: errors.AxmeError,
-  AxmeHttpError: errors.AxmeHttpError,
-  AxmeAuthError: errors.AxmeAuthError,
-  AxmeValidationError: errors.AxmeValidationError,
-  AxmeConflictError: errors.AxmeConflictError,
-  AxmeNotFoundError: errors.AxmeNotFoundError,
-  AxmeRateLimitError: errors.AxmeRateLimitError,
-  AxmeServerError: errors.AxmeServerError,
-  AxmeTimeoutError: errors.AxmeTimeoutError,
-  AxmeConnectionError: errors.AxmeConnectionError,
-  AxmeProtocolError: errors.AxmeProtocolError,
-  AxmeInvalidArgumentError: errors.AxmeInvalidArgumentError,
-  AxmeMcpError: errors.AxmeMcpError,
-};
+const { fromNative: _, ...classes } = errors;
+module.exports = { AxmeClient, AxmeStream, VERSION, ...classes };

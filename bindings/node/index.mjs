@@ -22,5 +22,7 @@ export const {
   AxmeProtocolError,
   AxmeInvalidArgumentError,
   AxmeMcpError,
+  AxmeCanceledError,
+  AxmeInternalError,
 } = axme;
 export default axme;

@@ -59,10 +59,8 @@ impl Client {
         if address.trim().is_empty() {
             return Err(Error::invalid_argument("address must not be empty"));
         }
-        let timeout = match opts.check().and_then(|()| opts.timeout()) {
-            Ok(t) => t,
-            Err(e) => return Err(e),
-        };
+        opts.check()?;
+        let timeout = opts.timeout()?;
         let client = self.clone();
         let addr = address.to_string();
         let wait = opts.wait_seconds;

@@ -258,13 +258,8 @@ impl Client {
         if intent_id.trim().is_empty() {
             return Err(Error::invalid_argument("intent_id must not be empty"));
         }
-        let (poll_interval, timeout) = match opts
-            .check()
-            .and_then(|()| Ok((opts.poll_interval()?, opts.timeout()?)))
-        {
-            Ok(checked) => checked,
-            Err(e) => return Err(e),
-        };
+        opts.check()?;
+        let (poll_interval, timeout) = (opts.poll_interval()?, opts.timeout()?);
         let client = self.clone();
         let id = intent_id.to_string();
         let wait = opts.wait_seconds;

@@ -34,5 +34,41 @@ export interface AxmeClientConfig {
   mcpProtocolVersion?: string;
 }
 
+/** The options of one request/response call (the generic call, MCP, mesh). Every field is optional; what a call cannot use is ignored. (The core's `CallOptions` record; durations in milliseconds.) */
+export interface AxmeCallOptions {
+  /** `Idempotency-Key` of a write, the same on every retry; else one is minted when `auto_idempotency_key` is on. For MCP `tools/call` it also goes into the arguments. */
+  idempotencyKey?: string;
+  /** `X-Trace-Id`; else one is minted when `auto_trace_id` is on. */
+  traceId?: string;
+  /** `owner_agent` query parameter of operations that take it (else `default_owner_agent`); the owner an MCP tool call acts for. */
+  ownerAgent?: string;
+  /** `x-owner-agent` header of operations that take it. */
+  xOwnerAgent?: string;
+  /** `Authorization` header value replacing the configured actor token for this call. */
+  authorization?: string;
+  /** Timeout of each attempt of this call (> 0); else the config's. In milliseconds. */
+  timeoutMs?: number;
+  /** Whether a write (or an MCP tool call) may be repeated after a retryable failure; else only with an idempotency key. */
+  retryable?: boolean;
+  /** MCP `tools/call`: check the arguments against the tool's cached input schema first (default true). */
+  validateInputSchema?: boolean;
+}
+
+/** The options of `observe`, `wait_for` and `listen`. (The core's `StreamOptions` record; durations in milliseconds.) */
+export interface AxmeStreamOptions {
+  /** Deliver items after this position (an event `seq`, or for `listen` the agent's delivery cursor); exclusive. Default: 0. */
+  since?: number;
+  /** Length of one server window in whole seconds, 1 to 60. Default: 15. */
+  waitSeconds?: number;
+  /** Pause between polls when the server has no event stream (`observe`; >= 0). In milliseconds. Default: 1000. */
+  pollIntervalMs?: number;
+  /** Give up with a `timeout` error after this long (> 0); else never. In milliseconds. */
+  timeoutMs?: number;
+  /** `X-Trace-Id` of every request of the stream (each reconnect, poll and gap fill); else one id is minted for the whole call when `auto_trace_id` is on. */
+  traceId?: string;
+  /** `listen`: the statuses to deliver (the server's default leaves finished intents out). */
+  status?: string[] | string;
+}
+
 /** Every error kind of the core. */
 export type AxmeErrorKind = "invalid_argument" | "auth" | "validation" | "conflict" | "not_found" | "rate_limit" | "server" | "timeout" | "connection" | "protocol" | "mcp" | "canceled" | "internal";

@@ -1,66 +1,71 @@
 'use strict';
-// AxmeClient: option objects in, plain JSON objects out. Every call crosses into the Rust core as a
-// JSON string and comes back as an envelope ({value} | {error} | {done}); retries, idempotency
-// keys, SSE resumption and error classification all happen in the core.
+// AxmeClient: option objects in, plain JSON objects out. Every call crosses into the Rust core's
+// waist as JSON text (options as the core's records) and comes back as an envelope
+// ({value} | {error} | {done}); retries, idempotency keys, SSE resumption, waiting for a terminal
+// event, argument checks and error classification all happen in the core. Only JavaScript types
+// are checked here.
 
 const { loadNative } = require('./native.js');
 const errors = require('./errors.js');
+const { CONFIG_FIELDS } = require('../generated/waist.js');
 
 const native = loadNative();
 const VERSION = require('../package.json').version;
-
-/** camelCase config key → [core key, scale] (milliseconds become seconds). */
-const CONFIG_KEYS = {
-  baseUrl: ['base_url'],
-  apiKey: ['api_key'],
-  actorToken: ['actor_token'],
-  bearerToken: ['bearer_token'],
-  timeoutMs: ['timeout_seconds', 1e-3],
-  maxRetries: ['max_retries'],
-  retryBackoffMs: ['retry_backoff_seconds', 1e-3],
-  retryBackoffCapMs: ['retry_backoff_cap_seconds', 1e-3],
-  autoTraceId: ['auto_trace_id'],
-  autoIdempotencyKey: ['auto_idempotency_key'],
-  defaultOwnerAgent: ['default_owner_agent'],
-  mcpEndpointPath: ['mcp_endpoint_path'],
-  mcpProtocolVersion: ['mcp_protocol_version'],
-  retryBudget: ['retry_budget'],
-};
 
 function invalid(message) {
   return new errors.AxmeInvalidArgumentError(message);
 }
 
+/** The core's ClientConfig record from the public options (durations in milliseconds here). */
 function coreConfig(config) {
   if (config === null || typeof config !== 'object') throw invalid('config must be an object');
   const out = { client_language: 'typescript', client_version: VERSION };
   for (const [key, value] of Object.entries(config)) {
-    const spec = CONFIG_KEYS[key];
-    if (!spec) throw invalid(`unknown config option ${JSON.stringify(key)}`);
+    const field = CONFIG_FIELDS[key];
+    if (!field) throw invalid(`unknown config option ${JSON.stringify(key)}`);
     if (value === undefined || value === null) continue;
-    const [name, scale] = spec;
-    if (scale !== undefined && typeof value !== 'number') throw invalid(`${key} must be a number`);
-    out[name] = scale === undefined ? value : value * scale;
+    const [name, factor] = field;
+    if (factor !== undefined && typeof value !== 'number') throw invalid(`${key} must be a number`);
+    out[name] = factor === undefined ? value : value * factor;
   }
   return out;
 }
 
-function ms(value, what) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !(value > 0)) throw invalid(`${what} must be a number of milliseconds > 0`);
-  return value / 1000;
+function seconds(ms, what) {
+  if (ms === undefined || ms === null) return undefined;
+  if (typeof ms !== 'number') throw invalid(`${what} must be a number of milliseconds`);
+  return ms / 1000;
 }
 
-/** Per-call options of a single request (snake_case for the core). */
-function callOptions(o = {}) {
-  return {
+function check(value, type, what) {
+  if (value !== undefined && value !== null && typeof value !== type) throw invalid(`${what} must be a ${type}`);
+  return value ?? undefined;
+}
+
+/** A CallOptions record (JSON) from a call's options object. */
+function callOptions(o = {}, extra = {}) {
+  return JSON.stringify({
     idempotency_key: o.idempotencyKey,
     trace_id: o.traceId,
     owner_agent: o.ownerAgent,
     x_owner_agent: o.xOwnerAgent,
     authorization: o.authorization,
-    timeout: ms(o.timeoutMs, 'timeoutMs'),
-  };
+    timeout_seconds: seconds(o.timeoutMs, 'timeoutMs'),
+    ...extra,
+  });
+}
+
+/** A StreamOptions record (JSON); `status` as a list or a comma-separated string. */
+function streamOptions(o = {}) {
+  const status = typeof o.status === 'string' ? o.status.split(',').map((s) => s.trim()) : o.status;
+  return JSON.stringify({
+    since: o.since,
+    wait_seconds: o.waitSeconds,
+    poll_interval_seconds: seconds(o.pollIntervalMs, 'pollIntervalMs'),
+    timeout_seconds: seconds(o.timeoutMs, 'timeoutMs'),
+    trace_id: o.traceId,
+    status,
+  });
 }
 
 /**
@@ -75,21 +80,6 @@ function callArgs(args) {
     return { json: JSON.stringify(rest), content: body };
   }
   return { json: JSON.stringify(args ?? {}), content: undefined };
-}
-
-function observeOptions(o = {}) {
-  let poll;
-  if (o.pollIntervalMs !== undefined && o.pollIntervalMs !== null) {
-    if (typeof o.pollIntervalMs !== 'number' || o.pollIntervalMs < 0) throw invalid('pollIntervalMs must be >= 0');
-    poll = o.pollIntervalMs / 1000;
-  }
-  return {
-    since: o.since,
-    wait_seconds: o.waitSeconds,
-    poll_interval: poll,
-    timeout: ms(o.timeoutMs, 'timeoutMs'),
-    trace_id: o.traceId,
-  };
 }
 
 function abortReason(signal) {
@@ -110,9 +100,25 @@ function unwrap(text) {
   return env.value;
 }
 
+/** A synchronous native call; its thrown error (the core's error record as JSON) becomes typed. */
+function syncNative(call) {
+  try {
+    return call();
+  } catch (e) {
+    let record;
+    try {
+      record = JSON.parse(e.message);
+    } catch {
+      throw e;
+    }
+    throw errors.fromNative(record);
+  }
+}
+
 /**
  * Run one native call. With a signal, an abort rejects at once with the signal's reason (an
- * AbortError by default, as fetch does) and cancels the native future, which drops the request.
+ * AbortError by default, as fetch does) and cancels the call's token in the core, which drops
+ * the request.
  */
 function run(start, signal) {
   try {
@@ -129,45 +135,29 @@ function run(start, signal) {
       reject(abortReason(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    let pending;
-    try {
-      pending = start(cancel);
-    } catch (e) {
+    const settle = (f) => (v) => {
       signal.removeEventListener('abort', onAbort);
-      reject(e);
-      return;
-    }
-    pending.then(
-      (text) => {
-        signal.removeEventListener('abort', onAbort);
-        try {
-          resolve(unwrap(text));
-        } catch (e) {
-          reject(e);
-        }
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
+      f(v);
+    };
+    Promise.resolve()
+      .then(() => start(cancel))
+      .then(unwrap)
+      .then(settle(resolve), settle(reject));
   });
 }
 
 /**
  * An async iterator over a native stream (observe/listen). `return()` (what `break` in a
- * `for await` calls) closes the stream at once, even while a `next()` is waiting.
+ * `for await` calls) closes the stream at once, even while a `next()` is waiting; aborting the
+ * signal does too, and the pending `next()` rejects with its reason.
  */
 class AxmeStream {
   constructor(handle, signal) {
     this._handle = handle;
     this._signal = signal ?? null;
     this._done = false;
-    this._onAbort = null;
-    if (this._signal) {
-      this._onAbort = () => this._finish();
-      this._signal.addEventListener('abort', this._onAbort, { once: true });
-    }
+    this._onAbort = () => this._finish();
+    this._signal?.addEventListener('abort', this._onAbort, { once: true });
   }
 
   [Symbol.asyncIterator]() {
@@ -178,7 +168,7 @@ class AxmeStream {
     if (this._done) return;
     this._done = true;
     this._handle.close();
-    if (this._signal && this._onAbort) this._signal.removeEventListener('abort', this._onAbort);
+    this._signal?.removeEventListener('abort', this._onAbort);
   }
 
   next() {
@@ -189,31 +179,16 @@ class AxmeStream {
     if (this._done) return Promise.resolve({ done: true, value: undefined });
     const step = this._handle.next().then((text) => {
       const env = JSON.parse(text);
-      if (env.error) {
-        this._finish();
-        throw errors.fromNative(env.error);
-      }
-      if (env.done) {
-        this._finish();
-        return { done: true, value: undefined };
-      }
-      return { done: false, value: env.value };
+      if (env.error || env.done) this._finish();
+      if (env.error) throw errors.fromNative(env.error);
+      return env.done ? { done: true, value: undefined } : { done: false, value: env.value };
     });
-    if (!this._signal) return step;
     const signal = this._signal;
+    if (!signal) return step;
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(abortReason(signal));
       signal.addEventListener('abort', onAbort, { once: true });
-      step.then(
-        (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        (e) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
+      step.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
     });
   }
 
@@ -238,37 +213,10 @@ class AxmeStream {
   }
 }
 
-/** Run a synchronous native call; its thrown error (the core error as JSON) becomes typed. */
-function syncNative(call) {
-  try {
-    return call();
-  } catch (e) {
-    let parsed;
-    try {
-      parsed = JSON.parse(e.message);
-    } catch {
-      throw e;
-    }
-    throw errors.fromNative(parsed);
-  }
-}
-
-function optionalNumber(value, what) {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number') throw invalid(`${what} must be a number`);
-  return value;
-}
-
-function optionalBoolean(value, what, fallback) {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean`);
-  return value;
-}
-
 /**
- * `client.mesh`: agent-mesh heartbeats, buffered metrics, the background heartbeat, health listing
- * and the kill switch (the engine's `Mesh`), plus the generated policy operations. The background
- * heartbeat runs on the engine's threads, so it never keeps Node.js alive (like an unref'd timer).
+ * `client.mesh`: the background heartbeat and the metrics buffer (the engine's), plus the
+ * generated operations (heartbeat, listing, kill switch, policies). The heartbeat runs on the
+ * engine's threads, so it never keeps Node.js alive (like an unref'd timer).
  */
 class AxmeMesh {
   constructor(client) {
@@ -283,35 +231,19 @@ class AxmeMesh {
     return this._client._call(operationId, args, options);
   }
 
-  _callBytes(operationId, args, options) {
-    return this._client._callBytes(operationId, args, options);
-  }
-
-  /** One heartbeat; `metrics` (an object) is sent as `{metrics}`, none sends no body. */
-  heartbeat(options = {}) {
-    return run((cancel) => {
-      const metrics = options.metrics ?? null;
-      if (metrics !== null && (typeof metrics !== 'object' || Array.isArray(metrics))) {
-        throw invalid('metrics must be an object');
-      }
-      return this._native.meshHeartbeat(JSON.stringify(metrics), JSON.stringify(callOptions(options)), cancel);
-    }, options.signal);
-  }
-
   /** One heartbeat carrying the buffered metrics; on failure they stay buffered. */
   flushMetrics(options = {}) {
-    return run(
-      (cancel) => this._native.meshFlushMetrics(JSON.stringify(callOptions(options)), cancel),
-      options.signal,
-    );
+    return run((cancel) => this._native.meshFlushMetrics(callOptions(options), cancel), options.signal);
   }
 
   /** Buffer one observation (counts, average latency, summed cost) for the next heartbeat. */
   reportMetric(options = {}) {
-    const success = optionalBoolean(options.success, 'success', true);
-    const latency = optionalNumber(options.latencyMs, 'latencyMs');
-    const cost = optionalNumber(options.costUsd, 'costUsd');
-    syncNative(() => this._native.meshReportMetric(success, latency, cost));
+    const metric = {
+      success: check(options.success, 'boolean', 'success'),
+      latency_ms: check(options.latencyMs, 'number', 'latencyMs'),
+      cost_usd: check(options.costUsd, 'number', 'costUsd'),
+    };
+    syncNative(() => this._native.meshReportMetric(JSON.stringify(metric)));
   }
 
   /** The metrics the next heartbeat would carry, or null. */
@@ -331,78 +263,24 @@ class AxmeMesh {
    * second call while it runs keeps the running one.
    */
   startHeartbeat(options = {}) {
-    const every = options.intervalMs ?? 30_000;
-    if (typeof every !== 'number') throw invalid('intervalMs must be a number of milliseconds');
-    const include = optionalBoolean(options.includeMetrics, 'includeMetrics', true);
-    syncNative(() => this._native.meshStartHeartbeat(every, include));
+    const opts = {
+      interval_seconds: seconds(options.intervalMs ?? 30_000, 'intervalMs'),
+      include_metrics: check(options.includeMetrics, 'boolean', 'includeMetrics'),
+    };
+    syncNative(() => this._native.meshStartHeartbeat(JSON.stringify(opts)));
   }
 
   /** Stop the background heartbeat; resolves once it has exited (at most 5 s for one in flight). */
   async stopHeartbeat() {
     unwrap(await this._native.meshStopHeartbeat());
   }
-
-  /** `{ok, agents, summary}`: the organisation's agents (limit default 100, at most 1000). */
-  listAgents(options = {}) {
-    return run((cancel) => {
-      const query = JSON.stringify({ limit: options.limit, health: options.health });
-      return this._native.meshListAgents(query, JSON.stringify(callOptions(options)), cancel);
-    }, options.signal);
-  }
-
-  /** One agent's health (`agt_…` id or agent address). */
-  getAgent(addressId, options = {}) {
-    return run(
-      (cancel) => this._native.meshGetAgent(String(addressId), JSON.stringify(callOptions(options)), cancel),
-      options.signal,
-    );
-  }
-
-  /** Kill an agent: block every intent to and from it. Never retried. */
-  kill(addressId, options = {}) {
-    return run(
-      (cancel) => this._native.meshKill(String(addressId), JSON.stringify(callOptions(options)), cancel),
-      options.signal,
-    );
-  }
-
-  /** Lift a kill. Never retried. */
-  resume(addressId, options = {}) {
-    return run(
-      (cancel) => this._native.meshResume(String(addressId), JSON.stringify(callOptions(options)), cancel),
-      options.signal,
-    );
-  }
-
-  /** Mesh events, newest first (limit default 50, at most 1000; `eventType` filters). */
-  listEvents(options = {}) {
-    return run((cancel) => {
-      const query = JSON.stringify({ limit: options.limit, event_type: options.eventType });
-      return this._native.meshListEvents(query, JSON.stringify(callOptions(options)), cancel);
-    }, options.signal);
-  }
 }
 
 class AxmeClient {
-  /**
-   * @param {object} [config] `{ apiKey, baseUrl, actorToken, bearerToken, timeoutMs, maxRetries,
-   *   retryBackoffMs, retryBackoffCapMs, autoTraceId, autoIdempotencyKey, defaultOwnerAgent,
-   *   mcpEndpointPath, mcpProtocolVersion }`; `apiKey` and `baseUrl` fall back to AXME_API_KEY
-   *   and AXME_BASE_URL.
-   */
+  /** @param {object} [config] see `AxmeClientConfig` (generated/waist.d.ts). */
   constructor(config = {}) {
     const json = JSON.stringify(coreConfig(config));
-    try {
-      this._native = new native.NativeClient(json);
-    } catch (e) {
-      let parsed;
-      try {
-        parsed = JSON.parse(e.message);
-      } catch {
-        throw e;
-      }
-      throw errors.fromNative(parsed);
-    }
+    this._native = syncNative(() => new native.NativeClient(json));
   }
 
   /** The agent-mesh operations (`client.mesh.listAgents()`, ...). */
@@ -412,6 +290,11 @@ class AxmeClient {
     return mesh;
   }
 
+  /** Close the client: calls in flight reject (kind `canceled`), streams end, the heartbeat stops. */
+  close() {
+    this._native.close();
+  }
+
   /**
    * Call an operation by its id with snake_case arguments (path, query and header parameters,
    * `body`, `idempotency_key`, `trace_id`); `options` carries the per-call `signal` and
@@ -419,38 +302,31 @@ class AxmeClient {
    */
   _call(operationId, args, options = {}) {
     return run((cancel) => {
-      const all = { ...(args ?? {}) };
-      const timeout = ms(options?.timeoutMs, 'timeoutMs');
-      if (timeout !== undefined) all.timeout = timeout;
       // A Uint8Array/Buffer body travels as raw bytes beside the JSON arguments (media uploads).
-      const { json, content } = callArgs(all);
-      return this._native.call(operationId, json, cancel, content);
+      const { json, content } = callArgs(args);
+      return this._native.call(operationId, json, callOptions({ timeoutMs: options?.timeoutMs }), cancel, content);
     }, options?.signal);
   }
 
   /** `_call` for an operation that answers raw bytes (a media download): resolves to a `Buffer`. */
   _callBytes(operationId, args, options = {}) {
-    return run((cancel) => {
-      const all = { ...(args ?? {}) };
-      const timeout = ms(options?.timeoutMs, 'timeoutMs');
-      if (timeout !== undefined) all.timeout = timeout;
-      // Resolves to a Buffer, or to an error envelope (a string), which `run` unwraps.
-      return this._native.callBytes(operationId, callArgs(all).json, cancel);
-    }, options?.signal);
+    return run(
+      (cancel) => this._native.callBytes(operationId, callArgs(args).json, callOptions({ timeoutMs: options?.timeoutMs }), cancel),
+      options?.signal,
+    );
   }
 
   /** MCP `initialize` (protocol version from the config unless `protocolVersion`); the JSON-RPC result. */
   mcpInitialize(options = {}) {
     return run((cancel) => {
-      const version = options.protocolVersion ?? null;
-      if (version !== null && typeof version !== 'string') throw invalid('protocolVersion must be a string');
-      return this._native.mcpInitialize(version, JSON.stringify(callOptions(options)), cancel);
+      const version = check(options.protocolVersion, 'string', 'protocolVersion') ?? null;
+      return this._native.mcpInitialize(version, callOptions(options), cancel);
     }, options.signal);
   }
 
   /** MCP `tools/list`; caches each tool's input schema for `mcpCallTool`'s checks. */
   mcpListTools(options = {}) {
-    return run((cancel) => this._native.mcpListTools(JSON.stringify(callOptions(options)), cancel), options.signal);
+    return run((cancel) => this._native.mcpListTools(callOptions(options), cancel), options.signal);
   }
 
   /**
@@ -461,61 +337,48 @@ class AxmeClient {
    */
   mcpCallTool(name, options = {}) {
     return run((cancel) => {
-      if (typeof name !== 'string') throw invalid('tool name must be a string');
-      const args = options.arguments ?? null;
-      const opts = {
-        ...callOptions(options),
-        validate_input_schema: optionalBoolean(options.validateInputSchema, 'validateInputSchema', true),
-        retryable: optionalBoolean(options.retryable, 'retryable', null),
-      };
-      return this._native.mcpCallTool(name, JSON.stringify(args), JSON.stringify(opts), cancel);
+      check(name, 'string', 'tool name');
+      const opts = callOptions(options, {
+        validate_input_schema: check(options.validateInputSchema, 'boolean', 'validateInputSchema'),
+        retryable: check(options.retryable, 'boolean', 'retryable'),
+      });
+      return this._native.mcpCallTool(name, JSON.stringify(options.arguments ?? null), opts, cancel);
     }, options.signal);
   }
 
   /** Create an intent and return its id; `correlationId` is minted when absent. */
   sendIntent(payload, options = {}) {
     return run((cancel) => {
-      const body = withCorrelation(payload, options.correlationId);
-      return this._native.sendIntent(JSON.stringify(body), JSON.stringify(callOptions(options)), cancel);
+      const body = JSON.stringify(withCorrelation(payload, options.correlationId));
+      return this._native.sendIntent(body, callOptions(options), cancel);
     }, options.signal);
   }
 
   /** Wait until the intent reaches a terminal status and return that event. */
   waitFor(intentId, options = {}) {
-    return run(
-      (cancel) => this._native.waitFor(String(intentId), JSON.stringify(observeOptions(options)), cancel),
-      options.signal,
-    );
+    return run((cancel) => this._native.waitFor(String(intentId), streamOptions(options), cancel), options.signal);
   }
 
   /** The intent's lifecycle events (`seq > since`), ending after the terminal one. */
   observe(intentId, options = {}) {
     checkSignal(options.signal);
-    const handle = this._native.observe(String(intentId), JSON.stringify(observeOptions(options)));
+    const handle = syncNative(() => this._native.observe(String(intentId), streamOptions(options)));
     return new AxmeStream(handle, options.signal);
   }
 
   /** The intents delivered to an agent address; never ends on its own (break, or `timeoutMs`). */
   listen(address, options = {}) {
     checkSignal(options.signal);
-    const opts = {
-      since: options.since,
-      wait_seconds: options.waitSeconds,
-      status: options.status,
-      timeout: ms(options.timeoutMs, 'timeoutMs'),
-      trace_id: options.traceId,
-    };
-    const handle = this._native.listen(String(address), JSON.stringify(opts));
+    const handle = syncNative(() => this._native.listen(String(address), streamOptions(options)));
     return new AxmeStream(handle, options.signal);
   }
 
   /** Cancel an intent: resolve it with status CANCELED (and `reason`). */
   cancelIntent(intentId, options = {}) {
-    return run(
-      (cancel) =>
-        this._native.cancelIntent(String(intentId), options.reason ?? null, JSON.stringify(callOptions(options)), cancel),
-      options.signal,
-    );
+    return run((cancel) => {
+      const reason = check(options.reason, 'string', 'reason') ?? null;
+      return this._native.cancelIntent(String(intentId), reason, callOptions(options), cancel);
+    }, options.signal);
   }
 }
 

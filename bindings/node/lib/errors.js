@@ -1,13 +1,16 @@
 'use strict';
 // Typed errors. Every error of the client engine has a stable `kind` (the core's ErrorKind name);
 // HTTP failures are `AxmeHttpError`s with the status and the server's request id, as in the public
-// TypeScript SDK (409 stays an `AxmeValidationError` there, so `AxmeConflictError` extends it).
+// TypeScript SDK (409 stays an `AxmeValidationError` there, so `AxmeConflictError` extends it). The
+// class of each kind is generated (generated/waist.js) from the core's kinds.
+
+const { ERROR_CLASSES } = require('../generated/waist.js');
 
 class AxmeError extends Error {
   /**
    * @param {string} message
    * @param {{kind?: string, code?: string, statusCode?: number, requestId?: string, traceId?: string,
-   *   retryAfter?: number, body?: unknown, cause?: unknown}} [options]
+   *   retryAfter?: number, retryable?: boolean, body?: unknown, cause?: unknown}} [options]
    */
   constructor(message, options = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -18,6 +21,7 @@ class AxmeError extends Error {
     this.requestId = options.requestId ?? undefined;
     this.traceId = options.traceId ?? undefined;
     this.retryAfter = options.retryAfter ?? undefined;
+    this.retryable = options.retryable ?? false;
     this.body = options.body;
   }
 }
@@ -30,100 +34,73 @@ class AxmeHttpError extends AxmeError {
   }
 }
 
-function httpClass(name, kind) {
-  const C = {
-    [name]: class extends AxmeHttpError {
-      constructor(statusCode, message, options = {}) {
-        super(statusCode, message, { kind, ...options });
-        this.name = name;
+/** A subclass of `Base` named `name` whose errors are of `kind` unless told otherwise. */
+function subclass(Base, name, kind) {
+  const http = Base === AxmeHttpError || Base.prototype instanceof AxmeHttpError;
+  const C = http
+    ? class extends Base {
+        constructor(statusCode, message, options = {}) {
+          super(statusCode, message, { kind, ...options });
+          this.name = name;
+        }
       }
-    },
-  }[name];
+    : class extends Base {
+        constructor(message, options = {}) {
+          super(message, { kind, ...options });
+          this.name = name;
+        }
+      };
+  Object.defineProperty(C, 'name', { value: name });
   return C;
 }
 
-const AxmeAuthError = httpClass('AxmeAuthError', 'auth');
-const AxmeValidationError = httpClass('AxmeValidationError', 'validation');
-class AxmeConflictError extends AxmeValidationError {
-  constructor(statusCode, message, options = {}) {
-    super(statusCode, message, { kind: 'conflict', ...options });
-    this.name = 'AxmeConflictError';
+// [class, base class, kind]
+const SUBCLASSES = [
+  ['AxmeAuthError', 'AxmeHttpError', 'auth'], // 401 / 403
+  ['AxmeValidationError', 'AxmeHttpError', 'validation'], // 400, 413, 422 and other rejected input
+  ['AxmeConflictError', 'AxmeValidationError', 'conflict'], // 409
+  ['AxmeNotFoundError', 'AxmeHttpError', 'not_found'], // 404
+  ['AxmeRateLimitError', 'AxmeHttpError', 'rate_limit'], // 429; see `retryAfter`
+  ['AxmeServerError', 'AxmeHttpError', 'server'], // 5xx
+  ['AxmeTimeoutError', 'AxmeError', 'timeout'], // a request timeout (or 408), or a `timeoutMs`
+  ['AxmeConnectionError', 'AxmeError', 'connection'], // no connection, or it broke
+  ['AxmeProtocolError', 'AxmeError', 'protocol'], // an answer the client cannot understand
+  ['AxmeInvalidArgumentError', 'AxmeError', 'invalid_argument'], // refused before any request
+  ['AxmeMcpError', 'AxmeError', 'mcp'], // a JSON-RPC error without an HTTP meaning
+  ['AxmeCanceledError', 'AxmeError', 'canceled'], // the client was closed during the call
+  ['AxmeInternalError', 'AxmeError', 'internal'], // a defect inside the engine
+];
+
+const CLASSES = { AxmeError, AxmeHttpError };
+for (const [name, base, kind] of SUBCLASSES) CLASSES[name] = subclass(CLASSES[base], name, kind);
+
+/** The typed error for the core's error record (snake_case fields; `body` as JSON text). */
+function fromNative(r) {
+  let body;
+  if (r.body !== null && r.body !== undefined) {
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      body = r.body;
+    }
   }
-}
-const AxmeNotFoundError = httpClass('AxmeNotFoundError', 'not_found');
-const AxmeRateLimitError = httpClass('AxmeRateLimitError', 'rate_limit');
-const AxmeServerError = httpClass('AxmeServerError', 'server');
-
-function plainClass(name, kind) {
-  return {
-    [name]: class extends AxmeError {
-      constructor(message, options = {}) {
-        super(message, { kind, ...options });
-        this.name = name;
-      }
-    },
-  }[name];
-}
-
-/** A deadline passed: the per-attempt timeout (or HTTP 408), or an observe/waitFor/listen `timeoutMs`. */
-const AxmeTimeoutError = plainClass('AxmeTimeoutError', 'timeout');
-/** The connection could not be made or broke before a full response. */
-const AxmeConnectionError = plainClass('AxmeConnectionError', 'connection');
-/** The server answered something the client cannot understand. */
-const AxmeProtocolError = plainClass('AxmeProtocolError', 'protocol');
-/** The call was rejected before any request was sent. */
-const AxmeInvalidArgumentError = plainClass('AxmeInvalidArgumentError', 'invalid_argument');
-/** A JSON-RPC error from the MCP endpoint. */
-const AxmeMcpError = plainClass('AxmeMcpError', 'mcp');
-
-const HTTP_BY_KIND = {
-  auth: AxmeAuthError,
-  validation: AxmeValidationError,
-  conflict: AxmeConflictError,
-  not_found: AxmeNotFoundError,
-  rate_limit: AxmeRateLimitError,
-  server: AxmeServerError,
-};
-const PLAIN_BY_KIND = {
-  timeout: AxmeTimeoutError,
-  connection: AxmeConnectionError,
-  protocol: AxmeProtocolError,
-  invalid_argument: AxmeInvalidArgumentError,
-  mcp: AxmeMcpError,
-};
-
-/** Build the typed error for the native layer's error JSON. */
-function fromNative(e) {
   const details = {
-    kind: e.kind,
-    code: e.code ?? undefined,
-    requestId: e.requestId ?? undefined,
-    traceId: e.traceId ?? undefined,
-    retryAfter: e.retryAfter ?? undefined,
-    body: e.body ?? undefined,
+    kind: r.kind,
+    code: r.code ?? undefined,
+    requestId: r.request_id ?? undefined,
+    traceId: r.trace_id ?? undefined,
+    retryAfter: r.retry_after_seconds ?? undefined,
+    retryable: r.retryable,
+    body,
   };
-  const status = e.status ?? undefined;
-  const Http = HTTP_BY_KIND[e.kind];
-  if (Http && status !== undefined) return new Http(status, e.message, details);
-  const Plain = PLAIN_BY_KIND[e.kind];
-  if (Plain) return new Plain(e.message, { ...details, statusCode: status });
-  if (status !== undefined) return new AxmeHttpError(status, e.message, details);
-  return new AxmeError(e.message, details);
+  const status = r.status ?? undefined;
+  const [http, plain] = ERROR_CLASSES[r.kind] ?? ['AxmeHttpError', 'AxmeError'];
+  const Http = CLASSES[http];
+  const isHttp = (C) => C === AxmeHttpError || C.prototype instanceof AxmeHttpError;
+  if (status !== undefined && isHttp(Http)) return new Http(status, r.message, details);
+  const Plain = CLASSES[plain];
+  if (isHttp(Plain)) return new Plain(status ?? 0, r.message, details);
+  return new Plain(r.message, { ...details, statusCode: status });
 }
 
-module.exports = {
-  AxmeError,
-  AxmeHttpError,
-  AxmeAuthError,
-  AxmeValidationError,
-  AxmeConflictError,
-  AxmeNotFoundError,
-  AxmeRateLimitError,
-  AxmeServerError,
-  AxmeTimeoutError,
-  AxmeConnectionError,
-  AxmeProtocolError,
-  AxmeInvalidArgumentError,
-  AxmeMcpError,
-  fromNative,
-};
+module.exports = { ...CLASSES, fromNative };

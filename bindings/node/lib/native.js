@@ -13,16 +13,9 @@ const BINARY = 'axme';
 
 function isMusl() {
   if (process.platform !== 'linux') return false;
-  try {
-    const report = typeof process.report?.getReport === 'function' ? process.report.getReport() : null;
-    const header = report && (typeof report === 'string' ? JSON.parse(report) : report).header;
-    if (header && header.glibcVersionRuntime) return false;
-    if (report && Array.isArray(report.sharedObjects)) {
-      if (report.sharedObjects.some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) return true;
-    }
-  } catch {
-    // fall through to the file check
-  }
+  // glibc reports its version in the process report; musl does not.
+  const header = process.report?.getReport?.()?.header;
+  if (header) return !header.glibcVersionRuntime;
   try {
     return readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
   } catch {

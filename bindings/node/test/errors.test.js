@@ -139,7 +139,7 @@ describe('errors', () => {
     ]);
     const t0 = Date.now();
     await assert.rejects(c.getIntent(randomUUID(), { timeoutMs: 150 }), axme.AxmeTimeoutError);
-    await assert.rejects(c.sendIntent(intent(), { timeoutMs: 0 }), /timeoutMs must be a number of milliseconds > 0/);
+    await assert.rejects(c.sendIntent(intent(), { timeoutMs: 0 }), /timeout must be a finite number of seconds > 0/);
     assert.ok(Date.now() - t0 < 2500);
   });
 

@@ -152,10 +152,10 @@ describe('tools/call', () => {
     );
   });
 
-  it('a JSON-RPC error is an AxmeMcpError with the code and the mapped status', async () => {
+  it('a JSON-RPC error with an HTTP meaning has its kind, with the code and the mapped status', async () => {
     await assert.rejects(client.mcpCallTool('axme.nope', { validateInputSchema: false }), (e) => {
-      assert.ok(e instanceof axme.AxmeMcpError);
-      assert.equal(e.kind, 'mcp');
+      assert.ok(e instanceof axme.AxmeValidationError);
+      assert.equal(e.kind, 'validation');
       assert.equal(e.code, '-32602');
       assert.equal(e.statusCode, 422);
       assert.equal(e.body.code, -32602);

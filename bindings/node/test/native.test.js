@@ -58,13 +58,14 @@ describe('native loader', () => {
 });
 
 describe('error mapping', () => {
-  const base = { message: 'm', code: 'c', requestId: 'r', traceId: 't', retryAfter: null, body: { a: 1 } };
+  // The core's error record, as the native layer hands it over (`body` as JSON text).
+  const base = { message: 'm', code: 'c', request_id: 'r', trace_id: 't', retry_after_seconds: null, body: '{"a":1}', retryable: false };
   const cases = [
     [{ kind: 'auth', status: 403 }, errors.AxmeAuthError],
     [{ kind: 'validation', status: 422 }, errors.AxmeValidationError],
     [{ kind: 'conflict', status: 409 }, errors.AxmeConflictError],
     [{ kind: 'not_found', status: 404 }, errors.AxmeNotFoundError],
-    [{ kind: 'rate_limit', status: 429, retryAfter: 1.5 }, errors.AxmeRateLimitError],
+    [{ kind: 'rate_limit', status: 429, retry_after_seconds: 1.5 }, errors.AxmeRateLimitError],
     [{ kind: 'server', status: 503 }, errors.AxmeServerError],
     [{ kind: 'timeout', status: 408 }, errors.AxmeTimeoutError],
     [{ kind: 'timeout', status: null }, errors.AxmeTimeoutError],
@@ -72,6 +73,8 @@ describe('error mapping', () => {
     [{ kind: 'protocol', status: null }, errors.AxmeProtocolError],
     [{ kind: 'invalid_argument', status: null }, errors.AxmeInvalidArgumentError],
     [{ kind: 'mcp', status: null }, errors.AxmeMcpError],
+    [{ kind: 'canceled', status: null }, errors.AxmeCanceledError],
+    [{ kind: 'internal', status: null }, errors.AxmeInternalError],
     [{ kind: 'something_new', status: 418 }, errors.AxmeHttpError],
     [{ kind: 'something_new', status: null }, errors.AxmeError],
   ];
@@ -88,7 +91,7 @@ describe('error mapping', () => {
       assert.equal(e.code, 'c');
       assert.equal(e.requestId, 'r');
       assert.equal(e.traceId, 't');
-      assert.equal(e.retryAfter, fields.retryAfter ?? undefined);
+      assert.equal(e.retryAfter, fields.retry_after_seconds ?? undefined);
       assert.deepEqual(e.body, { a: 1 });
       assert.equal(e instanceof errors.AxmeHttpError, fields.status != null && !['timeout'].includes(fields.kind));
     });

@@ -105,7 +105,12 @@ impl Target for TypeScript {
         tera.register_filter("ts_install_fn", |v: &Value, _: &Args| {
             Ok(Value::String(ts_install_fn(v.as_str())))
         });
-        string_filter(tera, "ts_option", ts_option);
+        tera.register_filter("ts_option", |v: &Value, _: &Args| {
+            Ok(Value::String(ts_option(&from(v, "ts_option")?)))
+        });
+        tera.register_filter("ts_in_ms", |v: &Value, _: &Args| {
+            Ok(Value::Bool(in_ms(&from(v, "ts_in_ms")?)))
+        });
         tera.register_filter("ts_waist_type", |v: &Value, _: &Args| {
             Ok(Value::String(ts_waist_type(&from(v, "ts_waist_type")?)))
         });
@@ -244,12 +249,20 @@ pub fn js_literal(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// A core config field as a TypeScript option: camelCase, and a duration (`*_seconds`) in
-/// milliseconds (`timeout_seconds` → `timeoutMs`).
-pub fn ts_option(field: &str) -> String {
-    match field.strip_suffix("_seconds") {
+/// Whether a record field is a duration TypeScript takes in milliseconds: a `*_seconds` number
+/// that may have a fraction (a window of whole seconds, `wait_seconds`, stays in seconds).
+pub fn in_ms(f: &Field) -> bool {
+    let number = |t: &Ty| t.kind == "f64";
+    f.name.ends_with("_seconds")
+        && (number(&f.ty) || (f.ty.kind == "optional" && f.ty.inner.as_deref().is_some_and(number)))
+}
+
+/// A record field as a TypeScript option: camelCase, and a duration in milliseconds
+/// (`timeout_seconds` → `timeoutMs`).
+pub fn ts_option(f: &Field) -> String {
+    match f.name.strip_suffix("_seconds").filter(|_| in_ms(f)) {
         Some(stem) => format!("{}Ms", camel_case(stem)),
-        None => camel_case(field),
+        None => camel_case(&f.name),
     }
 }
 
@@ -273,7 +286,7 @@ pub fn ts_waist_type(t: &Ty) -> String {
 pub fn ts_option_default(f: &Field) -> String {
     match &f.default {
         None | Some(Value::Null) => String::new(),
-        Some(Value::Number(n)) if f.name.ends_with("_seconds") => {
+        Some(Value::Number(n)) if in_ms(f) => {
             let ms = n.as_f64().unwrap_or_default() * 1000.0;
             format!(" Default: {}.", ms.round())
         }
