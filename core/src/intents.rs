@@ -12,8 +12,7 @@ use crate::operations::{self, OperationDescriptor};
 use crate::records::CallOptions;
 use crate::request::{merge_options, new_id};
 
-/// Terminal intent statuses.
-pub const TERMINAL_STATUSES: &[&str] = &["COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"];
+pub use crate::generated::operations::{TERMINAL_EVENT_TYPES, TERMINAL_STATUSES};
 
 fn non_empty<'a>(what: &str, v: &'a str) -> Result<&'a str, Error> {
     if v.trim().is_empty() {
@@ -148,18 +147,11 @@ impl Client {
 }
 
 /// Whether an event (or intent) JSON is terminal: a terminal `status`, or a terminal
-/// `event_type` (`intent.completed|failed|canceled|timed_out`).
+/// `event_type`, as the spec's `x-axme-terminal` lists name them.
 pub fn is_terminal(event: &Value) -> bool {
-    let status = event.get("status").and_then(Value::as_str).unwrap_or("");
-    let et = event
-        .get("event_type")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    TERMINAL_STATUSES.contains(&status)
-        || matches!(
-            et,
-            "intent.completed" | "intent.failed" | "intent.canceled" | "intent.timed_out"
-        )
+    let field = |name| event.get(name).and_then(Value::as_str).unwrap_or("");
+    TERMINAL_STATUSES.contains(&field("status"))
+        || TERMINAL_EVENT_TYPES.contains(&field("event_type"))
 }
 
 #[cfg(test)]

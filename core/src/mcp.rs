@@ -14,7 +14,8 @@
 //! * Retries: `initialize` and `tools/list` like reads; `tools/call` only with an idempotency key
 //!   or `retryable: Some(true)`. A `tools/call` carries an `Idempotency-Key` header (the caller's
 //!   key, else one minted per call when `auto_idempotency_key` is on) so the server's replay
-//!   protection covers every attempt.
+//!   protection covers every attempt. The JSON-RPC errors -32603 (internal) and -32004 (rate
+//!   limited, after its `retry_after`) are retried by the same rules as a 5xx or a 429.
 //! * Results: the JSON-RPC `result` object, unchanged. A tool failure (`isError: true`) is a
 //!   result, not an error, as in the public SDKs. A JSON-RPC `error` becomes an [`Error`] whose
 //!   `code` is the JSON-RPC code (as text), whose `status` is the HTTP status the public SDKs map it
@@ -315,11 +316,19 @@ impl Mcp<'_> {
     async fn mcp_exchange(&self, rpc: &Rpc<'_>) -> Result<(Value, RawResponse), Error> {
         let id = new_id();
         let req = self.mcp_request(rpc, Some(&id))?;
-        let resp = self.t.execute_raw(&req, ACCEPT).await?;
-        let msg = find_response(&resp, &id).map_err(|e| e.with_trace_id(req.trace_id.clone()))?;
-        if let Some(err) = msg.get("error").filter(|e| !e.is_null()) {
-            return Err(rpc_error(err, resp.request_id.clone()).with_trace_id(req.trace_id.clone()));
-        }
+        // A JSON-RPC error is judged inside the retry loop: -32603 and -32004 are retried when
+        // the request is retry-safe (a read, or a tools/call with an idempotency key).
+        let (msg, resp) = self
+            .t
+            .execute_raw_checked(&req, ACCEPT, |resp| {
+                let msg = find_response(&resp, &id)?;
+                match msg.get("error").filter(|e| !e.is_null()) {
+                    Some(err) => Err(rpc_error(err, resp.request_id.clone())),
+                    None => Ok((msg, resp)),
+                }
+            })
+            .await
+            .map_err(|e| e.with_trace_id(req.trace_id.clone()))?;
         match msg.get("result") {
             Some(Value::Object(_)) => {}
             _ => {

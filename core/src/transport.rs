@@ -250,8 +250,22 @@ impl Transport {
         req: &PreparedRequest,
         accept: &'static str,
     ) -> Result<RawResponse, Error> {
-        self.with_retries(req, || self.attempt_raw(req, accept))
-            .await
+        self.execute_raw_checked(req, accept, Ok).await
+    }
+
+    /// [`Self::execute_raw`] with `check` applied to each attempt's 2xx response inside the
+    /// retry loop, so an error it finds in a successful HTTP exchange (a JSON-RPC error) is
+    /// retried by the same rules as an HTTP one.
+    pub(crate) async fn execute_raw_checked<T>(
+        &self,
+        req: &PreparedRequest,
+        accept: &'static str,
+        check: impl Fn(RawResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.with_retries(req, || async {
+            check(self.attempt_raw(req, accept).await?)
+        })
+        .await
     }
 
     /// Open an SSE response (retrying the connect phase like any read) and return its body.

@@ -609,7 +609,8 @@ fn create_request_rules() {
 fn fault_journal_shape() {
     let journal = json!({"requests": [{"index": 0, "at": "2026-11-22T05:29:24.123456Z", "elapsed_ms": 12.5, "method": "POST",
         "path": "/v1/intents", "route": "/v1/intents", "query": null, "attempt": 1,
-        "headers": {"x-api-key": ["fp:0123456789ab"]}, "body_sha256": null, "status": 200}]});
+        "headers": {"x-api-key": ["fp:0123456789ab"]}, "body_sha256": null, "status": 200,
+        "ended": "completed", "ended_ms": 14.0}]});
     spec()
         .validate_response("GET", "/_faults/credentials/c1/requests", 200, &journal)
         .unwrap();

@@ -49,24 +49,19 @@ fn mypy_python() -> &'static Path {
     })
 }
 
-/// Writes a spec's Python outputs as two packages: `<name>_stubs` (the `.pyi`) and
-/// `<name>_impl` (the `.py`), each with `types.py`.
-fn write_packages(dir: &Path, name: &str, outputs: &[Output]) {
+/// Writes a spec's Python outputs as package `<name>`: `_operations.py` and `types.py`.
+fn write_package(dir: &Path, name: &str, outputs: &[Output]) {
     let file = |f: &str| crate::output(outputs, &format!("{PKG}{f}"));
-    for (pkg, ops) in [
-        (format!("{name}_stubs"), "_operations.pyi"),
-        (format!("{name}_impl"), "_operations.py"),
-    ] {
-        crate::put(dir, &format!("{pkg}/__init__.py"), "");
-        crate::put(dir, &format!("{pkg}/{ops}"), file(ops));
-        crate::put(dir, &format!("{pkg}/types.py"), file("types.py"));
+    crate::put(dir, &format!("{name}/__init__.py"), "");
+    for f in ["_operations.py", "types.py"] {
+        crate::put(dir, &format!("{name}/{f}"), file(f));
     }
 }
 
 const USAGE: &str = r#"from typing import Any, Dict, List
 
-from real_stubs._operations import AsyncOperations, SyncOperations
-from real_stubs.types import CreateIntentRequest, IntentEvent
+from real._operations import AsyncOperations, SyncOperations
+from real.types import CreateIntentRequest, IntentEvent
 
 
 class Client(SyncOperations):
@@ -102,11 +97,11 @@ async def use_async(c: AsyncClient) -> str:
 #[test]
 fn python_compiles_and_type_checks() {
     let dir = crate::scratch("python-mypy");
-    write_packages(&dir, "real", crate::real());
-    write_packages(&dir, "tricky", crate::tricky());
+    write_package(&dir, "real", crate::real());
+    write_package(&dir, "tricky", crate::tricky());
     crate::put(&dir, "usage.py", USAGE);
     let mut files = Vec::new();
-    for pkg in ["real_stubs", "real_impl", "tricky_stubs", "tricky_impl"] {
+    for pkg in ["real", "tricky"] {
         for f in std::fs::read_dir(dir.join(pkg)).expect("list") {
             files.push(f.expect("entry").path());
         }
@@ -127,22 +122,16 @@ fn python_compiles_and_type_checks() {
                 "--python-version",
                 "3.10",
             ])
-            .args([
-                "real_stubs",
-                "real_impl",
-                "tricky_stubs",
-                "tricky_impl",
-                "usage.py",
-            ]),
+            .args(["real", "tricky", "usage.py"]),
     );
 }
 
 const SMOKE: &str = r#"import asyncio
 
-from real_impl._operations import AsyncMeshOperations, AsyncOperations, SyncMeshOperations, SyncOperations
-import real_impl.types
-import tricky_impl._operations
-import tricky_impl.types
+from real._operations import AsyncMeshOperations, AsyncOperations, SyncMeshOperations, SyncOperations
+import real.types
+import tricky._operations
+import tricky.types
 
 calls = []
 
@@ -184,15 +173,15 @@ assert calls[-1][1]["limit"] == 100
 asyncio.run(AsyncClient().get_intent("i2"))
 assert calls[-1] == ("get_intent", {"intent_id": "i2", "trace_id": None}), calls[-1]
 assert not hasattr(Client, "observe"), "hand-written calls are declared for type checkers only"
-assert AsyncMeshOperations and real_impl.types.Intent and tricky_impl.types.Part
+assert AsyncMeshOperations and real.types.Intent and tricky.types.Part
 print("ok")
 "#;
 
 #[test]
 fn python_methods_call_the_core() {
     let dir = crate::scratch("python-smoke");
-    write_packages(&dir, "real", crate::real());
-    write_packages(&dir, "tricky", crate::tricky());
+    write_package(&dir, "real", crate::real());
+    write_package(&dir, "tricky", crate::tricky());
     crate::put(&dir, "smoke.py", SMOKE);
     let out = crate::run(Command::new("python3").current_dir(&dir).arg("smoke.py"));
     assert!(out.contains("ok"), "{out}");

@@ -2620,3 +2620,28 @@ pub fn find(id: &str) -> Option<&'static OperationDescriptor> {
     };
     OPERATIONS.get(index)
 }
+
+/// The intent statuses of the spec's `IntentStatus`, in lifecycle order.
+pub const INTENT_STATUSES: &[&str] = &[
+    "CREATED",
+    "SUBMITTED",
+    "DELIVERED",
+    "ACKNOWLEDGED",
+    "IN_PROGRESS",
+    "WAITING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELED",
+    "TIMED_OUT",
+];
+
+/// The statuses that end an intent's lifecycle (`x-axme-terminal` on `IntentStatus`).
+pub const TERMINAL_STATUSES: &[&str] = &["COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"];
+
+/// The event types that end an intent's lifecycle (`x-axme-terminal` on `IntentEventType`).
+pub const TERMINAL_EVENT_TYPES: &[&str] = &[
+    "intent.completed",
+    "intent.failed",
+    "intent.canceled",
+    "intent.timed_out",
+];
