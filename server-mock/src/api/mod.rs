@@ -70,6 +70,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::http::limits::layer,
+        ))
+        .layer(middleware::from_fn(crate::http::errors::layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             crate::http::observe::layer,
         ))
         .with_state(state)

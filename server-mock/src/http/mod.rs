@@ -4,7 +4,9 @@
 pub mod actor;
 pub mod auth;
 pub mod body;
+pub mod errors;
 pub mod idempotency;
+pub mod limits;
 pub mod links;
 pub mod observe;
 pub mod respond;

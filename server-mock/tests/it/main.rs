@@ -13,6 +13,7 @@ mod delivery;
 mod durability;
 mod faults;
 mod handoff;
+mod hostile;
 mod inbox;
 mod inbox_changes;
 mod invites;
