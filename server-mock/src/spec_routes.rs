@@ -39,16 +39,27 @@ pub fn lookup(method: &str, path: &str) -> Lookup {
     if let Some(op) = public(method) {
         return Lookup::Operation(op.operation_id.to_string());
     }
-    let others: Vec<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-        .into_iter()
-        .filter(|m| public(m).is_some())
-        .map(str::to_string)
-        .collect();
+    let others = methods(path);
     if others.is_empty() {
         Lookup::Unknown
     } else {
         Lookup::OtherMethods(others)
     }
+}
+
+/// The methods the public surface has for a concrete path.
+pub fn methods(path: &str) -> Vec<String> {
+    let Some(spec) = spec() else {
+        return Vec::new();
+    };
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .filter(|m| {
+            spec.find_operation(m, path)
+                .is_some_and(|op| !op.faults_only)
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// The spec's path template for a concrete path (`/v1/agents/{address}/intents/stream` for

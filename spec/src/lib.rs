@@ -15,6 +15,7 @@
 mod convert;
 mod error;
 mod operations;
+mod request;
 mod template;
 mod validate;
 
@@ -24,6 +25,7 @@ use serde_json::Value;
 
 pub use error::{SpecError, ValidationFailure, Violation};
 pub use operations::OperationRef;
+pub use request::{percent_decode, pointer_to_field, BodySpec, Location, RequestViolation};
 pub use template::PathTemplate;
 
 /// The contract, as written in `spec/openapi.yaml`.
@@ -153,6 +155,7 @@ impl Spec {
                 _ => Err(ValidationFailure::Invalid {
                     context,
                     violations: vec![Violation {
+                        keyword: String::new(),
                         instance_path: String::new(),
                         message: "the spec documents no body".into(),
                     }],

@@ -48,6 +48,7 @@ impl Cache {
         let violations: Vec<Violation> = validator
             .iter_errors(instance)
             .map(|e| Violation {
+                keyword: e.kind().keyword().to_owned(),
                 instance_path: e.instance_path().as_str().to_owned(),
                 message: e.to_string(),
             })

@@ -373,10 +373,10 @@ export interface AxmeOperations {
    * `message`). A body that is not JSON is 400.
    *
    * `POST /v1/scenarios/validate` (operation `validate_scenario`).
-   * @param bundle Request body (ScenarioBundle); a plain JSON object works too.
+   * @param bundle Request body.
    * @param options Per-call options (`ValidateScenarioOptions`).
    */
-  validateScenario(bundle: ScenarioBundle | Record<string, unknown>, options?: ValidateScenarioOptions): Promise<ScenarioValidateResponse>;
+  validateScenario(bundle: Record<string, unknown>, options?: ValidateScenarioOptions): Promise<ScenarioValidateResponse>;
 
   /**
    * List workflow macros
@@ -4528,11 +4528,15 @@ export interface SessionFeedItem {
   [key: string]: unknown;
 }
 
-/** Counters buffered by `report_metric` and flushed with the next heartbeat. */
+/**
+ * Counters buffered by `report_metric` and flushed with the next heartbeat: what happened
+ * since the previous beat, so each is bounded.
+ */
 export interface MeshMetrics {
   intents_total?: number;
   intents_succeeded?: number;
   intents_failed?: number;
+  /** At most a day. */
   avg_latency_ms?: number;
   cost_usd?: number;
   [key: string]: unknown;
@@ -4613,7 +4617,11 @@ export interface MeshPolicy {
   allowed_send_types?: string[] | null;
   /** Intent types (or `prefix.*` patterns) the agent may receive; null allows all. */
   allowed_receive_types?: string[] | null;
-  /** Reported cost allowed per `cost_window`; a heartbeat going beyond blocks the agent. */
+  /**
+   * Reported cost allowed per `cost_window`; a heartbeat going beyond it blocks the agent, and
+   * so does an intent sent while the window's reported cost is beyond it (403
+   * `cost_limit_exceeded`).
+   */
   max_cost_usd?: number | null;
   cost_window?: "day" | "week" | "month";
   /** Intents the agent may send per minute; the one over the limit is refused and blocks it. */

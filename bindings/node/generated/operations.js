@@ -656,7 +656,7 @@ function installOperations(ClientClass) {
    * `message`). A body that is not JSON is 400.
    *
    * `POST /v1/scenarios/validate` (operation `validate_scenario`).
-   * @param bundle Request body (ScenarioBundle); a plain JSON object works too.
+   * @param bundle Request body.
    * @param options Per-call options (`ValidateScenarioOptions`).
    */
   $define(proto, "validateScenario", function validateScenario(bundle, options = {}) {

@@ -10,3 +10,4 @@ pub mod limits;
 pub mod links;
 pub mod observe;
 pub mod respond;
+pub mod validate;

@@ -11,6 +11,7 @@ mod approvals;
 mod conformance;
 mod delivery;
 mod durability;
+mod exactness;
 mod faults;
 mod handoff;
 mod hostile;

@@ -1282,7 +1282,7 @@ class SyncOperations:
 
     def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -1295,7 +1295,7 @@ class SyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -6201,7 +6201,7 @@ class AsyncOperations:
 
     async def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -6214,7 +6214,7 @@ class AsyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """

@@ -849,7 +849,7 @@ class SyncOperations:
 
     def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -862,7 +862,7 @@ class SyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -4630,7 +4630,7 @@ class AsyncOperations:
 
     async def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -4643,7 +4643,7 @@ class AsyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """

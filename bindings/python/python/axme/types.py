@@ -1031,7 +1031,8 @@ class SessionFeedItem(TypedDict, total=False):
 
 
 class MeshMetrics(TypedDict, total=False):
-    """Counters buffered by `report_metric` and flushed with the next heartbeat.
+    """Counters buffered by `report_metric` and flushed with the next heartbeat: what happened
+    since the previous beat, so each is bounded.
 
     Answers may carry more fields than these.
     """
@@ -1039,6 +1040,7 @@ class MeshMetrics(TypedDict, total=False):
     intents_total: int
     intents_succeeded: int
     intents_failed: int
+    #: At most a day.
     avg_latency_ms: float
     cost_usd: float
 
@@ -1141,7 +1143,9 @@ class MeshPolicy(TypedDict, total=False):
     allowed_send_types: Optional[List[str]]
     #: Intent types (or `prefix.*` patterns) the agent may receive; null allows all.
     allowed_receive_types: Optional[List[str]]
-    #: Reported cost allowed per `cost_window`; a heartbeat going beyond blocks the agent.
+    #: Reported cost allowed per `cost_window`; a heartbeat going beyond it blocks the agent, and
+    #: so does an intent sent while the window's reported cost is beyond it (403
+    #: `cost_limit_exceeded`).
     max_cost_usd: Optional[float]
     cost_window: Literal["day", "week", "month"]
     #: Intents the agent may send per minute; the one over the limit is refused and blocks it.

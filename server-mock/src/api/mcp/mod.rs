@@ -86,6 +86,12 @@ fn refuse(status: StatusCode, code: i64, message: impl Into<String>) -> Response
     refusal(status, code, message).into_response()
 }
 
+/// A request to `/mcp` the spec refuses (a header out of its bounds): a transport error in the
+/// JSON-RPC shape MCP clients read.
+pub(crate) fn invalid_request(message: impl Into<String>) -> Response {
+    refuse(StatusCode::BAD_REQUEST, mcp::INVALID_REQUEST, message)
+}
+
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get(name)
