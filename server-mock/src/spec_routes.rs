@@ -47,18 +47,27 @@ pub fn lookup(method: &str, path: &str) -> Lookup {
     }
 }
 
-/// The methods the public surface has for a concrete path.
+/// The methods the public surface has for a concrete path: those of the most specific template
+/// that matches it (`/v1/invites/create` is POST only, though `GET /v1/invites/{token}` matches too).
 pub fn methods(path: &str) -> Vec<String> {
     let Some(spec) = spec() else {
         return Vec::new();
     };
-    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    let matched: Vec<(&str, usize)> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         .into_iter()
-        .filter(|m| {
-            spec.find_operation(m, path)
-                .is_some_and(|op| !op.faults_only)
+        .filter_map(|m| {
+            let op = spec.find_operation(m, path).filter(|op| !op.faults_only)?;
+            let literals = axme_spec::PathTemplate::parse(op.template, |_| false)
+                .map(|t| t.literal_count())
+                .unwrap_or(0);
+            Some((m, literals))
         })
-        .map(str::to_string)
+        .collect();
+    let best = matched.iter().map(|(_, l)| *l).max().unwrap_or(0);
+    matched
+        .into_iter()
+        .filter(|(_, l)| *l == best)
+        .map(|(m, _)| m.to_string())
         .collect()
 }
 

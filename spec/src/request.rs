@@ -178,12 +178,12 @@ impl Spec {
     /// Checks the path, query and header parameters of a request. `raw_path` is the request path
     /// as sent (percent-encoded), `query` the raw query string, `header` looks a header up by its
     /// lower-case name.
-    pub fn validate_parameters<'h>(
+    pub fn validate_parameters(
         &self,
         op: &OperationRef<'_>,
         raw_path: &str,
         query: Option<&str>,
-        header: impl Fn(&str) -> Option<&'h str>,
+        header: impl Fn(&str) -> Option<String>,
     ) -> Result<(), Vec<RequestViolation>> {
         let captures = self
             .operations
@@ -225,7 +225,7 @@ impl Spec {
                     .rev()
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.clone()),
-                _ => header(&name.to_ascii_lowercase()).map(str::to_owned),
+                _ => header(&name.to_ascii_lowercase()),
             };
             let schema = resolve(self.raw(), &param["schema"]);
             let declared_code = if param.get("x-axme-error-code").is_some() {
@@ -371,11 +371,12 @@ impl Spec {
     }
 }
 
-/// The error code an `x-axme-error-code` gives a broken keyword: a plain code covers every keyword
-/// but `type` (a value of the wrong kind is a plain validation error); a map names codes by keyword.
+/// The error code an `x-axme-error-code` gives a broken keyword: a plain code covers a value that
+/// is there and of the right kind (a missing value or one of the wrong kind is a plain validation
+/// error); a map names codes by keyword.
 fn code_for(declared: &Value, keyword: &str) -> Option<String> {
     match declared {
-        Value::String(code) if keyword != "type" => Some(code.clone()),
+        Value::String(code) if !matches!(keyword, "type" | "required") => Some(code.clone()),
         Value::Object(by_keyword) => by_keyword.get(keyword)?.as_str().map(str::to_owned),
         _ => None,
     }

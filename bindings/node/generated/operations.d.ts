@@ -2367,7 +2367,7 @@ export interface ListInboxChangesOptions extends CallOptions {
    * equal (else 400).
    */
   ownerAgent?: string | null;
-  /** Cursor from the previous page. */
+  /** Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it). */
   cursor?: string | null;
   /** Page size. */
   limit?: number | null;
@@ -3630,7 +3630,7 @@ export interface AxmeMeshOperations {
    * is the `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `GET /v1/mesh/agents/{address_id}` (operation `mesh_get_agent`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshGetAgentOptions`).
    */
   getAgent(addressId: string, options?: MeshGetAgentOptions): Promise<MeshAgentDetail>;
@@ -3646,7 +3646,7 @@ export interface AxmeMeshOperations {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/kill` (operation `mesh_kill`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshKillOptions`).
    */
   kill(addressId: string, options?: MeshKillOptions): Promise<MeshSwitchResponse>;
@@ -3659,7 +3659,7 @@ export interface AxmeMeshOperations {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/resume` (operation `mesh_resume`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshResumeOptions`).
    */
   resume(addressId: string, options?: MeshResumeOptions): Promise<MeshSwitchResponse>;
@@ -4412,7 +4412,7 @@ export interface ScenarioBundle {
    * escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
    * steps).
    */
-  intent?: Record<string, unknown>;
+  intent: Record<string, unknown>;
   [key: string]: unknown;
 }
 
@@ -4526,6 +4526,18 @@ export interface SessionFeedItem {
   /** RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`. */
   at?: string;
   [key: string]: unknown;
+}
+
+/**
+ * One server-sent event as its fields arrive (WHATWG HTML "Server-sent events"). `data` is
+ * JSON text of the schema `x-axme-sse` names for the event type; `id` is the `seq` (or
+ * delivery cursor) to resume after.
+ */
+export interface SseEvent {
+  event?: string;
+  data?: string;
+  id?: string;
+  retry?: number;
 }
 
 /**
@@ -4746,7 +4758,7 @@ export interface InboxReplyRequest {
 }
 
 export interface InboxDelegateRequest {
-  delegate_to?: string;
+  delegate_to: string;
   note?: string;
   [key: string]: unknown;
 }
@@ -4796,6 +4808,10 @@ export interface InviteCreateRequest {
 }
 
 export interface InviteAcceptRequest {
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
   display_name?: string;
   phone?: string;
@@ -4912,6 +4928,10 @@ export interface SchemaResponse {
 /** Register a nick; `owner_agent` names the user (a fresh user address when absent). */
 export interface NickRequest {
   owner_agent?: string;
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
   display_name?: string;
   phone?: string;
@@ -4921,6 +4941,10 @@ export interface NickRequest {
 
 export interface RenameNickRequest {
   owner_agent: string;
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
   [key: string]: unknown;
 }
@@ -5048,18 +5072,20 @@ export interface WebhookEventResponse {
 }
 
 export interface OrganizationRequest {
-  name?: string;
+  /** Becomes part of agent addresses: 1-63 lower-case letters, digits, `.`, `_` or `-`. */
+  name: string;
   requested_by_actor_id?: string;
   legal_name?: string;
   primary_domain?: string;
-  status?: "pending" | "active" | "suspended" | "archived";
+  /** A new organisation is always active (pending, suspended and archived are not served). */
+  status?: "active";
   metadata?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
 export interface WorkspaceRequest {
   org_id?: string;
-  name?: string;
+  name: string;
   environment?: "sandbox" | "staging" | "production";
   region?: string;
   status?: "active" | "suspended" | "archived";
@@ -5401,8 +5427,8 @@ export interface ResumeIntentRequestTaskResult {
 }
 
 export interface ScenarioBundleAgentsItem {
-  role?: string;
-  address?: string;
+  role: string;
+  address: string;
   create_if_missing?: boolean;
   display_name?: string;
   delivery_mode?: "stream" | "poll" | "http" | "inbox" | "internal";

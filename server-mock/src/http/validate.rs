@@ -75,7 +75,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     match check(&state, spec, op, req).await {
         Ok(req) => next.run(req).await,
         Err(refused) if MCP.contains(&op.operation_id) => {
-            crate::api::mcp_invalid_request(refused.message)
+            crate::api::mcp_invalid_request(refused.message, refused.details)
         }
         Err(refused) => refused.into_response(),
     }
@@ -88,8 +88,11 @@ async fn check(
     req: Request,
 ) -> Result<Request, ApiError> {
     let headers = req.headers();
+    // A value with bytes outside visible ASCII is checked as it reads, not skipped as absent.
     spec.validate_parameters(&op, req.uri().path(), req.uri().query(), |name| {
-        headers.get(name).and_then(|v| v.to_str().ok())
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
     })
     .map_err(|violations| refusal(&violations))?;
     let Some(body_spec) = spec.request_body(&op) else {

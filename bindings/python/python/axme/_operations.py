@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         HumanTaskItem,
         Session,
         SessionFeedItem,
+        SseEvent,
         MeshMetrics,
         MeshHeartbeatRequest,
         MeshAgent,
@@ -1683,7 +1684,7 @@ class SyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -6602,7 +6603,7 @@ class AsyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -10153,7 +10154,7 @@ class SyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10185,7 +10186,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10213,7 +10214,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10452,7 +10453,7 @@ class AsyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10484,7 +10485,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10512,7 +10513,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """

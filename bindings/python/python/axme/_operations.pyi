@@ -55,6 +55,7 @@ from .types import (
     HumanTaskItem,
     Session,
     SessionFeedItem,
+    SseEvent,
     MeshMetrics,
     MeshHeartbeatRequest,
     MeshAgent,
@@ -1157,7 +1158,7 @@ class SyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -4938,7 +4939,7 @@ class AsyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -7794,7 +7795,7 @@ class SyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -7819,7 +7820,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -7840,7 +7841,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -8031,7 +8032,7 @@ class AsyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -8056,7 +8057,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -8077,7 +8078,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """

@@ -61,6 +61,7 @@ __all__ = [
     "HumanTaskItem",
     "Session",
     "SessionFeedItem",
+    "SseEvent",
     "MeshMetrics",
     "MeshHeartbeatRequest",
     "MeshAgent",
@@ -863,6 +864,11 @@ class PolicyEntry(TypedDict, total=False):
 
 class _ScenarioBundleRequired(TypedDict):
     scenario_id: str
+    #: The intent the bundle starts: `{type (required; version suffix optional), payload,
+    #: deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+    #: escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+    #: steps).
+    intent: Dict[str, Any]
 
 
 class ScenarioBundle(_ScenarioBundleRequired, total=False):
@@ -884,11 +890,6 @@ class ScenarioBundle(_ScenarioBundleRequired, total=False):
     #: {max_retries, retry_delay_seconds}, on_success, on_failure}`; optional `entry_step`. See
     #: spec/lifecycle.md §10.
     workflow: Dict[str, Any]
-    #: The intent the bundle starts: `{type (required; version suffix optional), payload,
-    #: deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
-    #: escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
-    #: steps).
-    intent: Dict[str, Any]
 
 
 class ScenarioApplyResponse(TypedDict):
@@ -1028,6 +1029,18 @@ class SessionFeedItem(TypedDict, total=False):
     kind: str
     #: RFC 3339 UTC timestamp with microseconds, e.g. `2026-11-22T05:29:24.123456Z`.
     at: str
+
+
+class SseEvent(TypedDict, total=False):
+    """One server-sent event as its fields arrive (WHATWG HTML "Server-sent events"). `data` is
+    JSON text of the schema `x-axme-sse` names for the event type; `id` is the `seq` (or
+    delivery cursor) to resume after.
+    """
+
+    event: str
+    data: str
+    id: str
+    retry: int
 
 
 class MeshMetrics(TypedDict, total=False):
@@ -1303,13 +1316,16 @@ class InboxReplyRequest(TypedDict):
     message: str
 
 
-class InboxDelegateRequest(TypedDict, total=False):
+class _InboxDelegateRequestRequired(TypedDict):
+    delegate_to: str
+
+
+class InboxDelegateRequest(_InboxDelegateRequestRequired, total=False):
     """InboxDelegateRequest
 
     Answers may carry more fields than these.
     """
 
-    delegate_to: str
     note: str
 
 
@@ -1388,6 +1404,8 @@ class InviteCreateRequest(_InviteCreateRequestRequired, total=False):
 
 
 class _InviteAcceptRequestRequired(TypedDict):
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1549,6 +1567,8 @@ class SchemaResponse(_SchemaResponseRequired, total=False):
 
 
 class _NickRequestRequired(TypedDict):
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1571,6 +1591,8 @@ class RenameNickRequest(TypedDict):
     """
 
     owner_agent: str
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1745,28 +1767,36 @@ class WebhookEventResponse(TypedDict):
     dead_lettered: int
 
 
-class OrganizationRequest(TypedDict, total=False):
+class _OrganizationRequestRequired(TypedDict):
+    #: Becomes part of agent addresses: 1-63 lower-case letters, digits, `.`, `_` or `-`.
+    name: str
+
+
+class OrganizationRequest(_OrganizationRequestRequired, total=False):
     """OrganizationRequest
 
     Answers may carry more fields than these.
     """
 
-    name: str
     requested_by_actor_id: str
     legal_name: str
     primary_domain: str
-    status: Literal["pending", "active", "suspended", "archived"]
+    #: A new organisation is always active (pending, suspended and archived are not served).
+    status: Literal["active"]
     metadata: Dict[str, Any]
 
 
-class WorkspaceRequest(TypedDict, total=False):
+class _WorkspaceRequestRequired(TypedDict):
+    name: str
+
+
+class WorkspaceRequest(_WorkspaceRequestRequired, total=False):
     """WorkspaceRequest
 
     Answers may carry more fields than these.
     """
 
     org_id: str
-    name: str
     environment: Literal["sandbox", "staging", "production"]
     region: str
     status: Literal["active", "suspended", "archived"]
@@ -2251,14 +2281,17 @@ class ResumeIntentRequestTaskResult(_ResumeIntentRequestTaskResultRequired, tota
     data: Dict[str, Any]
 
 
-class ScenarioBundleAgentsItem(TypedDict, total=False):
+class _ScenarioBundleAgentsItemRequired(TypedDict):
+    role: str
+    address: str
+
+
+class ScenarioBundleAgentsItem(_ScenarioBundleAgentsItemRequired, total=False):
     """ScenarioBundleAgentsItem
 
     Answers may carry more fields than these.
     """
 
-    role: str
-    address: str
     create_if_missing: bool
     display_name: str
     delivery_mode: Literal["stream", "poll", "http", "inbox", "internal"]

@@ -88,8 +88,11 @@ fn refuse(status: StatusCode, code: i64, message: impl Into<String>) -> Response
 
 /// A request to `/mcp` the spec refuses (a header out of its bounds): a transport error in the
 /// JSON-RPC shape MCP clients read.
-pub(crate) fn invalid_request(message: impl Into<String>) -> Response {
-    refuse(StatusCode::BAD_REQUEST, mcp::INVALID_REQUEST, message)
+pub(crate) fn invalid_request(message: impl Into<String>, data: Value) -> Response {
+    let body = RpcError::new(Value::Null, mcp::INVALID_REQUEST, message.into())
+        .with_data(data)
+        .to_json();
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
