@@ -441,7 +441,7 @@ mod tests {
         let long = "x".repeat(200);
         let bad = spec
             .validate_parameters(&op, id, None, |name| {
-                (name == "x-request-id").then_some(long.as_str())
+                (name == "x-request-id").then(|| long.clone())
             })
             .unwrap_err();
         assert_eq!(bad[0].name, "x-request-id");
