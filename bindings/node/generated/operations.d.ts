@@ -4412,7 +4412,7 @@ export interface ScenarioBundle {
    * escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
    * steps).
    */
-  intent: Record<string, unknown>;
+  intent: ScenarioBundleIntent;
   [key: string]: unknown;
 }
 
@@ -5281,7 +5281,7 @@ export interface WorkspaceMemberRequest {
 export interface JsonRpcRequest {
   jsonrpc: "2.0";
   /** Request id (string or integer); absent for notifications. */
-  id?: unknown | null;
+  id?: string | number;
   /** `initialize`, `tools/list`, `tools/call`, `ping`, `resources/list`, `prompts/list`, ... */
   method: string;
   params?: Record<string, unknown>;
@@ -5441,6 +5441,18 @@ export interface ScenarioBundleHumansItem {
   /** E-mail address or user name. */
   contact?: string;
   display_name?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The intent the bundle starts: `{type (required; version suffix optional), payload,
+ * deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+ * escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+ * steps).
+ */
+export interface ScenarioBundleIntent {
+  type: string;
+  payload?: Record<string, unknown>;
   [key: string]: unknown;
 }
 

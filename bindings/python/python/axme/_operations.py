@@ -154,6 +154,7 @@ if TYPE_CHECKING:
         ResumeIntentRequestTaskResult,
         ScenarioBundleAgentsItem,
         ScenarioBundleHumansItem,
+        ScenarioBundleIntent,
         ScenarioApplyResponseAgentsItem,
         ScenarioApplyResponseHumansItem,
         TaskListResponseActor,

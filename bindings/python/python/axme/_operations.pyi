@@ -143,6 +143,7 @@ from .types import (
     ResumeIntentRequestTaskResult,
     ScenarioBundleAgentsItem,
     ScenarioBundleHumansItem,
+    ScenarioBundleIntent,
     ScenarioApplyResponseAgentsItem,
     ScenarioApplyResponseHumansItem,
     TaskListResponseActor,

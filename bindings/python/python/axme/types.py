@@ -149,6 +149,7 @@ __all__ = [
     "ResumeIntentRequestTaskResult",
     "ScenarioBundleAgentsItem",
     "ScenarioBundleHumansItem",
+    "ScenarioBundleIntent",
     "ScenarioApplyResponseAgentsItem",
     "ScenarioApplyResponseHumansItem",
     "TaskListResponseActor",
@@ -868,7 +869,7 @@ class _ScenarioBundleRequired(TypedDict):
     #: deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
     #: escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
     #: steps).
-    intent: Dict[str, Any]
+    intent: ScenarioBundleIntent
 
 
 class ScenarioBundle(_ScenarioBundleRequired, total=False):
@@ -2095,7 +2096,7 @@ class JsonRpcRequest(_JsonRpcRequestRequired, total=False):
     """
 
     #: Request id (string or integer); absent for notifications.
-    id: Optional[Any]
+    id: Union[str, int]
     params: Dict[str, Any]
 
 
@@ -2308,6 +2309,22 @@ class ScenarioBundleHumansItem(TypedDict, total=False):
     #: E-mail address or user name.
     contact: str
     display_name: str
+
+
+class _ScenarioBundleIntentRequired(TypedDict):
+    type: str
+
+
+class ScenarioBundleIntent(_ScenarioBundleIntentRequired, total=False):
+    """The intent the bundle starts: `{type (required; version suffix optional), payload,
+    deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+    escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+    steps).
+
+    Answers may carry more fields than these.
+    """
+
+    payload: Dict[str, Any]
 
 
 class ScenarioApplyResponseAgentsItem(TypedDict):
