@@ -4030,7 +4030,10 @@ export interface CreateIntentRequest {
   to_agent: string;
   /** Opaque application payload (at most 128 KiB). */
   payload: Record<string, unknown>;
-  /** Deprecated and ignored: the sender is derived from the credential. */
+  /**
+   * Deprecated and ignored (the sender is derived from the credential), but it must be an
+   * agent address.
+   */
   from_agent?: string;
   /** Inbox address that receives the completion. */
   reply_to?: string;
@@ -4318,6 +4321,10 @@ export interface AgentDeliveries {
   [key: string]: unknown;
 }
 
+/**
+ * `callback_url` and `secret` only with delivery_mode `http` (else 400
+ * `contradictory_fields`).
+ */
 export interface AgentRegistrationRequest {
   /** Agent address, with or without `agent://`. */
   address: string;

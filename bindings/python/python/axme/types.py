@@ -407,7 +407,8 @@ class CreateIntentRequest(_CreateIntentRequestRequired, total=False):
 
     #: Caller's correlation id. Optional: the server mints one when absent.
     correlation_id: str
-    #: Deprecated and ignored: the sender is derived from the credential.
+    #: Deprecated and ignored (the sender is derived from the credential), but it must be an
+    #: agent address.
     from_agent: str
     #: Inbox address that receives the completion.
     reply_to: str
@@ -766,7 +767,8 @@ class _AgentRegistrationRequestRequired(TypedDict):
 
 
 class AgentRegistrationRequest(_AgentRegistrationRequestRequired, total=False):
-    """AgentRegistrationRequest
+    """`callback_url` and `secret` only with delivery_mode `http` (else 400
+    `contradictory_fields`).
 
     Answers may carry more fields than these.
     """
