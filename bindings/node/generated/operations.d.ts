@@ -4406,11 +4406,14 @@ export interface ScenarioBundle {
   humans?: ScenarioBundleHumansItem[];
   /**
    * `steps[]`: `{step_id, tool_id (tool.agent.task.v1 | tool.approval.human_signoff |
-   * tool.notification.notify_owner), runtime_type (human_approval | notification), assigned_to
-   * (a role or an address), requires_approval, human_task, input, step_deadline_seconds,
-   * remind_after_seconds, remind_interval_seconds, max_reminders, escalate_to, retry
-   * {max_retries, retry_delay_seconds}, on_success, on_failure}`; optional `entry_step`. See
-   * spec/lifecycle.md §10.
+   * tool.notification.notify_owner), runtime_type (human_approval | notification | delay |
+   * timeout | reminder | escalation), assigned_to (a role or an address), requires_approval,
+   * human_task, input, step_deadline_seconds, remind_after_seconds, remind_interval_seconds,
+   * max_reminders, escalate_to, wait_seconds, retry {max_retries, retry_delay_seconds},
+   * on_success, on_failure}`; optional `entry_step`. `delay`, `reminder` (of whom
+   * `assigned_to` names) and `escalation` (to `escalate_to`) steps are done by the server
+   * after `wait_seconds` (1 to 31536000) on a durable timer and succeed; a `timeout` step
+   * fails then (`step_timed_out`). See spec/lifecycle.md §10.
    */
   workflow?: Record<string, unknown>;
   /**
@@ -4449,7 +4452,7 @@ export interface ScenarioApplyResponse {
 
 export interface ScenarioStepSummary {
   step_id: string;
-  kind: "agent" | "approval" | "notify";
+  kind: "agent" | "approval" | "notify" | "delay" | "timeout" | "reminder" | "escalation";
   [key: string]: unknown;
 }
 

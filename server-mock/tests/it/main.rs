@@ -27,6 +27,7 @@ mod scenarios;
 mod schemas;
 mod seeds;
 mod step_retries;
+mod step_timers;
 mod streams;
 mod task_answers;
 mod tasks;

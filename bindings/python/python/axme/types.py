@@ -887,11 +887,14 @@ class ScenarioBundle(_ScenarioBundleRequired, total=False):
     #: Human roles; each human is created when missing (found by e-mail or name).
     humans: List[ScenarioBundleHumansItem]
     #: `steps[]`: `{step_id, tool_id (tool.agent.task.v1 | tool.approval.human_signoff |
-    #: tool.notification.notify_owner), runtime_type (human_approval | notification), assigned_to
-    #: (a role or an address), requires_approval, human_task, input, step_deadline_seconds,
-    #: remind_after_seconds, remind_interval_seconds, max_reminders, escalate_to, retry
-    #: {max_retries, retry_delay_seconds}, on_success, on_failure}`; optional `entry_step`. See
-    #: spec/lifecycle.md §10.
+    #: tool.notification.notify_owner), runtime_type (human_approval | notification | delay |
+    #: timeout | reminder | escalation), assigned_to (a role or an address), requires_approval,
+    #: human_task, input, step_deadline_seconds, remind_after_seconds, remind_interval_seconds,
+    #: max_reminders, escalate_to, wait_seconds, retry {max_retries, retry_delay_seconds},
+    #: on_success, on_failure}`; optional `entry_step`. `delay`, `reminder` (of whom
+    #: `assigned_to` names) and `escalation` (to `escalate_to`) steps are done by the server
+    #: after `wait_seconds` (1 to 31536000) on a durable timer and succeed; a `timeout` step
+    #: fails then (`step_timed_out`). See spec/lifecycle.md §10.
     workflow: Dict[str, Any]
 
 
@@ -929,7 +932,7 @@ class ScenarioStepSummary(TypedDict):
     """
 
     step_id: str
-    kind: Literal["agent", "approval", "notify"]
+    kind: Literal["agent", "approval", "notify", "delay", "timeout", "reminder", "escalation"]
 
 
 class _ScenarioValidateResponseRequired(TypedDict):
