@@ -736,7 +736,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents/{address_id}/policy",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
@@ -752,7 +752,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Put,
         path_template: "/v1/mesh/agents/{address_id}/policy",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
