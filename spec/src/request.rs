@@ -39,6 +39,23 @@ pub struct RequestViolation {
     pub error_code: Option<String>,
 }
 
+/// One declared parameter of an operation, as the request check uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct Param {
+    name: String,
+    /// The name lower-cased (header lookups).
+    lower: String,
+    location: Location,
+    required: bool,
+    /// The schema as declared (`$ref` kept), which the validator cache compiles.
+    schema: Value,
+    resolved: Value,
+    described: String,
+    declared_code: Value,
+    /// The validator cache key.
+    key: String,
+}
+
 /// What the spec says about an operation's request body.
 #[derive(Debug, Clone, Copy)]
 pub struct BodySpec<'a> {
@@ -158,14 +175,14 @@ fn describe(schema: &Value) -> String {
 
 impl Spec {
     /// The parameters of an operation, path-level ones first, `$ref`s resolved.
-    fn parameters<'a>(&'a self, op: &OperationRef<'_>) -> Vec<&'a Value> {
-        let path = &self.raw()["paths"][op.template];
+    fn parameters<'a>(raw: &'a Value, template: &str, method: &str) -> Vec<&'a Value> {
+        let path = &raw["paths"][template];
         let declared = path["parameters"]
             .as_array()
             .into_iter()
-            .chain(path[op.method.to_lowercase()]["parameters"].as_array())
+            .chain(path[method.to_lowercase()]["parameters"].as_array())
             .flatten()
-            .map(|p| resolve(self.raw(), p));
+            .map(|p| resolve(raw, p));
         let mut out: Vec<&Value> = Vec::new();
         for param in declared {
             // An operation's parameter replaces a path-level one of the same name and location.
@@ -173,6 +190,52 @@ impl Spec {
             out.push(param);
         }
         out
+    }
+
+    /// What a request check needs to know of each operation's parameters, read once at load.
+    pub(crate) fn index_parameters(
+        raw: &Value,
+        entries: &[crate::operations::Entry],
+    ) -> Vec<Vec<Param>> {
+        entries
+            .iter()
+            .map(|e| {
+                Self::parameters(raw, e.template.as_str(), &e.method)
+                    .into_iter()
+                    .filter_map(|param| {
+                        let name = param["name"].as_str()?.to_owned();
+                        let location = match param["in"].as_str()? {
+                            "path" => Location::Path,
+                            "query" => Location::Query,
+                            "header" => Location::Header,
+                            _ => return None,
+                        };
+                        let resolved = resolve(raw, &param["schema"]).clone();
+                        let declared_code = if param.get("x-axme-error-code").is_some() {
+                            param["x-axme-error-code"].clone()
+                        } else {
+                            resolved["x-axme-error-code"].clone()
+                        };
+                        Some(Param {
+                            key: format!(
+                                "param {} {} {} {name}",
+                                e.method,
+                                e.template.as_str(),
+                                location.as_str()
+                            ),
+                            lower: name.to_ascii_lowercase(),
+                            described: describe(&resolved),
+                            name,
+                            location,
+                            required: param["required"] == Value::Bool(true),
+                            schema: param["schema"].clone(),
+                            resolved,
+                            declared_code,
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Checks the path, query and header parameters of a request. `raw_path` is the request path
@@ -185,36 +248,36 @@ impl Spec {
         query: Option<&str>,
         header: impl Fn(&str) -> Option<String>,
     ) -> Result<(), Vec<RequestViolation>> {
-        let captures = self
-            .operations
-            .iter()
-            .find(|e| e.operation_id == op.operation_id)
-            .and_then(|e| e.template.captures(raw_path))
-            .unwrap_or_default();
-        let query_pairs: Vec<(String, String)> = query
-            .unwrap_or_default()
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (
-                    percent_decode(k, true).unwrap_or_else(|| k.to_owned()),
-                    percent_decode(v, true).unwrap_or_else(|| v.to_owned()),
-                )
-            })
-            .collect();
+        let Some(&index) = self.by_id.get(op.operation_id) else {
+            return Ok(());
+        };
+        let params = &self.params[index];
+        let captures = if params.iter().any(|p| p.location == Location::Path) {
+            self.operations[index]
+                .template
+                .captures(raw_path)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let query_pairs: Vec<(String, String)> = match query {
+            Some(q) if params.iter().any(|p| p.location == Location::Query) => q
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (
+                        percent_decode(k, true).unwrap_or_else(|| k.to_owned()),
+                        percent_decode(v, true).unwrap_or_else(|| v.to_owned()),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut violations = Vec::new();
-        for param in self.parameters(op) {
-            let (Some(name), Some(location)) = (param["name"].as_str(), param["in"].as_str())
-            else {
-                continue;
-            };
-            let location = match location {
-                "path" => Location::Path,
-                "query" => Location::Query,
-                "header" => Location::Header,
-                _ => continue,
-            };
+        for param in params {
+            let name = param.name.as_str();
+            let location = param.location;
             let value: Option<String> = match location {
                 Location::Path => captures
                     .iter()
@@ -225,37 +288,25 @@ impl Spec {
                     .rev()
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.clone()),
-                _ => header(&name.to_ascii_lowercase()),
-            };
-            let schema = resolve(self.raw(), &param["schema"]);
-            let declared_code = if param.get("x-axme-error-code").is_some() {
-                &param["x-axme-error-code"]
-            } else {
-                &schema["x-axme-error-code"]
+                _ => header(&param.lower),
             };
             let Some(text) = value else {
-                if param["required"] == Value::Bool(true) {
+                if param.required {
                     violations.push(RequestViolation {
                         location,
                         name: name.to_owned(),
                         message: format!(
                             "{} parameter `{name}` is required ({})",
                             location.as_str(),
-                            describe(schema)
+                            param.described
                         ),
-                        error_code: code_for(declared_code, "required"),
+                        error_code: code_for(&param.declared_code, "required"),
                     });
                 }
                 continue;
             };
-            let instance = typed(&text, schema);
-            let key = format!(
-                "param {} {} {} {name}",
-                op.method,
-                op.template,
-                location.as_str()
-            );
-            if let Err(failure) = self.cache.check(&key, name, &param["schema"], &instance) {
+            let instance = typed(&text, &param.resolved);
+            if let Err(failure) = self.cache.check(&param.key, name, &param.schema, &instance) {
                 let (detail, keyword) = match failure {
                     crate::ValidationFailure::Invalid { violations, .. } => violations
                         .first()
@@ -269,9 +320,9 @@ impl Spec {
                     message: format!(
                         "{} parameter `{name}` is not accepted ({detail}); accepted: {}",
                         location.as_str(),
-                        describe(schema)
+                        param.described
                     ),
-                    error_code: code_for(declared_code, &keyword),
+                    error_code: code_for(&param.declared_code, &keyword),
                 });
             }
         }

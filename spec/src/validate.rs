@@ -45,6 +45,9 @@ impl Cache {
         instance: &Value,
     ) -> Result<(), ValidationFailure> {
         let validator = self.validator(key, context, schema)?;
+        if validator.is_valid(instance) {
+            return Ok(());
+        }
         let violations: Vec<Violation> = validator
             .iter_errors(instance)
             .map(|e| Violation {

@@ -24,9 +24,9 @@ pub struct JsonBody(pub Value);
 impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(ParsedJson(value)) = req.extensions().get::<ParsedJson>() {
-            return Ok(JsonBody(value.clone()));
+    async fn from_request(mut req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ParsedJson(value)) = req.extensions_mut().remove::<ParsedJson>() {
+            return Ok(JsonBody(value));
         }
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await
