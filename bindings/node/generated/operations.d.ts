@@ -5036,8 +5036,8 @@ export interface WebhookSubscriptionResponse {
   ok: true;
   subscription: WebhookSubscription;
   created: boolean;
-  /** Only when the server generated the secret (shown once). */
-  secret?: string;
+  /** Only when the server generated the secret (shown once); null when the caller gave it. */
+  secret?: string | null;
   [key: string]: unknown;
 }
 

@@ -1710,8 +1710,8 @@ class WebhookSubscriptionResponse(_WebhookSubscriptionResponseRequired, total=Fa
     Answers may carry more fields than these.
     """
 
-    #: Only when the server generated the secret (shown once).
-    secret: str
+    #: Only when the server generated the secret (shown once); null when the caller gave it.
+    secret: Optional[str]
 
 
 class WebhookSubscriptionList(TypedDict):
