@@ -2,6 +2,7 @@
 //! start it in-process on port 0. See ARCHITECTURE.md and server-mock/README.md.
 
 pub mod api;
+pub mod conn;
 pub mod delivery;
 pub mod domain;
 pub mod error;

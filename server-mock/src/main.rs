@@ -70,6 +70,18 @@ struct ServeArgs {
     /// Heartbeat age after which a mesh agent is `unreachable`.
     #[arg(long, default_value = "5m", value_parser = agents::parse_duration)]
     mesh_unreachable_after: Duration,
+    /// Most connections open at once (default: what the open-files limit leaves room for, an
+    /// eighth of it kept for the store and callbacks). At the cap the connection idle longest is
+    /// closed to make room.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// Longest wait for the rest of a request head once it started, and between two pieces of a
+    /// request body; then 408 and the connection is closed.
+    #[arg(long, default_value = "10s", value_parser = agents::parse_duration)]
+    read_timeout: Duration,
+    /// Longest wait for a request on an open connection before it is closed.
+    #[arg(long, default_value = "75s", value_parser = agents::parse_duration)]
+    idle_timeout: Duration,
 }
 
 /// A retry schedule (clap needs a named type for a parsed Vec).
@@ -192,7 +204,9 @@ fn init_logging(filter: &str, json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour only on a terminal: files and pipes get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if json {
         builder.json().init();
     } else {
@@ -353,6 +367,11 @@ fn main() -> anyhow::Result<()> {
         };
         config.mcp_allowed_origins = args.mcp_allowed_origins.clone();
         config.mcp_calls_per_minute = args.mcp_calls_per_minute;
+        config.max_connections = args
+            .max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        config.read_timeout = args.read_timeout;
+        config.idle_timeout = args.idle_timeout;
         let server = start(config).await?;
         if let Some(key) = &server.new_dev_api_key {
             println!(

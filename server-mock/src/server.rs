@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use crate::conn::{self, AcceptBackoff, Admit, Busy, ConnIo, Connections, Timeouts};
 use crate::domain::agents::AgentsSettings;
 use crate::faults::{Faults, ResetConnection};
 use crate::hub::Hub;
@@ -46,6 +47,13 @@ pub struct ServerConfig {
     pub mcp_allowed_origins: Vec<String>,
     /// `tools/call`s allowed a minute per (organisation, owner, tool); 0 = no limit.
     pub mcp_calls_per_minute: u32,
+    /// Most connections open at once; never more than the open-files limit leaves room for.
+    pub max_connections: Option<usize>,
+    /// Longest wait for the rest of a request head once it started, and between two pieces of a
+    /// request body (then 408).
+    pub read_timeout: Duration,
+    /// Longest wait for a request on an open connection before it is closed.
+    pub idle_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -62,6 +70,9 @@ impl ServerConfig {
             timer_unit: Duration::from_secs(1),
             mcp_allowed_origins: Vec::new(),
             mcp_calls_per_minute: crate::state::DEFAULT_MCP_CALLS_PER_MINUTE,
+            max_connections: None,
+            read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(75),
         }
     }
 }
@@ -139,6 +150,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
 
 /// Starts a server; returns once it is listening and ready.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    let open_files = crate::conn::raise_open_files_limit();
     let lock = lock_data_dir(&config.data_dir)?;
     let new_dev_key = {
         let conn = sqlite::open_admin(&config.data_dir)?;
@@ -165,6 +177,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         data_dir: config.data_dir.clone(),
         mcp_allowed_origins: config.mcp_allowed_origins.clone(),
         mcp_calls_per_minute: config.mcp_calls_per_minute,
+        read_timeout: config.read_timeout,
         ..Settings::default()
     };
     let faults = config
@@ -209,8 +222,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     ));
     tokio::spawn(crate::api::webhook_retries(state.clone()));
     let app = crate::api::router(state);
+    let connections = Connections::new(conn::connection_cap(open_files, config.max_connections));
+    tracing::info!(
+        open_files_limit = open_files,
+        max_connections = connections.cap(),
+        "accepting connections"
+    );
     let task = tokio::spawn(serve(
         listener,
+        connections,
         app,
         stop.clone(),
         hub,
@@ -227,8 +247,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     })
 }
 
+#[allow(clippy::too_many_arguments)] // reason: one call site, each value moved in once
 async fn serve(
     listener: TcpListener,
+    connections: Arc<Connections>,
     app: axum::Router,
     stop: CancellationToken,
     hub: Arc<Hub>,
@@ -239,22 +261,50 @@ async fn serve(
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(hyper_util::rt::TokioTimer::new());
+    // Head timeouts are ConnIo's (it answers 408); hyper's own would close without a word.
+    builder.header_read_timeout(None);
+    let timeouts = Timeouts {
+        read: config.read_timeout,
+        idle: config.idle_timeout,
+    };
+    let mut backoff = AcceptBackoff::new();
     loop {
         let (socket, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
+                Ok(pair) => {
+                    backoff.succeeded();
+                    pair
+                }
                 Err(err) => {
-                    tracing::warn!(error = %err, "accept failed");
-                    continue;
+                    // Out of descriptors, mostly: retrying at once would spin a core and flood the log.
+                    let (pause, log) = backoff.failed(std::time::Instant::now());
+                    if let Some(unlogged) = log {
+                        tracing::warn!(error = %err, failures_since_last_log = unlogged, open_connections = connections.len(), "accept failed; pausing before the next try");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => continue,
+                        _ = stop.cancelled() => break,
+                    }
                 }
             },
             _ = stop.cancelled() => break,
         };
+        let registration = match connections.admit() {
+            Admit::Serve(registration) => registration,
+            Admit::Refuse => {
+                conn::refuse(&socket);
+                continue;
+            }
+        };
         let _ = socket.set_nodelay(true);
         let app = app.clone();
+        let state = registration.state.clone();
+        let registry = connections.clone();
         let service =
             hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 let app = app.clone();
+                // Busy from the parsed head until the response body is dropped.
+                let busy = Busy::new(&state, &registry);
                 async move {
                     let response = app
                         .oneshot(req.map(axum::body::Body::new))
@@ -267,13 +317,15 @@ async fn serve(
                             "fault: connection reset",
                         ));
                     }
-                    Ok(response)
+                    Ok(response.map(|body| axum::body::Body::new(BusyBody { body, _busy: busy })))
                 }
             });
-        let connection = builder.serve_connection(TokioIo::new(socket), service);
+        let io = ConnIo::new(socket, registration.state.clone(), timeouts);
+        let connection = builder.serve_connection(TokioIo::new(io), service);
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = watched.await;
+            drop(registration);
         });
     }
     drop(listener);
@@ -289,4 +341,30 @@ async fn serve(
     let _ = std::fs::remove_file(config.data_dir.join("server-addr"));
     drop(lock);
     tracing::info!("stopped");
+}
+
+/// A response body that keeps its connection marked busy until it is dropped.
+struct BusyBody {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for BusyBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
 }

@@ -39,16 +39,36 @@ pub fn lookup(method: &str, path: &str) -> Lookup {
     if let Some(op) = public(method) {
         return Lookup::Operation(op.operation_id.to_string());
     }
-    let others: Vec<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-        .into_iter()
-        .filter(|m| public(m).is_some())
-        .map(str::to_string)
-        .collect();
+    let others = methods(path);
     if others.is_empty() {
         Lookup::Unknown
     } else {
         Lookup::OtherMethods(others)
     }
+}
+
+/// The methods the public surface has for a concrete path: those of the most specific template
+/// that matches it (`/v1/invites/create` is POST only, though `GET /v1/invites/{token}` matches too).
+pub fn methods(path: &str) -> Vec<String> {
+    let Some(spec) = spec() else {
+        return Vec::new();
+    };
+    let matched: Vec<(&str, usize)> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .filter_map(|m| {
+            let op = spec.find_operation(m, path).filter(|op| !op.faults_only)?;
+            let literals = axme_spec::PathTemplate::parse(op.template, |_| false)
+                .map(|t| t.literal_count())
+                .unwrap_or(0);
+            Some((m, literals))
+        })
+        .collect();
+    let best = matched.iter().map(|(_, l)| *l).max().unwrap_or(0);
+    matched
+        .into_iter()
+        .filter(|(_, l)| *l == best)
+        .map(|(m, _)| m.to_string())
+        .collect()
 }
 
 /// The spec's path template for a concrete path (`/v1/agents/{address}/intents/stream` for

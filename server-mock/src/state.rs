@@ -28,6 +28,8 @@ pub struct Settings {
     pub mcp_allowed_origins: Vec<String>,
     /// `tools/call`s allowed a minute per (organisation, owner, tool); 0 = no limit.
     pub mcp_calls_per_minute: u32,
+    /// Longest pause between two pieces of a request body (then 408).
+    pub read_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("axme-data"),
             mcp_allowed_origins: Vec::new(),
             mcp_calls_per_minute: DEFAULT_MCP_CALLS_PER_MINUTE,
+            read_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -30,6 +30,8 @@ pub enum SpecError {
 /// One schema violation found in a response body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// The JSON Schema keyword the value broke (`type`, `enum`, `maximum`, ...).
+    pub keyword: String,
     /// JSON pointer into the body (`/intent/status`); empty for the root.
     pub instance_path: String,
     /// What is wrong, as reported by the JSON Schema validator.

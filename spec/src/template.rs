@@ -75,7 +75,30 @@ impl PathTemplate {
     }
 }
 
-fn split_concrete(concrete: &str) -> Option<Vec<&str>> {
+/// Whether the segments of a concrete path (see [`split_concrete`]) match, without capturing.
+pub(crate) fn matches_parts(template: &PathTemplate, parts: &[&str]) -> bool {
+    fn go(template: &[Segment], parts: &[&str]) -> bool {
+        let Some((first, rest)) = template.split_first() else {
+            return parts.is_empty();
+        };
+        match first {
+            Segment::Literal(lit) => parts.first() == Some(&lit.as_str()) && go(rest, &parts[1..]),
+            Segment::Param { multi, .. } => {
+                let max_span = if *multi {
+                    parts.len()
+                } else {
+                    parts.len().min(1)
+                };
+                (1..=max_span)
+                    .take_while(|span| !parts[..*span].iter().any(|p| p.is_empty()))
+                    .any(|span| go(rest, &parts[span..]))
+            }
+        }
+    }
+    go(&template.segments, parts)
+}
+
+pub(crate) fn split_concrete(concrete: &str) -> Option<Vec<&str>> {
     let path = concrete.split(['?', '#']).next().unwrap_or_default();
     let body = path.strip_prefix('/')?;
     let body = body.strip_suffix('/').unwrap_or(body);

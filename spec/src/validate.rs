@@ -45,9 +45,13 @@ impl Cache {
         instance: &Value,
     ) -> Result<(), ValidationFailure> {
         let validator = self.validator(key, context, schema)?;
+        if validator.is_valid(instance) {
+            return Ok(());
+        }
         let violations: Vec<Violation> = validator
             .iter_errors(instance)
             .map(|e| Violation {
+                keyword: e.kind().keyword().to_owned(),
                 instance_path: e.instance_path().as_str().to_owned(),
                 message: e.to_string(),
             })

@@ -373,10 +373,10 @@ export interface AxmeOperations {
    * `message`). A body that is not JSON is 400.
    *
    * `POST /v1/scenarios/validate` (operation `validate_scenario`).
-   * @param bundle Request body (ScenarioBundle); a plain JSON object works too.
+   * @param bundle Request body.
    * @param options Per-call options (`ValidateScenarioOptions`).
    */
-  validateScenario(bundle: ScenarioBundle | Record<string, unknown>, options?: ValidateScenarioOptions): Promise<ScenarioValidateResponse>;
+  validateScenario(bundle: Record<string, unknown>, options?: ValidateScenarioOptions): Promise<ScenarioValidateResponse>;
 
   /**
    * List workflow macros
@@ -2367,7 +2367,7 @@ export interface ListInboxChangesOptions extends CallOptions {
    * equal (else 400).
    */
   ownerAgent?: string | null;
-  /** Cursor from the previous page. */
+  /** Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it). */
   cursor?: string | null;
   /** Page size. */
   limit?: number | null;
@@ -3630,7 +3630,7 @@ export interface AxmeMeshOperations {
    * is the `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `GET /v1/mesh/agents/{address_id}` (operation `mesh_get_agent`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshGetAgentOptions`).
    */
   getAgent(addressId: string, options?: MeshGetAgentOptions): Promise<MeshAgentDetail>;
@@ -3646,7 +3646,7 @@ export interface AxmeMeshOperations {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/kill` (operation `mesh_kill`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshKillOptions`).
    */
   kill(addressId: string, options?: MeshKillOptions): Promise<MeshSwitchResponse>;
@@ -3659,7 +3659,7 @@ export interface AxmeMeshOperations {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/resume` (operation `mesh_resume`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshResumeOptions`).
    */
   resume(addressId: string, options?: MeshResumeOptions): Promise<MeshSwitchResponse>;
@@ -4030,7 +4030,10 @@ export interface CreateIntentRequest {
   to_agent: string;
   /** Opaque application payload (at most 128 KiB). */
   payload: Record<string, unknown>;
-  /** Deprecated and ignored: the sender is derived from the credential. */
+  /**
+   * Deprecated and ignored (the sender is derived from the credential), but it must be an
+   * agent address.
+   */
   from_agent?: string;
   /** Inbox address that receives the completion. */
   reply_to?: string;
@@ -4318,6 +4321,10 @@ export interface AgentDeliveries {
   [key: string]: unknown;
 }
 
+/**
+ * `callback_url` and `secret` only with delivery_mode `http` (else 400
+ * `contradictory_fields`).
+ */
 export interface AgentRegistrationRequest {
   /** Agent address, with or without `agent://`. */
   address: string;
@@ -4399,11 +4406,14 @@ export interface ScenarioBundle {
   humans?: ScenarioBundleHumansItem[];
   /**
    * `steps[]`: `{step_id, tool_id (tool.agent.task.v1 | tool.approval.human_signoff |
-   * tool.notification.notify_owner), runtime_type (human_approval | notification), assigned_to
-   * (a role or an address), requires_approval, human_task, input, step_deadline_seconds,
-   * remind_after_seconds, remind_interval_seconds, max_reminders, escalate_to, retry
-   * {max_retries, retry_delay_seconds}, on_success, on_failure}`; optional `entry_step`. See
-   * spec/lifecycle.md §10.
+   * tool.notification.notify_owner), runtime_type (human_approval | notification | delay |
+   * timeout | reminder | escalation), assigned_to (a role or an address), requires_approval,
+   * human_task, input, step_deadline_seconds, remind_after_seconds, remind_interval_seconds,
+   * max_reminders, escalate_to, wait_seconds, retry {max_retries, retry_delay_seconds},
+   * on_success, on_failure}`; optional `entry_step`. `delay`, `reminder` (of whom
+   * `assigned_to` names) and `escalation` (to `escalate_to`) steps are done by the server
+   * after `wait_seconds` (1 to 31536000) on a durable timer and succeed; a `timeout` step
+   * fails then (`step_timed_out`). See spec/lifecycle.md §10.
    */
   workflow?: Record<string, unknown>;
   /**
@@ -4412,7 +4422,7 @@ export interface ScenarioBundle {
    * escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
    * steps).
    */
-  intent?: Record<string, unknown>;
+  intent: ScenarioBundleIntent;
   [key: string]: unknown;
 }
 
@@ -4442,7 +4452,7 @@ export interface ScenarioApplyResponse {
 
 export interface ScenarioStepSummary {
   step_id: string;
-  kind: "agent" | "approval" | "notify";
+  kind: "agent" | "approval" | "notify" | "delay" | "timeout" | "reminder" | "escalation";
   [key: string]: unknown;
 }
 
@@ -4528,11 +4538,27 @@ export interface SessionFeedItem {
   [key: string]: unknown;
 }
 
-/** Counters buffered by `report_metric` and flushed with the next heartbeat. */
+/**
+ * One server-sent event as its fields arrive (WHATWG HTML "Server-sent events"). `data` is
+ * JSON text of the schema `x-axme-sse` names for the event type; `id` is the `seq` (or
+ * delivery cursor) to resume after.
+ */
+export interface SseEvent {
+  event?: string;
+  data?: string;
+  id?: string;
+  retry?: number;
+}
+
+/**
+ * Counters buffered by `report_metric` and flushed with the next heartbeat: what happened
+ * since the previous beat, so each is bounded.
+ */
 export interface MeshMetrics {
   intents_total?: number;
   intents_succeeded?: number;
   intents_failed?: number;
+  /** At most a day. */
   avg_latency_ms?: number;
   cost_usd?: number;
   [key: string]: unknown;
@@ -4613,7 +4639,11 @@ export interface MeshPolicy {
   allowed_send_types?: string[] | null;
   /** Intent types (or `prefix.*` patterns) the agent may receive; null allows all. */
   allowed_receive_types?: string[] | null;
-  /** Reported cost allowed per `cost_window`; a heartbeat going beyond blocks the agent. */
+  /**
+   * Reported cost allowed per `cost_window`; a heartbeat going beyond it blocks the agent, and
+   * so does an intent sent while the window's reported cost is beyond it (403
+   * `cost_limit_exceeded`).
+   */
   max_cost_usd?: number | null;
   cost_window?: "day" | "week" | "month";
   /** Intents the agent may send per minute; the one over the limit is refused and blocks it. */
@@ -4738,7 +4768,7 @@ export interface InboxReplyRequest {
 }
 
 export interface InboxDelegateRequest {
-  delegate_to?: string;
+  delegate_to: string;
   note?: string;
   [key: string]: unknown;
 }
@@ -4788,7 +4818,12 @@ export interface InviteCreateRequest {
 }
 
 export interface InviteAcceptRequest {
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
+  /** Stored without surrounding blanks. */
   display_name?: string;
   phone?: string;
   email?: string;
@@ -4904,7 +4939,12 @@ export interface SchemaResponse {
 /** Register a nick; `owner_agent` names the user (a fresh user address when absent). */
 export interface NickRequest {
   owner_agent?: string;
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
+  /** Stored without surrounding blanks. */
   display_name?: string;
   phone?: string;
   email?: string;
@@ -4913,6 +4953,10 @@ export interface NickRequest {
 
 export interface RenameNickRequest {
   owner_agent: string;
+  /**
+   * An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+   * digit.
+   */
   nick: string;
   [key: string]: unknown;
 }
@@ -4920,6 +4964,7 @@ export interface RenameNickRequest {
 /** At least one of display_name, phone, email. */
 export interface ProfileUpdateRequest {
   owner_agent: string;
+  /** Stored without surrounding blanks. */
   display_name?: string;
   phone?: string;
   email?: string;
@@ -4994,8 +5039,8 @@ export interface WebhookSubscriptionResponse {
   ok: true;
   subscription: WebhookSubscription;
   created: boolean;
-  /** Only when the server generated the secret (shown once). */
-  secret?: string;
+  /** Only when the server generated the secret (shown once); null when the caller gave it. */
+  secret?: string | null;
   [key: string]: unknown;
 }
 
@@ -5040,18 +5085,20 @@ export interface WebhookEventResponse {
 }
 
 export interface OrganizationRequest {
-  name?: string;
+  /** Becomes part of agent addresses: 1-63 lower-case letters, digits, `.`, `_` or `-`. */
+  name: string;
   requested_by_actor_id?: string;
   legal_name?: string;
   primary_domain?: string;
-  status?: "pending" | "active" | "suspended" | "archived";
+  /** A new organisation is always active (pending, suspended and archived are not served). */
+  status?: "active";
   metadata?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
 export interface WorkspaceRequest {
   org_id?: string;
-  name?: string;
+  name: string;
   environment?: "sandbox" | "staging" | "production";
   region?: string;
   status?: "active" | "suspended" | "archived";
@@ -5247,7 +5294,7 @@ export interface WorkspaceMemberRequest {
 export interface JsonRpcRequest {
   jsonrpc: "2.0";
   /** Request id (string or integer); absent for notifications. */
-  id?: unknown | null;
+  id?: string | number;
   /** `initialize`, `tools/list`, `tools/call`, `ping`, `resources/list`, `prompts/list`, ... */
   method: string;
   params?: Record<string, unknown>;
@@ -5402,8 +5449,8 @@ export interface ResumeIntentRequestTaskResult {
 }
 
 export interface ScenarioBundleAgentsItem {
-  role?: string;
-  address?: string;
+  role: string;
+  address: string;
   create_if_missing?: boolean;
   display_name?: string;
   delivery_mode?: "stream" | "poll" | "http" | "inbox" | "internal";
@@ -5416,6 +5463,18 @@ export interface ScenarioBundleHumansItem {
   /** E-mail address or user name. */
   contact?: string;
   display_name?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The intent the bundle starts: `{type (required; version suffix optional), payload,
+ * deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+ * escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+ * steps).
+ */
+export interface ScenarioBundleIntent {
+  type: string;
+  payload?: Record<string, unknown>;
   [key: string]: unknown;
 }
 

@@ -656,7 +656,7 @@ function installOperations(ClientClass) {
    * `message`). A body that is not JSON is 400.
    *
    * `POST /v1/scenarios/validate` (operation `validate_scenario`).
-   * @param bundle Request body (ScenarioBundle); a plain JSON object works too.
+   * @param bundle Request body.
    * @param options Per-call options (`ValidateScenarioOptions`).
    */
   $define(proto, "validateScenario", function validateScenario(bundle, options = {}) {
@@ -3369,7 +3369,7 @@ function installMeshOperations(ClientClass) {
    * is the `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `GET /v1/mesh/agents/{address_id}` (operation `mesh_get_agent`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshGetAgentOptions`).
    */
   $define(proto, "getAgent", function getAgent(addressId, options = {}) {
@@ -3394,7 +3394,7 @@ function installMeshOperations(ClientClass) {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/kill` (operation `mesh_kill`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshKillOptions`).
    */
   $define(proto, "kill", function kill(addressId, options = {}) {
@@ -3416,7 +3416,7 @@ function installMeshOperations(ClientClass) {
    * `agt_…` id the mesh lists, or an agent address (`%2F` for `/`).
    *
    * `POST /v1/mesh/agents/{address_id}/resume` (operation `mesh_resume`).
-   * @param addressId Address id.
+   * @param addressId Address id (`agt_…`) or the agent address.
    * @param options Per-call options (`MeshResumeOptions`).
    */
   $define(proto, "resume", function resume(addressId, options = {}) {

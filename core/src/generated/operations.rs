@@ -112,7 +112,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("intent_id", ParamSchema::STRING),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
         ],
         header_params: &[],
         body: None,
@@ -130,7 +130,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("intent_id", ParamSchema::STRING),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
             Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
         ],
         header_params: &[
@@ -293,7 +293,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("address", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
             Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
             Param::optional("status", ParamSchema::STRING),
         ],
@@ -567,7 +567,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("session_id", ParamSchema::STRING),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
             Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(500.0)),
         ],
         header_params: &[],
@@ -602,7 +602,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("session_id", ParamSchema::STRING),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
         ],
         header_params: &[],
         body: None,
@@ -620,7 +620,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
             Param::required("session_id", ParamSchema::STRING),
         ],
         query_params: &[
-            Param::optional("since", ParamSchema::INTEGER.minimum(0.0)),
+            Param::optional("since", ParamSchema::INTEGER.minimum(0.0).maximum(9.223372036854776e18)),
             Param::optional("wait_seconds", ParamSchema::INTEGER.minimum(1.0).maximum(60.0)),
         ],
         header_params: &[
@@ -686,7 +686,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents/{address_id}",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[
             Param::optional("window", ParamSchema::STRING.one_of(&["day", "week", "month"])),
@@ -704,7 +704,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Post,
         path_template: "/v1/mesh/agents/{address_id}/kill",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
@@ -720,7 +720,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Post,
         path_template: "/v1/mesh/agents/{address_id}/resume",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
@@ -736,7 +736,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Get,
         path_template: "/v1/mesh/agents/{address_id}/policy",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
@@ -752,7 +752,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         method: HttpMethod::Put,
         path_template: "/v1/mesh/agents/{address_id}/policy",
         path_params: &[
-            Param::required("address_id", ParamSchema::STRING.min_length(1)),
+            Param::required("address_id", ParamSchema::STRING.min_length(1).max_length(383)),
         ],
         query_params: &[],
         header_params: &[],
@@ -770,7 +770,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[
             Param::optional("limit", ParamSchema::INTEGER.minimum(1.0).maximum(1000.0)),
-            Param::optional("event_type", ParamSchema::STRING),
+            Param::optional("event_type", ParamSchema::STRING.max_length(64)),
         ],
         header_params: &[],
         body: None,
@@ -2454,7 +2454,7 @@ pub static OPERATIONS: &[OperationDescriptor] = &[
         path_params: &[],
         query_params: &[],
         header_params: &[
-            HeaderParam::required("mcp_session_id", "Mcp-Session-Id", ParamSchema::STRING),
+            HeaderParam::required("mcp_session_id", "Mcp-Session-Id", ParamSchema::STRING.min_length(1)),
         ],
         body: None,
         writes: true,

@@ -51,8 +51,13 @@ pub async fn create(
         .await;
     match result {
         Ok(result) => Ok(written(result)),
-        Err(refusal) if refusal.code == "rate_limit_exceeded" => {
-            // A mesh rate-limit breach blocks the sender; the refused transaction could not record it.
+        Err(refusal)
+            if matches!(
+                refusal.code.as_str(),
+                "rate_limit_exceeded" | "cost_limit_exceeded"
+            ) =>
+        {
+            // A mesh limit breach blocks the sender; the refused transaction could not record it.
             super::mesh::record_breach(&state, &org_id, &refusal).await;
             Err(refusal)
         }

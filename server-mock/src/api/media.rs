@@ -216,7 +216,7 @@ async fn upload(
     let dir = media_dir(&state);
     tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
     let part = dir.join(format!("{id}.{}.part", uuid::Uuid::new_v4().simple()));
-    let received = receive(body, &part, declared).await;
+    let received = receive(body, &part, declared, state.settings.read_timeout).await;
     let stored = match received {
         Ok(stored) => stored,
         Err(err) => {
@@ -259,17 +259,26 @@ async fn commit(
 }
 
 /// Streams the body into `part`, hashing it; refuses more than `limit` bytes as they arrive.
-async fn receive(body: Body, part: &FsPath, limit: i64) -> Result<Stored, ApiError> {
+async fn receive(
+    body: Body,
+    part: &FsPath,
+    limit: i64,
+    read_timeout: std::time::Duration,
+) -> Result<Stored, ApiError> {
     let mut file = tokio::fs::File::create(part).await.map_err(io_error)?;
     let mut hasher = Sha256::new();
     let mut total: i64 = 0;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::bad_request(
-                "upload_interrupted",
-                "the request body ended with an error; upload again",
-            )
+        let chunk = chunk.map_err(|err| {
+            if crate::http::limits::is_timeout(&err) {
+                crate::http::limits::timeout_error(read_timeout)
+            } else {
+                ApiError::bad_request(
+                    "upload_interrupted",
+                    "the request body ended with an error; upload again",
+                )
+            }
         })?;
         total += chunk.len() as i64;
         if total > limit {

@@ -24,6 +24,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub(crate) use mcp::invalid_request as mcp_invalid_request;
 pub(crate) use webhooks::deliver::retry_loop as webhook_retries;
 
 /// The whole HTTP application: served routes, the spec-driven fallback (501 for operations of the
@@ -66,8 +67,18 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(platform::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::http::validate::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             crate::faults::layer::layer,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::limits::layer,
+        ))
+        .layer(middleware::from_fn(platform::options))
+        .layer(middleware::from_fn(crate::http::errors::layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::http::observe::layer,

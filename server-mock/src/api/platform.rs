@@ -15,7 +15,8 @@ pub async fn health() -> Response {
     )
 }
 
-pub async fn capabilities() -> Response {
+/// The spec requires a credential here as everywhere but health (`security` at the top level).
+pub async fn capabilities(_auth: crate::http::auth::Auth) -> Response {
     ok(json!({
         "ok": true,
         "protocol_version": "axp.v1",
@@ -54,11 +55,7 @@ pub fn not_served(method: &str, path: &str) -> ApiError {
             format!("{method} {path} ({operation_id}) is part of AXP but not served by this version of axme-server"),
         )
         .with_details(json!({"operation_id": operation_id})),
-        crate::spec_routes::Lookup::OtherMethods(allowed) => ApiError::new(
-            405,
-            "method_not_allowed",
-            format!("{method} is not allowed on {path}; allowed: {}", allowed.join(", ")),
-        ),
+        crate::spec_routes::Lookup::OtherMethods(allowed) => method_not_allowed_error(method, path, &allowed),
         crate::spec_routes::Lookup::Unknown => {
             ApiError::not_found("route_not_found", format!("no AXP route matches {method} {path}"))
         }
@@ -73,10 +70,51 @@ pub async fn method_not_allowed(req: Request) -> Response {
     if let crate::spec_routes::Lookup::Operation(_) = crate::spec_routes::lookup(method, path) {
         return not_served(method, path).into_response();
     }
-    ApiError::new(
+    let allowed = crate::spec_routes::methods(path);
+    method_not_allowed_error(method, path, &allowed).into_response()
+}
+
+/// The `Allow` value for a path: the methods the spec has for it (all routed, served or 501),
+/// with HEAD beside GET and OPTIONS.
+pub fn allow_value(methods: &[String]) -> String {
+    let mut all: Vec<&str> = methods.iter().map(String::as_str).collect();
+    if all.contains(&"GET") {
+        all.push("HEAD");
+    }
+    all.push("OPTIONS");
+    all.join(", ")
+}
+
+fn method_not_allowed_error(method: &str, path: &str, allowed: &[String]) -> ApiError {
+    let mut error = ApiError::new(
         405,
         "method_not_allowed",
-        format!("{method} is not allowed on {path}"),
+        format!(
+            "{method} is not allowed on {path}; allowed: {}",
+            allowed.join(", ")
+        ),
     )
-    .into_response()
+    .with_details(json!({"allowed": allowed}));
+    error.headers.push(("allow".into(), allow_value(allowed)));
+    error
+}
+
+/// `OPTIONS` on any path of the spec names its methods (`/mcp` answers CORS preflights itself).
+pub async fn options(req: Request, next: axum::middleware::Next) -> Response {
+    if req.method() != axum::http::Method::OPTIONS || req.uri().path() == "/mcp" {
+        return next.run(req).await;
+    }
+    let methods = crate::spec_routes::methods(req.uri().path());
+    if methods.is_empty() {
+        return ApiError::not_found(
+            "route_not_found",
+            format!("no AXP route matches {}", req.uri().path()),
+        )
+        .into_response();
+    }
+    (
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::ALLOW, allow_value(&methods))],
+    )
+        .into_response()
 }

@@ -2,6 +2,9 @@
 //! organisation: `agent://` is optional, the rest is lower-cased and must be 1–3 `/`-separated
 //! segments of letters, digits, `.`, `_` and `-` (wire facts §7).
 
+/// Longest agent address accepted, as sent (spec: `maxLength: 383`).
+pub const MAX_ADDRESS_LEN: usize = 383;
+
 /// Normalises an agent address to its canonical `agent://a/b/c` form, or explains what is wrong.
 pub fn normalize(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim();
@@ -10,10 +13,11 @@ pub fn normalize(raw: &str) -> Result<String, String> {
     if body.is_empty() {
         return Err("an agent address must not be empty; expected agent://name or agent://org/workspace/name".into());
     }
-    if body.len() > 375 {
+    // The limit is the spec's, on the address as sent (with or without the prefix).
+    if trimmed.len() > MAX_ADDRESS_LEN {
         return Err(format!(
-            "agent address is {} characters long; at most 383 with the agent:// prefix are accepted",
-            body.len()
+            "agent address is {} characters long; at most {MAX_ADDRESS_LEN} are accepted",
+            trimmed.len()
         ));
     }
     let segments: Vec<&str> = body.split('/').collect();

@@ -170,7 +170,7 @@ pub fn new_key(body: &Value, now_us: i64) -> Result<NewKey, Invalid> {
             })?;
             if at <= now_us {
                 return Err(Invalid::new(
-                    "validation_error",
+                    "expires_at_in_past",
                     "expires_at",
                     "`expires_at` is in the past; a key must expire in the future",
                 ));

@@ -111,7 +111,7 @@ pub fn registration(body: &Value, hosts: &CallbackAllowlist) -> Result<Registrat
     let callback_url = match (mode, callback_url) {
         (DeliveryMode::Http, None) => {
             return Err(Invalid::new(
-                "validation_error",
+                "callback_url_required",
                 "callback_url",
                 "`callback_url` is required for delivery_mode \"http\"",
             ))
@@ -233,7 +233,7 @@ mod tests {
         );
         assert_eq!(
             err(json!({"address": "a", "delivery_mode": "http"})),
-            "validation_error"
+            "callback_url_required"
         );
         assert_eq!(
             err(json!({"address": "a", "callback_url": "http://127.0.0.1/"})),

@@ -101,30 +101,52 @@ pub struct Metrics {
     pub cost_usd: f64,
 }
 
-fn number(obj: &Map<String, Value>, field: &str) -> Result<Option<f64>, Invalid> {
+/// Most intents one heartbeat may report in each count (it reports those since the previous beat).
+pub const MAX_REPORTED_INTENTS: i64 = 1_000_000;
+/// Most cost one heartbeat may report, and the largest `max_cost_usd` of a policy.
+pub const MAX_COST_USD: f64 = 1_000_000.0;
+/// Largest average latency a heartbeat may report: a day.
+pub const MAX_LATENCY_MS: f64 = 86_400_000.0;
+/// What a day's usage bucket saturates at, so a sum over a month fits in any number type.
+pub const MAX_DAY_COUNT: i64 = 1_000_000_000_000;
+pub const MAX_DAY_COST_USD: f64 = 1_000_000_000_000.0;
+
+fn number(obj: &Map<String, Value>, field: &str, max: f64) -> Result<Option<f64>, Invalid> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_f64() {
-            Some(v) if v >= 0.0 && v.is_finite() => Ok(Some(v)),
-            _ => Err(non_negative(field, &n.to_string())),
+            Some(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(Some(v)),
+            _ => Err(out_of_range(field, &n.to_string(), max)),
         },
-        Some(other) => Err(non_negative(field, kind(other))),
+        Some(other) => Err(out_of_range(field, kind(other), max)),
     }
 }
 
 fn count(obj: &Map<String, Value>, field: &str) -> Result<i64, Invalid> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(0),
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v >= 0) => Ok(n.as_i64().unwrap_or(0)),
-        Some(other) => Err(non_negative(field, &other.to_string())),
+        Some(Value::Number(n))
+            if n
+                .as_i64()
+                .is_some_and(|v| (0..=MAX_REPORTED_INTENTS).contains(&v)) =>
+        {
+            Ok(n.as_i64().unwrap_or(0))
+        }
+        Some(other) => Err(Invalid::new(
+            "validation_error",
+            field,
+            format!(
+                "`{field}` must be an integer from 0 to {MAX_REPORTED_INTENTS} (intents since the previous heartbeat), got {other}"
+            ),
+        )),
     }
 }
 
-fn non_negative(field: &str, got: &str) -> Invalid {
+fn out_of_range(field: &str, got: &str, max: f64) -> Invalid {
     Invalid::new(
         "validation_error",
         field,
-        format!("`{field}` must be a non-negative number, got {got}"),
+        format!("`{field}` must be a number from 0 to {max}, got {got}"),
     )
 }
 
@@ -154,8 +176,10 @@ pub fn heartbeat(body: &Value) -> Result<Option<Metrics>, Invalid> {
         intents_total: count(metrics, "intents_total").map_err(scoped)?,
         intents_succeeded: count(metrics, "intents_succeeded").map_err(scoped)?,
         intents_failed: count(metrics, "intents_failed").map_err(scoped)?,
-        avg_latency_ms: number(metrics, "avg_latency_ms").map_err(scoped)?,
-        cost_usd: number(metrics, "cost_usd").map_err(scoped)?.unwrap_or(0.0),
+        avg_latency_ms: number(metrics, "avg_latency_ms", MAX_LATENCY_MS).map_err(scoped)?,
+        cost_usd: number(metrics, "cost_usd", MAX_COST_USD)
+            .map_err(scoped)?
+            .unwrap_or(0.0),
     }))
 }
 
@@ -249,7 +273,7 @@ pub fn policy(body: &Value) -> Result<Policy, Invalid> {
     Ok(Policy {
         allowed_send_types: type_list(obj, "allowed_send_types")?,
         allowed_receive_types: type_list(obj, "allowed_receive_types")?,
-        max_cost_usd: number(obj, "max_cost_usd")?,
+        max_cost_usd: number(obj, "max_cost_usd", MAX_COST_USD)?,
         cost_window,
         max_intents_per_minute,
     })

@@ -13,6 +13,8 @@ use super::validate::kind;
 const YEAR: i64 = 31_536_000;
 /// The longest wait between a failed step and its retry.
 const DAY: i64 = 86_400;
+/// Runtime types the server carries out itself on a durable timer.
+const TIMER_TYPES: [&str; 4] = ["delay", "timeout", "reminder", "escalation"];
 /// The wait before a retry when `retry` gives none (the upstream schema's default).
 const DEFAULT_RETRY_DELAY_SECONDS: i64 = 30;
 
@@ -133,11 +135,8 @@ impl Checker {
             if !RUNTIME_TYPES.contains(&r) {
                 let message = format!("`runtime_type` must be one of {}", RUNTIME_TYPES.join(", "));
                 self.error(&join(path, "runtime_type"), "validation_error", &message);
-            } else if !matches!(r, "human_approval" | "notification") {
-                let message = format!(
-                    "runtime_type {r:?} is not served by axme-server; use step_deadline_seconds and remind_* on the step instead"
-                );
-                self.error(&join(path, "runtime_type"), "unsupported", &message);
+            } else if TIMER_TYPES.contains(&r) {
+                return self.timer_step(path, obj, r, assigned.as_deref(), roles);
             }
         }
         let notify = tool.as_deref() == Some("tool.notification.notify_owner")
@@ -154,6 +153,56 @@ impl Checker {
         } else {
             let to_agent = self.agent_target(path, assigned.as_deref(), roles);
             StepKind::Agent { to_agent }
+        }
+    }
+
+    /// A step the server does itself after `wait_seconds`: delay, timeout, reminder (of whom
+    /// `assigned_to` names) or escalation (to `escalate_to`).
+    fn timer_step(
+        &mut self,
+        path: &str,
+        obj: &Map<String, Value>,
+        runtime: &str,
+        assigned: Option<&str>,
+        roles: &Roles<'_>,
+    ) -> StepKind {
+        let field = join(path, "wait_seconds");
+        let seconds = self.opt_int(obj, "wait_seconds", &field, 1, YEAR);
+        if seconds.is_none() && !obj.contains_key("wait_seconds") {
+            let message = format!("a {runtime} step needs `wait_seconds`: 1 to {YEAR}");
+            self.error(&field, "validation_error", &message);
+        }
+        let target = match runtime {
+            "reminder" => assigned.map(|who| {
+                roles
+                    .agents
+                    .iter()
+                    .find(|a| a.role == who)
+                    .map(|a| a.address.clone())
+                    .or_else(|| {
+                        roles
+                            .humans
+                            .iter()
+                            .find(|h| h.role == who)
+                            .map(|h| h.contact.clone())
+                    })
+                    .unwrap_or_else(|| who.to_string())
+            }),
+            "escalation" => {
+                let to = self.opt_address(obj, "escalate_to", &join(path, "escalate_to"));
+                if to.is_none() && !obj.contains_key("escalate_to") {
+                    let message =
+                        "an escalation step needs `escalate_to`: the agent address it escalates to";
+                    self.error(&join(path, "escalate_to"), "validation_error", message);
+                }
+                to
+            }
+            _ => None,
+        };
+        StepKind::Timer {
+            runtime_type: runtime.to_string(),
+            seconds: seconds.unwrap_or(1),
+            target,
         }
     }
 
@@ -201,7 +250,7 @@ impl Checker {
         let Some(who) = assigned else {
             let message =
                 "an agent step needs `assigned_to`: an agent role of the bundle or an address";
-            self.error(&field, "validation_error", message);
+            self.error(&field, "assigned_to_required", message);
             return String::new();
         };
         if let Some(agent) = roles.agents.iter().find(|a| a.role == who) {

@@ -45,6 +45,14 @@ pub enum StepKind {
     Approval { human_task: Value },
     /// Recorded on the parent and done at once (`tool.notification.notify_owner`).
     Notify,
+    /// Done by the server after `seconds` on a durable timer of the parent (`runtime_type` delay,
+    /// timeout, reminder or escalation): a delay and a reminder or escalation (recorded on the
+    /// parent, naming `target`) then succeed; a timeout then fails.
+    Timer {
+        runtime_type: String,
+        seconds: i64,
+        target: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,12 +76,13 @@ pub struct Step {
 }
 
 impl Step {
-    /// `agent`, `approval` or `notify`.
-    pub fn kind_name(&self) -> &'static str {
-        match self.kind {
+    /// `agent`, `approval`, `notify`, or the runtime type of a timer step.
+    pub fn kind_name(&self) -> &str {
+        match &self.kind {
             StepKind::Agent { .. } => "agent",
             StepKind::Approval { .. } => "approval",
             StepKind::Notify => "notify",
+            StepKind::Timer { runtime_type, .. } => runtime_type,
         }
     }
 }

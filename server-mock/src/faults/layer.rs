@@ -66,8 +66,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .map(str::to_string)
     });
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": {"code": "payload_too_large", "message": "body too large", "details": {}}, "detail": "body too large"}))).into_response();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return crate::http::limits::read_error(
+                &err,
+                state.settings.read_timeout,
+                MAX_BODY_BYTES,
+            )
+            .into_response()
+        }
     };
     let (attempt, plan, index) = {
         let mut cred = credential.lock().expect("faults lock");

@@ -13,6 +13,10 @@ use crate::state::AppState;
 /// Largest request body read at all; the intent payload has its own, smaller limit.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// A JSON body already read and parsed by the request validation layer.
+#[derive(Clone, Debug)]
+pub struct ParsedJson(pub Value);
+
 /// A JSON request body. An empty body counts as `{}` (several upstream clients POST without one).
 #[derive(Clone, Debug)]
 pub struct JsonBody(pub Value);
@@ -20,15 +24,14 @@ pub struct JsonBody(pub Value);
 impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(mut req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ParsedJson(value)) = req.extensions_mut().remove::<ParsedJson>() {
+            return Ok(JsonBody(value));
+        }
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await
-            .map_err(|_| {
-                ApiError::new(
-                    413,
-                    "payload_too_large",
-                    format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
-                )
+            .map_err(|err| {
+                super::limits::read_error(&err, state.settings.read_timeout, MAX_BODY_BYTES)
             })?;
         parse_json(&bytes).map(JsonBody)
     }

@@ -4,7 +4,10 @@
 pub mod actor;
 pub mod auth;
 pub mod body;
+pub mod errors;
 pub mod idempotency;
+pub mod limits;
 pub mod links;
 pub mod observe;
 pub mod respond;
+pub mod validate;

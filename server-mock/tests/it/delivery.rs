@@ -207,7 +207,7 @@ async fn callback_hosts_must_be_allowed_and_registrations_are_checked() {
         (
             json!({"address": "a", "delivery_mode": "http"}),
             422,
-            "validation_error",
+            "callback_url_required",
         ),
         (
             json!({"address": "a", "delivery_mode": "http", "callback_url": "ftp://x/"}),

@@ -139,6 +139,26 @@ async fn protocol_2025_11_25_uses_sessions() {
 }
 
 #[tokio::test]
+async fn only_the_opening_credential_ends_a_session() {
+    let server = TestServer::start().await;
+    let mut mcp = McpClient::new(&server.base, Some(&server.key));
+    assert_eq!(mcp.initialize("2025-11-25").await.status, 200);
+    let (_, other) = server.credential("mcp-intruder").await;
+    let mut intruder = mcp.clone();
+    intruder.bearer = Some(other.key.clone());
+    assert_eq!(intruder.end().await.status, 404, "another credential");
+    let mut anonymous = mcp.clone();
+    anonymous.bearer = None;
+    assert_eq!(anonymous.end().await.status, 404, "no credential");
+    assert_eq!(
+        mcp.request("ping", json!({})).await.status,
+        200,
+        "still open"
+    );
+    assert_eq!(mcp.end().await.status, 200);
+}
+
+#[tokio::test]
 async fn foreign_origins_are_refused() {
     let server =
         TestServer::start_with(|c| c.mcp_allowed_origins = vec!["https://app.example.com".into()])

@@ -388,3 +388,91 @@ async fn mesh_endpoints_refuse_bad_input() {
         401
     );
 }
+
+#[tokio::test]
+async fn metrics_out_of_bounds_are_refused_and_usage_reads_never_overflow() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (_, worker) = account(&api, "overflow").await;
+    for metrics in [
+        json!({"intents_total": i64::MAX}),
+        json!({"intents_succeeded": 1_000_001}),
+        json!({"cost_usd": 1e308}),
+        json!({"cost_usd": 1_000_000.5}),
+        json!({"avg_latency_ms": 1e300}),
+        json!({"intents_failed": -1}),
+    ] {
+        for _ in 0..2 {
+            let beat = worker
+                .post("/v1/mesh/heartbeat", json!({"metrics": metrics.clone()}))
+                .await;
+            assert_eq!(
+                (beat.status, beat.code()),
+                (422, "validation_error"),
+                "{metrics}: {}",
+                beat.body
+            );
+            assert!(beat.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most"));
+        }
+    }
+    // The largest reports accepted, many times over: the windows still add up.
+    let top = json!({"metrics": {"intents_total": 1_000_000, "intents_succeeded": 1_000_000, "cost_usd": 1_000_000}});
+    for _ in 0..3 {
+        assert_eq!(
+            worker.post("/v1/mesh/heartbeat", top.clone()).await.status,
+            200
+        );
+    }
+    for window in ["day", "week", "month"] {
+        let list = api.get(&format!("/v1/mesh/agents?window={window}")).await;
+        assert_eq!(list.status, 200, "{window}: {}", list.body);
+        let one = api
+            .get(&format!(
+                "/v1/mesh/agents/dev%2Fdefault%2Foverflow?window={window}"
+            ))
+            .await;
+        assert_eq!(one.status, 200, "{}", one.body);
+        assert_eq!(one.body["intents_period"]["reported"], 3_000_000);
+        assert_eq!(one.body["cost_period"]["cost_usd"], 3_000_000.0);
+    }
+}
+
+#[tokio::test]
+async fn the_cost_limit_is_checked_on_intents_too() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (_, spender) = account(&api, "spender").await;
+    // Cost reported before any limit existed: no heartbeat will cross the limit for it.
+    let beat = spender
+        .post("/v1/mesh/heartbeat", json!({"metrics": {"cost_usd": 5}}))
+        .await;
+    assert_eq!(beat.status, 200, "{}", beat.body);
+    let policy = api
+        .call(
+            Method::PUT,
+            "/v1/mesh/agents/dev%2Fdefault%2Fspender/policy",
+            Some(json!({"max_cost_usd": 1, "cost_window": "day"})),
+            &[],
+        )
+        .await;
+    assert_eq!(policy.status, 200, "{}", policy.body);
+    let refused = try_create(&spender, "agent://dev/default/dev").await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "cost_limit_exceeded"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"]["details"]["reason"], "cost_limit");
+    let agent = api.get("/v1/mesh/agents/dev%2Fdefault%2Fspender").await;
+    assert_eq!(
+        agent.body["metadata"]["blocked_reason"], "cost_limit",
+        "{}",
+        agent.body
+    );
+    let again = try_create(&spender, "agent://dev/default/dev").await;
+    assert_eq!((again.status, again.code()), (403, "agent_blocked"));
+}

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         HumanTaskItem,
         Session,
         SessionFeedItem,
+        SseEvent,
         MeshMetrics,
         MeshHeartbeatRequest,
         MeshAgent,
@@ -153,6 +154,7 @@ if TYPE_CHECKING:
         ResumeIntentRequestTaskResult,
         ScenarioBundleAgentsItem,
         ScenarioBundleHumansItem,
+        ScenarioBundleIntent,
         ScenarioApplyResponseAgentsItem,
         ScenarioApplyResponseHumansItem,
         TaskListResponseActor,
@@ -1282,7 +1284,7 @@ class SyncOperations:
 
     def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -1295,7 +1297,7 @@ class SyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -1683,7 +1685,7 @@ class SyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -6201,7 +6203,7 @@ class AsyncOperations:
 
     async def validate_scenario(
         self,
-        bundle: Union[Mapping[str, Any], ScenarioBundle],
+        bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
     ) -> ScenarioValidateResponse:
@@ -6214,7 +6216,7 @@ class AsyncOperations:
         ``POST /v1/scenarios/validate`` (operation ``validate_scenario``).
 
         Args:
-            bundle: Request body (ScenarioBundle); a plain JSON object works too.
+            bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -6602,7 +6604,7 @@ class AsyncOperations:
         Args:
             owner_agent: Owner scope. Same meaning as header `x-owner-agent`; when both are given
                 they must be equal (else 400).
-            cursor: Cursor from the previous page.
+            cursor: Cursor from the previous page (`cur_<n>`, as `next_cursor` gave it).
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
@@ -10153,7 +10155,7 @@ class SyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10185,7 +10187,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10213,7 +10215,7 @@ class SyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10452,7 +10454,7 @@ class AsyncMeshOperations:
         ``GET /v1/mesh/agents/{address_id}`` (operation ``mesh_get_agent``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10484,7 +10486,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/kill`` (operation ``mesh_kill``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """
@@ -10512,7 +10514,7 @@ class AsyncMeshOperations:
         ``POST /v1/mesh/agents/{address_id}/resume`` (operation ``mesh_resume``).
 
         Args:
-            address_id: Address id.
+            address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
         """

@@ -61,6 +61,7 @@ __all__ = [
     "HumanTaskItem",
     "Session",
     "SessionFeedItem",
+    "SseEvent",
     "MeshMetrics",
     "MeshHeartbeatRequest",
     "MeshAgent",
@@ -148,6 +149,7 @@ __all__ = [
     "ResumeIntentRequestTaskResult",
     "ScenarioBundleAgentsItem",
     "ScenarioBundleHumansItem",
+    "ScenarioBundleIntent",
     "ScenarioApplyResponseAgentsItem",
     "ScenarioApplyResponseHumansItem",
     "TaskListResponseActor",
@@ -405,7 +407,8 @@ class CreateIntentRequest(_CreateIntentRequestRequired, total=False):
 
     #: Caller's correlation id. Optional: the server mints one when absent.
     correlation_id: str
-    #: Deprecated and ignored: the sender is derived from the credential.
+    #: Deprecated and ignored (the sender is derived from the credential), but it must be an
+    #: agent address.
     from_agent: str
     #: Inbox address that receives the completion.
     reply_to: str
@@ -764,7 +767,8 @@ class _AgentRegistrationRequestRequired(TypedDict):
 
 
 class AgentRegistrationRequest(_AgentRegistrationRequestRequired, total=False):
-    """AgentRegistrationRequest
+    """`callback_url` and `secret` only with delivery_mode `http` (else 400
+    `contradictory_fields`).
 
     Answers may carry more fields than these.
     """
@@ -863,6 +867,11 @@ class PolicyEntry(TypedDict, total=False):
 
 class _ScenarioBundleRequired(TypedDict):
     scenario_id: str
+    #: The intent the bundle starts: `{type (required; version suffix optional), payload,
+    #: deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+    #: escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+    #: steps).
+    intent: ScenarioBundleIntent
 
 
 class ScenarioBundle(_ScenarioBundleRequired, total=False):
@@ -878,17 +887,15 @@ class ScenarioBundle(_ScenarioBundleRequired, total=False):
     #: Human roles; each human is created when missing (found by e-mail or name).
     humans: List[ScenarioBundleHumansItem]
     #: `steps[]`: `{step_id, tool_id (tool.agent.task.v1 | tool.approval.human_signoff |
-    #: tool.notification.notify_owner), runtime_type (human_approval | notification), assigned_to
-    #: (a role or an address), requires_approval, human_task, input, step_deadline_seconds,
-    #: remind_after_seconds, remind_interval_seconds, max_reminders, escalate_to, retry
-    #: {max_retries, retry_delay_seconds}, on_success, on_failure}`; optional `entry_step`. See
-    #: spec/lifecycle.md §10.
+    #: tool.notification.notify_owner), runtime_type (human_approval | notification | delay |
+    #: timeout | reminder | escalation), assigned_to (a role or an address), requires_approval,
+    #: human_task, input, step_deadline_seconds, remind_after_seconds, remind_interval_seconds,
+    #: max_reminders, escalate_to, wait_seconds, retry {max_retries, retry_delay_seconds},
+    #: on_success, on_failure}`; optional `entry_step`. `delay`, `reminder` (of whom
+    #: `assigned_to` names) and `escalation` (to `escalate_to`) steps are done by the server
+    #: after `wait_seconds` (1 to 31536000) on a durable timer and succeed; a `timeout` step
+    #: fails then (`step_timed_out`). See spec/lifecycle.md §10.
     workflow: Dict[str, Any]
-    #: The intent the bundle starts: `{type (required; version suffix optional), payload,
-    #: deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
-    #: escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
-    #: steps).
-    intent: Dict[str, Any]
 
 
 class ScenarioApplyResponse(TypedDict):
@@ -925,7 +932,7 @@ class ScenarioStepSummary(TypedDict):
     """
 
     step_id: str
-    kind: Literal["agent", "approval", "notify"]
+    kind: Literal["agent", "approval", "notify", "delay", "timeout", "reminder", "escalation"]
 
 
 class _ScenarioValidateResponseRequired(TypedDict):
@@ -1030,8 +1037,21 @@ class SessionFeedItem(TypedDict, total=False):
     at: str
 
 
+class SseEvent(TypedDict, total=False):
+    """One server-sent event as its fields arrive (WHATWG HTML "Server-sent events"). `data` is
+    JSON text of the schema `x-axme-sse` names for the event type; `id` is the `seq` (or
+    delivery cursor) to resume after.
+    """
+
+    event: str
+    data: str
+    id: str
+    retry: int
+
+
 class MeshMetrics(TypedDict, total=False):
-    """Counters buffered by `report_metric` and flushed with the next heartbeat.
+    """Counters buffered by `report_metric` and flushed with the next heartbeat: what happened
+    since the previous beat, so each is bounded.
 
     Answers may carry more fields than these.
     """
@@ -1039,6 +1059,7 @@ class MeshMetrics(TypedDict, total=False):
     intents_total: int
     intents_succeeded: int
     intents_failed: int
+    #: At most a day.
     avg_latency_ms: float
     cost_usd: float
 
@@ -1141,7 +1162,9 @@ class MeshPolicy(TypedDict, total=False):
     allowed_send_types: Optional[List[str]]
     #: Intent types (or `prefix.*` patterns) the agent may receive; null allows all.
     allowed_receive_types: Optional[List[str]]
-    #: Reported cost allowed per `cost_window`; a heartbeat going beyond blocks the agent.
+    #: Reported cost allowed per `cost_window`; a heartbeat going beyond it blocks the agent, and
+    #: so does an intent sent while the window's reported cost is beyond it (403
+    #: `cost_limit_exceeded`).
     max_cost_usd: Optional[float]
     cost_window: Literal["day", "week", "month"]
     #: Intents the agent may send per minute; the one over the limit is refused and blocks it.
@@ -1299,13 +1322,16 @@ class InboxReplyRequest(TypedDict):
     message: str
 
 
-class InboxDelegateRequest(TypedDict, total=False):
+class _InboxDelegateRequestRequired(TypedDict):
+    delegate_to: str
+
+
+class InboxDelegateRequest(_InboxDelegateRequestRequired, total=False):
     """InboxDelegateRequest
 
     Answers may carry more fields than these.
     """
 
-    delegate_to: str
     note: str
 
 
@@ -1384,6 +1410,8 @@ class InviteCreateRequest(_InviteCreateRequestRequired, total=False):
 
 
 class _InviteAcceptRequestRequired(TypedDict):
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1393,6 +1421,7 @@ class InviteAcceptRequest(_InviteAcceptRequestRequired, total=False):
     Answers may carry more fields than these.
     """
 
+    #: Stored without surrounding blanks.
     display_name: str
     phone: str
     email: str
@@ -1545,6 +1574,8 @@ class SchemaResponse(_SchemaResponseRequired, total=False):
 
 
 class _NickRequestRequired(TypedDict):
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1555,6 +1586,7 @@ class NickRequest(_NickRequestRequired, total=False):
     """
 
     owner_agent: str
+    #: Stored without surrounding blanks.
     display_name: str
     phone: str
     email: str
@@ -1567,6 +1599,8 @@ class RenameNickRequest(TypedDict):
     """
 
     owner_agent: str
+    #: An optional '@', then 2 to 63 letters, digits, '.', '_' or '-', starting with a letter or
+    #: digit.
     nick: str
 
 
@@ -1580,6 +1614,7 @@ class ProfileUpdateRequest(_ProfileUpdateRequestRequired, total=False):
     Answers may carry more fields than these.
     """
 
+    #: Stored without surrounding blanks.
     display_name: str
     phone: str
     email: str
@@ -1678,8 +1713,8 @@ class WebhookSubscriptionResponse(_WebhookSubscriptionResponseRequired, total=Fa
     Answers may carry more fields than these.
     """
 
-    #: Only when the server generated the secret (shown once).
-    secret: str
+    #: Only when the server generated the secret (shown once); null when the caller gave it.
+    secret: Optional[str]
 
 
 class WebhookSubscriptionList(TypedDict):
@@ -1741,28 +1776,36 @@ class WebhookEventResponse(TypedDict):
     dead_lettered: int
 
 
-class OrganizationRequest(TypedDict, total=False):
+class _OrganizationRequestRequired(TypedDict):
+    #: Becomes part of agent addresses: 1-63 lower-case letters, digits, `.`, `_` or `-`.
+    name: str
+
+
+class OrganizationRequest(_OrganizationRequestRequired, total=False):
     """OrganizationRequest
 
     Answers may carry more fields than these.
     """
 
-    name: str
     requested_by_actor_id: str
     legal_name: str
     primary_domain: str
-    status: Literal["pending", "active", "suspended", "archived"]
+    #: A new organisation is always active (pending, suspended and archived are not served).
+    status: Literal["active"]
     metadata: Dict[str, Any]
 
 
-class WorkspaceRequest(TypedDict, total=False):
+class _WorkspaceRequestRequired(TypedDict):
+    name: str
+
+
+class WorkspaceRequest(_WorkspaceRequestRequired, total=False):
     """WorkspaceRequest
 
     Answers may carry more fields than these.
     """
 
     org_id: str
-    name: str
     environment: Literal["sandbox", "staging", "production"]
     region: str
     status: Literal["active", "suspended", "archived"]
@@ -2061,7 +2104,7 @@ class JsonRpcRequest(_JsonRpcRequestRequired, total=False):
     """
 
     #: Request id (string or integer); absent for notifications.
-    id: Optional[Any]
+    id: Union[str, int]
     params: Dict[str, Any]
 
 
@@ -2254,14 +2297,17 @@ class ResumeIntentRequestTaskResult(_ResumeIntentRequestTaskResultRequired, tota
     data: Dict[str, Any]
 
 
-class ScenarioBundleAgentsItem(TypedDict, total=False):
+class _ScenarioBundleAgentsItemRequired(TypedDict):
+    role: str
+    address: str
+
+
+class ScenarioBundleAgentsItem(_ScenarioBundleAgentsItemRequired, total=False):
     """ScenarioBundleAgentsItem
 
     Answers may carry more fields than these.
     """
 
-    role: str
-    address: str
     create_if_missing: bool
     display_name: str
     delivery_mode: Literal["stream", "poll", "http", "inbox", "internal"]
@@ -2278,6 +2324,22 @@ class ScenarioBundleHumansItem(TypedDict, total=False):
     #: E-mail address or user name.
     contact: str
     display_name: str
+
+
+class _ScenarioBundleIntentRequired(TypedDict):
+    type: str
+
+
+class ScenarioBundleIntent(_ScenarioBundleIntentRequired, total=False):
+    """The intent the bundle starts: `{type (required; version suffix optional), payload,
+    deadline_at, reply_to, remind_after_seconds, remind_interval_seconds, max_reminders,
+    escalate_to, max_delivery_attempts, human_task}` (`human_task` only for a bundle without
+    steps).
+
+    Answers may carry more fields than these.
+    """
+
+    payload: Dict[str, Any]
 
 
 class ScenarioApplyResponseAgentsItem(TypedDict):

@@ -197,7 +197,8 @@ fn show_agent(args: &Args) -> HttpCall {
 
 fn register_args() -> Value {
     let mut args = nick();
-    args["display_name"] = json!({"type": "string", "minLength": 1, "maxLength": 120});
+    args["display_name"] =
+        json!({"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"});
     args
 }
 

@@ -86,6 +86,15 @@ fn refuse(status: StatusCode, code: i64, message: impl Into<String>) -> Response
     refusal(status, code, message).into_response()
 }
 
+/// A request to `/mcp` the spec refuses (a header out of its bounds): a transport error in the
+/// JSON-RPC shape MCP clients read.
+pub(crate) fn invalid_request(message: impl Into<String>, data: Value) -> Response {
+    let body = RpcError::new(Value::Null, mcp::INVALID_REQUEST, message.into())
+        .with_data(data)
+        .to_json();
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get(name)
@@ -166,17 +175,27 @@ async fn end_session(
             "DELETE /mcp needs the Mcp-Session-Id of the session to end",
         );
     };
-    if !mcp_state.sessions.end(id) {
+    if !mcp_state
+        .sessions
+        .end(id, credential_digest(&headers).as_deref())
+    {
         return refuse(
             StatusCode::NOT_FOUND,
             mcp::INVALID_REQUEST,
-            "no such MCP session (ended or expired)",
+            "no such MCP session for this credential (ended, expired, or opened with another credential)",
         );
     }
     with_cors(
         Json(json!({"ok": true, "ended": true})).into_response(),
         &headers,
     )
+}
+
+/// The digest of the credential a request presents (never the key itself).
+pub(crate) fn credential_digest(headers: &HeaderMap) -> Option<String> {
+    crate::http::auth::presented_key(headers)
+        .filter(|k| !k.is_empty())
+        .map(|k| crate::store::sqlite::credentials::key_digest(&k))
 }
 
 /// The session a request belongs to, after the transport rules of 2025-11-25.
@@ -237,6 +256,9 @@ async fn handle(
     }
     let response = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => handle_bytes(&state, &mcp_state, &headers, &bytes).await,
+        Err(err) if crate::http::limits::is_timeout(&err) => {
+            crate::http::limits::timeout_error(state.settings.read_timeout).into_response()
+        }
         Err(_) => refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             mcp::INVALID_REQUEST,

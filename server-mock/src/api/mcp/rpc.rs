@@ -100,7 +100,10 @@ fn initialize(ctx: &Ctx<'_>, id: Value, params: &Value) -> Reply {
         }),
     );
     if version == mcp::SESSION_VERSION {
-        let session_id = ctx.mcp.sessions.open(version);
+        let session_id = ctx
+            .mcp
+            .sessions
+            .open(version, super::credential_digest(ctx.headers));
         return Reply::Opened { body, session_id };
     }
     Reply::Json(body)

@@ -17,6 +17,8 @@ struct Session {
     version: &'static str,
     last_seen: Instant,
     initialized: bool,
+    /// Digest of the credential `initialize` carried (`None`: none); only it may end the session.
+    owner: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -30,7 +32,7 @@ impl Sessions {
     }
 
     /// Opens a session; returns its id.
-    pub fn open(&self, version: &'static str) -> String {
+    pub fn open(&self, version: &'static str, owner: Option<String>) -> String {
         let id = mcp::new_session_id();
         let now = Instant::now();
         let mut live = self.lock();
@@ -50,6 +52,7 @@ impl Sessions {
                 version,
                 last_seen: now,
                 initialized: false,
+                owner,
             },
         );
         id
@@ -78,9 +81,15 @@ impl Sessions {
         }
     }
 
-    /// Ends a session; false when it was not live.
-    pub fn end(&self, id: &str) -> bool {
-        self.lock().remove(id).is_some()
+    /// Ends a session opened with the same credential (`owner`); false when no such session is
+    /// live for that credential.
+    pub fn end(&self, id: &str, owner: Option<&str>) -> bool {
+        let mut live = self.lock();
+        if live.get(id).is_some_and(|s| s.owner.as_deref() == owner) {
+            live.remove(id);
+            return true;
+        }
+        false
     }
 
     #[cfg(test)]
@@ -96,13 +105,15 @@ mod tests {
     #[test]
     fn open_touch_end() {
         let sessions = Sessions::default();
-        let id = sessions.open(mcp::SESSION_VERSION);
+        let id = sessions.open(mcp::SESSION_VERSION, Some("a".into()));
         assert_eq!(id.len(), 64);
         assert_eq!(sessions.touch(&id), Some(mcp::SESSION_VERSION));
         sessions.mark_initialized(&id);
         assert!(sessions.initialized(&id));
-        assert!(sessions.end(&id));
+        assert!(!sessions.end(&id, Some("b")));
+        assert!(!sessions.end(&id, None));
+        assert!(sessions.end(&id, Some("a")));
         assert_eq!(sessions.touch(&id), None);
-        assert!(!sessions.end(&id));
+        assert!(!sessions.end(&id, Some("a")));
     }
 }

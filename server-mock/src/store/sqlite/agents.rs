@@ -184,6 +184,21 @@ pub fn admit(
         conn.prepare_cached("UPDATE agents SET rate_start_us = ?3, rate_count = ?4 WHERE org_id = ?1 AND address = ?2")?
             .execute(params![org, from.address, start, count + 1])?;
     }
+    if let (Some(max), None) = (from.policy.max_cost_usd, &from.blocked) {
+        // The cost a sender reported may already be past its limit (the policy came later, or
+        // the window moved): its intents are refused and it is blocked, as a heartbeat would.
+        let window = from.policy.cost_window;
+        let (_, cost) = super::mesh_reads::usage(conn, org, &from.address, window, now_us)?;
+        let spent = cost["cost_usd"].as_f64().unwrap_or(0.0);
+        if spent > max {
+            return Err(ApiError::new(
+                403,
+                "cost_limit_exceeded",
+                format!("{} reported {spent} USD this {}, past its mesh limit of {max}; the agent is now blocked until resumed", from.address, window.as_str()),
+            )
+            .with_details(json!({"address": from.address, "reason": "cost_limit", "cost_usd": spent, "max_cost_usd": max, "window": window.as_str()})));
+        }
+    }
     if to.mode == DeliveryMode::Internal && domain::is_delay_type(&new.intent_type) {
         domain::delay_seconds(&new.payload)?;
     }

@@ -195,7 +195,7 @@ pub fn perform(conn: &Connection, op: &InboxOp) -> Result<(Value, Effects), ApiE
             if &delegation.delegate_to == viewer {
                 return Err(ApiError::new(
                     422,
-                    "validation_error",
+                    "delegate_to_self",
                     "`delegate_to` is the caller itself; name another agent",
                 )
                 .with_details(json!({"field": "delegate_to"})));

@@ -9,7 +9,9 @@ use super::agents::{ensure, find, AgentRow};
 use super::intents::Effects;
 use super::mesh_reads::usage;
 use crate::domain::clock;
-use crate::domain::mesh::{day_of, health, HealthThresholds, Metrics, Policy};
+use crate::domain::mesh::{
+    day_of, health, HealthThresholds, Metrics, Policy, MAX_DAY_COST_USD, MAX_DAY_COUNT,
+};
 use crate::error::ApiError;
 use crate::hub;
 use crate::store::agents::{AgentsOp, OUTBOX_TOPIC};
@@ -118,10 +120,11 @@ fn heartbeat(
     if let Some(m) = metrics {
         conn.prepare_cached(
             "INSERT INTO agent_usage (org_id, address, day, reported, succeeded, failed, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (org_id, address, day) DO UPDATE SET reported = reported + ?4, succeeded = succeeded + ?5,
-             failed = failed + ?6, cost_usd = cost_usd + ?7",
+             ON CONFLICT (org_id, address, day) DO UPDATE SET reported = MIN(reported + ?4, ?8),
+             succeeded = MIN(succeeded + ?5, ?8), failed = MIN(failed + ?6, ?8), cost_usd = MIN(cost_usd + ?7, ?9)",
         )?
-        .execute(params![org_id, address, day_of(now_us), m.intents_total, m.intents_succeeded, m.intents_failed, m.cost_usd])?;
+        // Each report is bounded and a day saturates, so no sum over a window can overflow.
+        .execute(params![org_id, address, day_of(now_us), m.intents_total, m.intents_succeeded, m.intents_failed, m.cost_usd, MAX_DAY_COUNT, MAX_DAY_COST_USD])?;
         if let (None, Some(max), true) = (&blocked, row.policy.max_cost_usd, m.cost_usd > 0.0) {
             let window = row.policy.cost_window;
             let (_, cost) = usage(conn, org_id, address, window, now_us)?;

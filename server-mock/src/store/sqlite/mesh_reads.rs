@@ -22,18 +22,20 @@ pub(super) fn usage(
     let since = clock::format_us(first_day * 86_400_000_000);
     let sums = conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(sent), 0), COALESCE(SUM(received), 0), COALESCE(SUM(reported), 0),
-             COALESCE(SUM(succeeded), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(cost_usd), 0.0)
+            // TOTAL never fails on overflow (SUM does); buckets saturate when written, and the
+            // clamps below keep even an old, unbounded bucket from breaking the read.
+            "SELECT TOTAL(sent), TOTAL(received), TOTAL(reported), TOTAL(succeeded), TOTAL(failed), TOTAL(cost_usd)
              FROM agent_usage WHERE org_id = ?1 AND address = ?2 AND day >= ?3",
         )?
         .query_row(params![org_id, address, first_day], |r| {
+            let count = |i: usize| r.get::<_, f64>(i).map(clamp_count);
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, f64>(5)?,
+                count(0)?,
+                count(1)?,
+                count(2)?,
+                count(3)?,
+                count(4)?,
+                clamp_cost(r.get::<_, f64>(5)?),
             ))
         })?;
     let (sent, received, reported, succeeded, failed, cost) = sums;
@@ -42,6 +44,24 @@ pub(super) fn usage(
     let cost = json!({"window": window.as_str(), "since": since, "cost_usd": cost});
     Ok((intents, cost))
 }
+
+fn clamp_count(total: f64) -> i64 {
+    if total.is_nan() {
+        return 0;
+    }
+    // `as` saturates; the bound keeps the figure exact in every JSON reader.
+    (total as i64).clamp(0, MAX_SAFE_INTEGER)
+}
+
+fn clamp_cost(total: f64) -> f64 {
+    if total.is_nan() {
+        return 0.0;
+    }
+    total.clamp(0.0, MAX_SAFE_INTEGER as f64)
+}
+
+/// 2^53 - 1: the largest integer every JSON reader holds exactly.
+const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 /// One agent as the mesh shows it.
 fn mesh_agent(

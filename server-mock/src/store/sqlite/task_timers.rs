@@ -115,6 +115,21 @@ pub fn arm_step_retry(
 
 /// The kind of a timer that runs a failed workflow step again.
 const STEP_RETRY: &str = "step_retry";
+/// The kind of a timer that ends a delay, timeout, reminder or escalation step.
+const STEP_TIMER: &str = "step_timer";
+
+/// Arms the timer of workflow step `index` of `parent` (a step the server does itself).
+pub fn arm_step_timer(
+    conn: &Connection,
+    org_id: &str,
+    parent: &str,
+    index: usize,
+    due_us: i64,
+    followup: &mut Followup,
+) -> rusqlite::Result<()> {
+    let data = json!({"step_index": index});
+    insert(conn, org_id, parent, STEP_TIMER, due_us, &data, followup)
+}
 
 /// Drops every timer of an intent (its task was answered, or it ended).
 pub fn clear(conn: &Connection, intent_id: &str) -> rusqlite::Result<()> {
@@ -143,9 +158,13 @@ pub fn fire(conn: &Connection, timer_id: i64) -> Result<(Value, Effects), ApiErr
     };
     let data = parse_object(&data);
     let mut followup = Followup::default();
-    if kind == STEP_RETRY {
+    if kind == STEP_RETRY || kind == STEP_TIMER {
         let index = int(&data, "step_index").unwrap_or_default() as usize;
-        super::workflow::retry_step(conn, &org_id, &intent_id, index, &mut followup)?;
+        if kind == STEP_RETRY {
+            super::workflow::retry_step(conn, &org_id, &intent_id, index, &mut followup)?;
+        } else {
+            super::workflow::timer_step_fired(conn, &org_id, &intent_id, index, &mut followup)?;
+        }
         return Ok((json!({"fired": true}), followup.effects));
     }
     let s = schedule_of(&data);

@@ -131,6 +131,22 @@ pub(super) fn start_step(
         mark_parent(conn, org_id, parent, &engine, details, internal, followup)?;
         return next(conn, org_id, parent, index, true, followup);
     }
+    if let StepKind::Timer {
+        runtime_type,
+        seconds,
+        target,
+    } = &step.kind
+    {
+        // The server does this step itself, when a durable timer of the parent fires.
+        let due_us = clock::now_us() + seconds * humans::timer_unit_us(conn)?;
+        state["current"] = json!({"step_id": step.step_id, "timer_due_us": due_us});
+        save_state(conn, org_id, parent, &state)?;
+        task_timers::arm_step_timer(conn, org_id, parent, index, due_us, followup)?;
+        let details = json!({"step_id": step.step_id, "kind": runtime_type, "attempt": runs,
+            "wait_seconds": seconds, "due_at": clock::format_us(due_us), "target": target});
+        let internal = json!({"type": "internal", "ref": "axme-server", "name": "workflow"});
+        return mark_parent(conn, org_id, parent, &engine, details, internal, followup);
+    }
     let parent_doc = intents::load(conn, org_id, parent)?;
     let new = sub_intent(
         &plan,
@@ -172,6 +188,68 @@ pub(super) fn start_step(
         pending_with,
         followup,
     )
+}
+
+/// The timer of step `index` (a delay, timeout, reminder or escalation step) fired: the step ends,
+/// unless the workflow has moved on meanwhile, and the workflow goes on.
+pub(super) fn timer_step_fired(
+    conn: &Connection,
+    org_id: &str,
+    parent: &str,
+    index: usize,
+    followup: &mut Followup,
+) -> Result<(), ApiError> {
+    let Some(mut state) = load_state(conn, org_id, parent)? else {
+        return Ok(());
+    };
+    let plan = plan_of(&state)?;
+    let Some(step) = plan.steps.get(index).cloned() else {
+        return Ok(());
+    };
+    let StepKind::Timer {
+        runtime_type,
+        seconds,
+        target,
+    } = &step.kind
+    else {
+        return Ok(());
+    };
+    if state["finished"] == json!(true)
+        || state["current"]["step_id"] != json!(step.step_id)
+        || state["current"]["timer_due_us"].is_null()
+    {
+        return Ok(());
+    }
+    let success = runtime_type != "timeout";
+    let status = if success { "COMPLETED" } else { "FAILED" };
+    let mut outcome = json!({"step_id": step.step_id, "status": status, "kind": runtime_type});
+    match runtime_type.as_str() {
+        "reminder" => outcome["reminded"] = json!(target),
+        "escalation" => outcome["escalated_to"] = json!(target),
+        "timeout" => {
+            outcome["error"] = json!({"code": "step_timed_out",
+                "message": format!("step {} timed out after {seconds} s", step.step_id)});
+        }
+        _ => {}
+    }
+    state["results"][&step.step_id] = outcome.clone();
+    state["current"] = Value::Null;
+    if !success && state["failed"].is_null() {
+        let mut failure = outcome.clone();
+        failure["code"] = json!("workflow_step_failed");
+        failure["message"] = json!(format!(
+            "step {} ended FAILED (step_timed_out)",
+            step.step_id
+        ));
+        state.insert("failed".into(), failure);
+    }
+    save_state(conn, org_id, parent, &state)?;
+    let mut details = outcome;
+    details["outcome"] = json!(status.to_ascii_lowercase());
+    let internal = json!({"type": "internal", "ref": "axme-server", "name": "workflow"});
+    let engine = plan.intent.to_agent.clone();
+    mark_parent(conn, org_id, parent, &engine, details, internal, followup)?;
+    next(conn, org_id, parent, index, success, followup)
 }
 
 /// Goes on after step `index` succeeded or failed: `on_success` / `on_failure`, else the next step in
