@@ -303,7 +303,7 @@ mod tests {
     fn every_case_in_the_repository_validates() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
         let cases = load_all(&dir, &CaseValidator::new().unwrap()).unwrap();
-        assert!(cases.len() >= 30, "only {} cases", cases.len());
+        assert!(cases.len() >= 80, "only {} cases", cases.len());
         let areas: HashSet<&str> = cases
             .iter()
             .map(|c| c.id.split('/').next().unwrap())
@@ -319,6 +319,14 @@ mod tests {
             "mcp",
             "mesh",
             "input",
+            "cancellation",
+            "concurrency",
+            "payloads",
+            "human",
+            "inbox",
+            "scenarios",
+            "config",
+            "timeouts",
         ] {
             assert!(areas.contains(area), "no case in area {area}: {areas:?}");
         }
