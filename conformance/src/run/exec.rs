@@ -496,10 +496,20 @@ fn save(step: &Value, vars: &mut Vars, value: Value) {
 /// result, or the error when the request failed.
 fn conclude(expect: &Value, answer: &Value, since: u64, vars: &Vars) -> Result<Value, Failure> {
     let expect = vars.apply(expect).map_err(|e| format!("expect: {e:#}"))?;
-    let failed = |message: String| Failure {
-        message,
-        expected: Some(expect.clone()),
-        got: Some(answer.clone()),
+    let failed = |message: String| {
+        // Shown with the success or failure it implies (`{}` means "succeeds").
+        let mut shown = expect.clone();
+        if let Value::Object(o) = &mut shown {
+            if !o.contains_key("ok") {
+                let ok = !o.contains_key("error");
+                o.insert("ok".into(), json!(ok));
+            }
+        }
+        Failure {
+            message,
+            expected: Some(shown),
+            got: Some(answer.clone()),
+        }
     };
     if answer["ok"] == false {
         let kind = answer["error"]["kind"].as_str().unwrap_or("");
