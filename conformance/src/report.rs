@@ -313,6 +313,8 @@ impl Report {
             }
             out.push('\n');
         }
+        // Cells are padded to their column; nothing is gained by padding the last one.
+        let mut out: String = out.lines().map(|l| format!("{}\n", l.trim_end())).collect();
         let _ = writeln!(
             out,
             "\n{} results: {} pass, {} fail, {} expected-fail, {} skipped, {} stale",
