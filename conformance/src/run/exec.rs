@@ -10,11 +10,12 @@ use std::time::Duration;
 use anyhow::anyhow;
 use serde_json::{json, Value};
 
+use super::case_vars::{case_vars, copies, with_copy, Copy};
 use super::cases::Case;
 use super::driver_proc::{DriverProc, Hello, Ticket};
 use super::journal;
 use super::matcher::short;
-use super::server::{fingerprint, Credential, Faults};
+use super::server::{Credential, Faults};
 use super::vars::Vars;
 
 /// What every case run needs to know about the run.
@@ -448,44 +449,6 @@ impl State<'_> {
     }
 }
 
-type Copy = Vec<(&'static str, Value)>;
-
-/// The case's variables with those of one copy of a repeated step.
-fn with_copy<'a>(vars: &'a Vars, copy: &Copy) -> std::borrow::Cow<'a, Vars> {
-    if copy.is_empty() {
-        return std::borrow::Cow::Borrowed(vars);
-    }
-    let mut v = vars.clone();
-    for (name, value) in copy {
-        v.set(name, value.clone());
-    }
-    std::borrow::Cow::Owned(v)
-}
-
-/// The variables of each copy of a repeated step (`repeat: N`: `i`; `for_each: <saved list>`:
-/// `i` and `item`), or `None` for a plain step.
-fn copies(step: &Value, vars: &Vars) -> Result<Option<Vec<Copy>>, Failure> {
-    if let Some(n) = step["repeat"].as_u64() {
-        return Ok(Some((0..n).map(|i| vec![("i", json!(i))]).collect()));
-    }
-    let Some(name) = step["for_each"].as_str() else {
-        return Ok(None);
-    };
-    let items = match vars.get(name) {
-        Some(Value::Array(items)) => items.clone(),
-        Some(other) => {
-            return Err(format!("for_each {name:?}: not a list: {}", short(other)).into())
-        }
-        None => return Err(format!("for_each {name:?}: nothing saved under that name").into()),
-    };
-    let list = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| vec![("i", json!(i)), ("item", item)])
-        .collect();
-    Ok(Some(list))
-}
-
 fn save(step: &Value, vars: &mut Vars, value: Value) {
     if let Some(name) = step["save"].as_str() {
         vars.set(name, value);
@@ -526,46 +489,6 @@ fn conclude(expect: &Value, answer: &Value, since: u64, vars: &Vars) -> Result<V
     } else {
         answer["error"].clone()
     })
-}
-
-fn case_vars(env: &Env, cred: &Credential) -> Vars {
-    let mut vars = Vars::default();
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let run = &run[..12];
-    vars.set("base_url", json!(env.base_url));
-    vars.set("api_key", json!(cred.api_key));
-    vars.set("api_key_fp", json!(fingerprint(&cred.api_key)));
-    vars.set("run_id", json!(run));
-    vars.set("case_uuid", json!(uuid::Uuid::new_v4().to_string()));
-    vars.set("agent", json!(format!("agent://conformance/{run}-a")));
-    vars.set("agent2", json!(format!("agent://conformance/{run}-b")));
-    vars.set("other_origin", json!(other_origin(&env.base_url)));
-    vars.set("org_id", json!(cred.org_id));
-    vars.set("workspace_id", json!(cred.workspace_id));
-    if let Some(key) = &env.admin_key {
-        vars.set("admin_key", json!(key));
-    }
-    vars.set("sdk", json!(env.hello.sdk));
-    vars.set("sdk_version", json!(env.hello.sdk_version));
-    vars.set("json_numbers", json!(env.hello.json_numbers));
-    vars
-}
-
-/// The server's base URL under another host name (`127.0.0.1` ↔ `localhost`): the same server,
-/// but a different origin to a client, for redirect cases.
-fn other_origin(base_url: &str) -> String {
-    let Ok(mut url) = reqwest::Url::parse(base_url) else {
-        return base_url.to_string();
-    };
-    let other = if url.host_str() == Some("127.0.0.1") {
-        "localhost"
-    } else {
-        "127.0.0.1"
-    };
-    if url.set_host(Some(other)).is_err() {
-        return base_url.to_string();
-    }
-    url.as_str().trim_end_matches('/').to_string()
 }
 
 fn step_label(step: &Value) -> String {

@@ -4,6 +4,7 @@
 //! failure lists), so a typo stops the run before anything starts; then start the server, check
 //! that each selected driver starts and says hello, and run the case × SDK pairs in parallel.
 
+mod case_vars;
 pub mod cases;
 pub mod driver_proc;
 pub mod driver_rust;
