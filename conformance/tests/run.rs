@@ -2,6 +2,8 @@
 //! driver. Every case passes on the Rust SDK (or is a listed expected failure); a wrong
 //! expectation fails the run; a stale expected failure fails the run; setup errors are clear.
 
+mod misbehaving;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

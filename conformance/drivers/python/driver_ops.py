@@ -8,6 +8,8 @@ them: an option the SDK does not offer is answered ``unsupported``, never droppe
 
 from __future__ import annotations
 
+import base64
+import binascii
 import inspect
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
@@ -331,6 +333,27 @@ async def mesh_resume(session: Session, name: str, args: Args, options: Args) ->
     )
 
 
+def _from_protocol(value: Any) -> Any:
+    """``{"$bytes": "<base64>"}`` → ``bytes`` (driver-protocol.md, Bytes), anywhere in ``value``."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("$bytes"), str):
+            try:
+                return base64.b64decode(value["$bytes"], validate=True)
+            except binascii.Error as e:
+                raise DriverMisuse(f"$bytes is not base64: {e}") from None
+        return {k: _from_protocol(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_protocol(v) for v in value]
+    return value
+
+
+def _to_protocol(value: Any) -> Any:
+    """A ``bytes`` return value → ``{"$bytes": "<base64>"}``."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
 def _is_generated(owner: Any, name: str) -> bool:
     """Whether ``owner.name`` is a generated operation: defined in the generated mixins of
     ``axme._operations``, not by the hand-written client (those have their own ops)."""
@@ -353,7 +376,7 @@ async def call(session: Session, name: str, args: Args, options: Args) -> Any:
     if not isinstance(method_name, str) or not _is_generated(owner, method_name):
         raise Unsupported(f"the Python SDK has no generated operation method {method_name!r}")
     method = getattr(owner, method_name)
-    keywords = dict(args.get("args") or {})
+    keywords = _from_protocol(dict(args.get("args") or {}))
     params = inspect.signature(method).parameters
     unknown = sorted(set(keywords) - set(params))
     if unknown:
@@ -362,7 +385,7 @@ async def call(session: Session, name: str, args: Args, options: Args) -> Any:
             f"(its parameters: {', '.join(params)})"
         )
     keywords.update(sdk_keywords(method, options))
-    return await method(**keywords)
+    return _to_protocol(await method(**keywords))
 
 
 OPERATIONS: Dict[str, Handler] = {

@@ -104,6 +104,8 @@ writeLine({
   sdk: 'typescript',
   sdk_version: SDK_VERSION,
   features: FEATURES,
+  // JavaScript numbers are IEEE doubles: an integer beyond 2^53 comes back as the nearest one.
+  json_numbers: 'double',
 });
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 lines.on('line', accept);

@@ -237,6 +237,22 @@ async function meshHeartbeat(c, args, options, signal) {
   return c.mesh.heartbeat(sdkOptions(c.mesh.heartbeat, { metrics: args.metrics }, options, signal));
 }
 
+/** `{"$bytes": "<base64>"}` → a Buffer (driver-protocol.md, Bytes), anywhere in `value`. */
+function fromProtocol(value) {
+  if (Array.isArray(value)) return value.map(fromProtocol);
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === '$bytes' && typeof value.$bytes === 'string') {
+    return Buffer.from(value.$bytes, 'base64');
+  }
+  return Object.fromEntries(keys.map((k) => [k, fromProtocol(value[k])]));
+}
+
+/** A byte result (Buffer, any Uint8Array) → `{"$bytes": "<base64>"}`. */
+function toProtocol(value) {
+  return value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64') } : value;
+}
+
 /** A generated operation by its SDK method name in snake_case (`list_inbox`, `mesh.list_agents`). */
 async function call(c, args, options, signal) {
   only(args, 'call', 'method', 'args');
@@ -248,14 +264,14 @@ async function call(c, args, options, signal) {
   if (!isGenerated(fn) && !HAND_WRITTEN_CALLABLE.has(method)) {
     throw new Unsupported(`the TypeScript SDK has no operation method ${name}`);
   }
-  const given = { ...(args.args ?? {}) };
+  const given = fromProtocol({ ...(args.args ?? {}) });
   const positional = positionalNames(fn).map((p) => {
     const value = given[snake(p)];
     delete given[snake(p)];
     return value;
   });
   const fields = Object.fromEntries(Object.entries(given).map(([k, v]) => [camel(k), v]));
-  return fn.call(owner, ...positional, sdkOptions(fn, fields, options, signal));
+  return toProtocol(await fn.call(owner, ...positional, sdkOptions(fn, fields, options, signal)));
 }
 
 /** Hand-written methods that are plain spec operations, callable through `call`. */

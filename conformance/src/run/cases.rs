@@ -117,6 +117,11 @@ fn check_names(doc: &Value) -> anyhow::Result<()> {
         {
             bail!("at {at}: a background step has its `save` and `expect` on its `await` step");
         }
+        if let Some(name) = step["for_each"].as_str() {
+            if !saved.contains(name) {
+                bail!("at {at}: for_each {name:?} names no earlier `save`");
+            }
+        }
         if let Some(name) = step["save"].as_str() {
             if !saved.insert(name.to_string()) {
                 bail!("at {at}: save name {name:?} is used twice");
@@ -146,7 +151,7 @@ fn check_matchers(doc: &Value) -> Result<(), String> {
         .iter()
         .enumerate()
     {
-        for key in ["header", "query"] {
+        for key in ["header", "query", "body_sha256"] {
             for (base, v) in [("", check.get(key)), ("nth/", check["nth"].get(key))] {
                 if let Some(m) = v {
                     check_operators(m, &format!("at /journal/{i}/{base}{key}"))?;
@@ -281,13 +286,24 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("used twice"), "{e}");
+        let e = check("description: health answers ok\nsteps:\n  - {op: health, for_each: h}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("names no earlier `save`"), "{e}");
+        let e = check(
+            "description: health answers ok\nsteps:\n  - {op: health, repeat: 2, for_each: h}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("/steps/0"), "{e}");
+        assert!(check("description: health answers ok\nsteps:\n  - {op: health, repeat: 3, save: h}\n  - {op: health, for_each: h}\n").is_ok());
     }
 
     #[test]
     fn every_case_in_the_repository_validates() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
         let cases = load_all(&dir, &CaseValidator::new().unwrap()).unwrap();
-        assert!(cases.len() >= 30, "only {} cases", cases.len());
+        assert!(cases.len() >= 80, "only {} cases", cases.len());
         let areas: HashSet<&str> = cases
             .iter()
             .map(|c| c.id.split('/').next().unwrap())
@@ -303,6 +319,14 @@ mod tests {
             "mcp",
             "mesh",
             "input",
+            "cancellation",
+            "concurrency",
+            "payloads",
+            "human",
+            "inbox",
+            "scenarios",
+            "config",
+            "timeouts",
         ] {
             assert!(areas.contains(area), "no case in area {area}: {areas:?}");
         }

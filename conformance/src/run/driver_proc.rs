@@ -23,6 +23,9 @@ pub struct Hello {
     pub sdk: String,
     pub sdk_version: String,
     pub features: Vec<String>,
+    /// How the SDK's JSON values hold numbers: `int64` (64-bit integers exactly, the default) or
+    /// `double` (every number an IEEE double, as in JavaScript).
+    pub json_numbers: String,
 }
 
 pub struct DriverProc {
@@ -45,9 +48,20 @@ pub struct Ticket {
 }
 
 impl DriverProc {
-    /// Start `argv` in the repository root `cwd`; `prepare` is the hint shown when it cannot start.
-    pub fn spawn(argv: &[String], cwd: &Path, prepare: &str) -> anyhow::Result<DriverProc> {
+    /// Start `argv` in the repository root `cwd` with `env` added to its environment; `prepare`
+    /// is the hint shown when it cannot start. The SDKs' own configuration variables are removed
+    /// from the inherited environment, so a developer's `AXME_API_KEY` never changes a result;
+    /// a case that needs them sets them in `env`.
+    pub fn spawn(
+        argv: &[String],
+        cwd: &Path,
+        prepare: &str,
+        env: &[(String, String)],
+    ) -> anyhow::Result<DriverProc> {
         let mut cmd = Command::new(&argv[0]);
+        cmd.env_remove("AXME_API_KEY")
+            .env_remove("AXME_BASE_URL")
+            .envs(env.iter().map(|(k, v)| (k, v)));
         cmd.args(&argv[1..])
             .current_dir(cwd)
             .stdin(Stdio::piped())
@@ -154,6 +168,7 @@ impl DriverProc {
         Ok(Hello {
             sdk: v["sdk"].as_str().unwrap_or("?").to_string(),
             sdk_version: v["sdk_version"].as_str().unwrap_or("?").to_string(),
+            json_numbers: v["json_numbers"].as_str().unwrap_or("int64").to_string(),
             features: v["features"]
                 .as_array()
                 .map(|a| {

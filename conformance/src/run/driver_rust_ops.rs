@@ -218,19 +218,89 @@ async fn listen(c: &Client, args: &Value, call: &CallOptions) -> Result<Value, V
     Ok(json!({ "events": events }))
 }
 
+/// The names the generated surfaces give a whole request body (codegen's `body` parameters).
+const BODY_PARAMS: &[&str] = &["payload", "bundle", "content"];
+
 /// `call`: a generated operation by its SDK method name (= operation id for the client's own
-/// methods). The body argument is named `payload` in the generated surfaces and `body` in core.
+/// methods), with the generated surfaces' arguments: the body whole under its parameter name
+/// (`payload`, `bundle`, `content`), or field by field (`message` of `reply_inbox_thread`); core
+/// takes it as `body`. Raw bytes travel as `{"$bytes": "<base64>"}` both ways.
 async fn generic_call(c: &Client, args: &Value, opts: &CallOptions) -> Result<Value, Value> {
-    let method = str_arg(args, "method")?;
+    // The mesh sub-client's methods (`mesh.list_agents`) are the `mesh_*` operations.
+    let method = match str_arg(args, "method")? {
+        m if m.starts_with("mesh.") => format!("mesh_{}", &m[5..]),
+        m => m.to_string(),
+    };
+    let method = method.as_str();
     let mut call_args: Map<String, Value> = args["args"].as_object().cloned().unwrap_or_default();
-    if let Some(p) = call_args.remove("payload") {
-        call_args.insert("body".into(), p);
+    let op = axme_core::operations::find(method);
+    if let Some(op) = op.filter(|op| op.body.is_some()) {
+        let is_param = |name: &str| {
+            op.path_params.iter().any(|p| p.name == name)
+                || op.query_params.iter().any(|p| p.name == name)
+                || op.header_params.iter().any(|h| h.arg == name)
+        };
+        let rest: Vec<String> = call_args
+            .keys()
+            .filter(|k| !is_param(k) && k.as_str() != "body")
+            .cloned()
+            .collect();
+        let whole = rest
+            .iter()
+            .find(|k| BODY_PARAMS.contains(&k.as_str()))
+            .cloned();
+        let body = match whole {
+            Some(name) if rest.len() == 1 => call_args.remove(&name),
+            _ if rest.is_empty() => None,
+            _ => Some(Value::Object(
+                rest.iter()
+                    .filter_map(|k| call_args.remove(k).map(|v| (k.clone(), v)))
+                    .collect(),
+            )),
+        };
+        if let Some(body) = body {
+            call_args.insert("body".into(), body);
+        }
     }
-    let op = axme_core::transport::find_op(method).map_err(|e| error_json(&e))?;
-    axme_core::request::merge_options(op, &mut call_args, opts).map_err(|e| error_json(&e))?;
-    c.call(op, Value::Object(call_args))
-        .await
-        .map_err(|e| error_json(&e))
+    let content = match call_args.get("body").and_then(bytes_of) {
+        Some(bytes) => {
+            call_args.remove("body");
+            Some(bytes.map_err(driver_error)?)
+        }
+        None => None,
+    };
+    let found = axme_core::transport::find_op(method).map_err(|e| error_json(&e))?;
+    axme_core::request::merge_options(found, &mut call_args, opts).map_err(|e| error_json(&e))?;
+    let call_args = Value::Object(call_args);
+    if op.is_some_and(|op| op.raw_response.is_some()) {
+        return c
+            .call_by_id_bytes(method, call_args, content.map(Into::into))
+            .await
+            .map(|b| bytes_json(&b))
+            .map_err(|e| error_json(&e));
+    }
+    match content {
+        Some(bytes) => c.call_by_id_with_content(method, call_args, bytes).await,
+        None => c.call_by_id(method, call_args).await,
+    }
+    .map_err(|e| error_json(&e))
+}
+
+/// The bytes of a `{"$bytes": "<base64>"}` value; `None` for any other value.
+fn bytes_of(v: &Value) -> Option<Result<Vec<u8>, String>> {
+    use base64::Engine as _;
+    let o = v.as_object().filter(|o| o.len() == 1)?;
+    let text = o.get("$bytes")?.as_str()?;
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| format!("$bytes is not base64: {e}")),
+    )
+}
+
+fn bytes_json(bytes: &[u8]) -> Value {
+    use base64::Engine as _;
+    json!({"$bytes": base64::engine::general_purpose::STANDARD.encode(bytes)})
 }
 
 fn call_options(o: &Value) -> Result<CallOptions, Value> {

@@ -56,17 +56,29 @@ const OPERATORS: &[&str] = &[
     "$any",
 ];
 
+/// `{"$bytes": "<base64>"}` is a value (raw bytes, driver-protocol.md), not an operator.
+pub const BYTES_KEY: &str = "$bytes";
+
 fn operator(v: &Value) -> Option<(&str, &Value)> {
     let o = v.as_object()?;
     if o.len() != 1 {
         return None;
     }
     let (k, arg) = o.iter().next()?;
-    k.starts_with('$').then_some((k.as_str(), arg))
+    (k.starts_with('$') && k != BYTES_KEY).then_some((k.as_str(), arg))
 }
 
 /// Checks operator names and argument types up front, so a typo is a case error, not a failure.
 pub fn check_operators(v: &Value, path: &str) -> Result<(), String> {
+    if let Some(models) = v.as_object().and_then(|o| o.get(super::vars::NUMBERS_KEY)) {
+        // Replaced by one of its values before matching (vars.rs): each must be a valid matcher.
+        let Some(models) = models.as_object().filter(|m| m.contains_key("int64")) else {
+            return Err(format!("{path}: $numbers needs {{int64: …, double: …}}"));
+        };
+        return models
+            .iter()
+            .try_for_each(|(k, x)| check_operators(x, &format!("{path}.$numbers.{k}")));
+    }
     if let Some((op, arg)) = operator(v) {
         let ok = match op {
             "$exists" | "$any" => arg.is_boolean(),
@@ -195,11 +207,25 @@ fn apply_operator(op: &str, arg: &Value, actual: Option<&Value>, path: &str) -> 
     }
 }
 
-/// 1 and 1.0 are the same number in JSON.
+/// 1 and 1.0 are the same number in JSON; integers compare exactly (2^53 + 1 is not 2^53, even
+/// though both round to the same double), and a float equals an integer only when it holds that
+/// very integer.
 fn numbers_equal(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => a.is_number() && b.is_number() && x == y,
-        _ => false,
+    let (Value::Number(x), Value::Number(y)) = (a, b) else {
+        return false;
+    };
+    let int = |n: &serde_json::Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    // A double that holds an integer exactly (every double beyond 2^53 does), within i128.
+    let integral = |f: f64| (f.fract() == 0.0 && f.abs() < 1e38).then_some(f as i128);
+    match (int(x), int(y)) {
+        (Some(i), Some(j)) => i == j,
+        (Some(i), None) => y.as_f64().and_then(integral) == Some(i),
+        (None, Some(j)) => x.as_f64().and_then(integral) == Some(j),
+        (None, None) => x.as_f64() == y.as_f64(),
     }
 }
 
@@ -231,6 +257,26 @@ mod tests {
         assert!(!ok(json!([1]), json!([1, 2])));
         assert!(ok(json!(2), json!(2.0)));
         assert!(!ok(json!("2"), json!(2)));
+        // Integers beyond 2^53 compare exactly, also against a double holding a neighbour.
+        assert!(ok(json!(9007199254740993_u64), json!(9007199254740993_u64)));
+        assert!(!ok(
+            json!(9007199254740993_u64),
+            json!(9007199254740992_u64)
+        ));
+        assert!(!ok(json!(9007199254740993_u64), json!(9007199254740992.0)));
+        assert!(ok(json!(9007199254740992_u64), json!(9007199254740992.0)));
+        assert!(ok(
+            json!(-9223372036854775808_i64),
+            json!(-9223372036854775808_i64)
+        ));
+        assert!(!ok(json!(18446744073709551615_u64), json!(-1)));
+        assert!(ok(json!(0.1), json!(0.1)) && !ok(json!(0.1), json!(0.10000000000000002)));
+        // Raw bytes are a value, not an operator.
+        assert!(ok(json!({"$bytes": "AAE="}), json!({"$bytes": "AAE="})));
+        assert!(!ok(json!({"$bytes": "AAE="}), json!({"$bytes": "AAI="})));
+        assert!(check_operators(&json!({"$bytes": "AAE="}), "e").is_ok());
+        assert!(check_operators(&json!({"$numbers": {"int64": 1, "double": 1.0}}), "e").is_ok());
+        assert!(check_operators(&json!({"$numbers": 1}), "e").is_err());
         let e = matches(
             &json!({"a": {"b": [1, 5]}}),
             Some(&json!({"a": {"b": [1, 2]}})),

@@ -4,6 +4,7 @@
 //! failure lists), so a typo stops the run before anything starts; then start the server, check
 //! that each selected driver starts and says hello, and run the case × SDK pairs in parallel.
 
+mod case_vars;
 pub mod cases;
 pub mod driver_proc;
 pub mod driver_rust;
@@ -25,7 +26,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 
-use crate::report::{CaseResult, Outcome, Report};
+use crate::report::{bounded, CaseResult, Outcome, Report, SdkInfo};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -44,19 +45,27 @@ pub struct RunArgs {
     /// Write JUnit XML here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// Write the HTML report here: one self-contained page with the cases × SDKs matrix.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Validate every case file, print the selected case ids and exit (no server, no drivers).
     #[arg(long)]
     pub list: bool,
     /// Use this AXP server (started with --faults) instead of starting the reference server.
     #[arg(long)]
     pub server_url: Option<String>,
+    /// An admin key of the --server-url server (its dev key), for the cases that need an
+    /// administrator; the reference server started here needs none.
+    #[arg(long, env = "AXME_CONFORMANCE_ADMIN_KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
     /// Read cases from this directory instead of conformance/cases (tests of the runner).
     #[arg(long, hide = true)]
     pub cases_dir: Option<PathBuf>,
     /// Read the drivers from this file instead of conformance/drivers/drivers.yaml.
     #[arg(long, hide = true)]
     pub drivers_file: Option<PathBuf>,
-    /// Read expected failures from this directory instead of conformance/expected-failures.
+    /// Read expected failures from this directory instead of conformance/expected-failures
+    /// (with --cases-dir, the default is none).
     #[arg(long, hide = true)]
     pub expected_failures_dir: Option<PathBuf>,
 }
@@ -88,10 +97,13 @@ fn plan(args: &RunArgs, repo: &Path) -> anyhow::Result<Plan> {
     let cases_dir = args.cases_dir.clone().unwrap_or_else(|| conf.join("cases"));
     let all_cases = cases::load_all(&cases_dir, &validator)?;
     let known: HashSet<String> = all_cases.iter().map(|c| c.id.clone()).collect();
-    let xf_dir = args
-        .expected_failures_dir
-        .clone()
-        .unwrap_or_else(|| conf.join("expected-failures"));
+    // The repository's lists belong to the repository's cases: with another cases directory
+    // (tests of the runner) nothing is expected to fail unless a list directory is given too.
+    let xf_dir = args.expected_failures_dir.clone().or_else(|| {
+        args.cases_dir
+            .is_none()
+            .then(|| conf.join("expected-failures"))
+    });
     let mut sdks = Vec::new();
     for name in names {
         let Some(spec) = all_drivers.get(&name) else {
@@ -100,7 +112,10 @@ fn plan(args: &RunArgs, repo: &Path) -> anyhow::Result<Plan> {
                 all_drivers.keys().cloned().collect::<Vec<_>>().join(", ")
             );
         };
-        let xf = expected::load(&xf_dir, &name, &known)?;
+        let xf = match &xf_dir {
+            Some(dir) => expected::load(dir, &name, &known)?,
+            None => expected::Expected::new(),
+        };
         sdks.push((name, spec.clone(), xf));
     }
     let cases: Vec<cases::Case> = all_cases
@@ -134,6 +149,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.junit {
         report.write_junit(p)?;
     }
+    if let Some(p) = &args.html {
+        report.write_html(p)?;
+        eprintln!("HTML report: {}", p.display());
+    }
     Ok(if report.has_bad() {
         ExitCode::from(1)
     } else {
@@ -143,10 +162,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 async fn run_all(args: &RunArgs, repo: &Path, plan: Plan) -> anyhow::Result<Report> {
     let exe = std::env::current_exe().context("locating the runner executable")?;
-    let server = server::Server::start(args.server_url.clone()).await?;
+    let server = server::Server::start(args.server_url.clone(), args.admin_key.clone()).await?;
     let faults = server::Faults::new(&server.base_url)?;
     eprintln!("server: {}", server.base_url);
-    let result = run_pairs(args, repo, &exe, &faults, &server.base_url, plan).await;
+    let result = run_pairs(args, repo, &exe, &faults, &server, plan).await;
     server.stop().await;
     result
 }
@@ -156,15 +175,16 @@ async fn run_pairs(
     repo: &Path,
     exe: &Path,
     faults: &server::Faults,
-    base_url: &str,
+    server: &server::Server,
     plan: Plan,
 ) -> anyhow::Result<Report> {
     // Start each driver once up front: a driver that cannot start is a setup error with its
     // `prepare` hint, not one failure per case.
     let mut envs = BTreeMap::new();
+    let mut sdks = BTreeMap::new();
     for (name, spec, xf) in &plan.sdks {
         let argv = drivers::expand(spec, exe, repo, |v| std::env::var(v).ok())?;
-        let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare)?;
+        let mut probe = driver_proc::DriverProc::spawn(&argv, repo, &spec.prepare, &[])?;
         let hello = probe.hello(exec::HELLO_LIMIT).await;
         let tail = probe.stop().await;
         let hello = hello.with_context(|| {
@@ -179,15 +199,25 @@ async fn run_pairs(
             hello.sdk_version,
             hello.features.join(", ")
         );
+        sdks.insert(
+            name.clone(),
+            SdkInfo {
+                version: hello.sdk_version.clone(),
+                features: hello.features.clone(),
+            },
+        );
+        let features = hello.features.clone();
         let env = exec::Env {
             faults: faults.clone(),
-            base_url: base_url.to_string(),
+            base_url: server.base_url.clone(),
+            admin_key: server.admin_key.clone(),
             sdk: name.clone(),
             argv,
             prepare: spec.prepare.clone(),
             repo: repo.to_path_buf(),
+            hello,
         };
-        envs.insert(name.clone(), (env, hello.features, xf.clone()));
+        envs.insert(name.clone(), (env, features, xf.clone()));
     }
     let envs = Arc::new(envs);
     let total = plan.cases.len() * plan.sdks.len();
@@ -213,10 +243,16 @@ async fn run_pairs(
                     .into_iter()
                     .filter(|f| !features.contains(f))
                     .collect();
+                let mut run = exec::CaseRun::default();
                 let (outcome, detail) = if missing.is_empty() {
-                    let result = exec::run(&case, env).await;
-                    let passed = result.is_ok();
-                    expected::outcome(passed, xf.get(&case.id), result.err().unwrap_or_default())
+                    run = exec::run(&case, env).await;
+                    let passed = run.failure.is_none();
+                    let message = run
+                        .failure
+                        .as_ref()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_default();
+                    expected::outcome(passed, xf.get(&case.id), message)
                 } else {
                     (
                         Outcome::Skipped,
@@ -232,17 +268,21 @@ async fn run_pairs(
                     case.id,
                     duration_ms as f64 / 1000.0
                 );
-                CaseResult {
-                    case: case.id.clone(),
-                    sdk: name,
-                    outcome,
-                    detail,
-                    duration_ms,
+                let mut result = CaseResult::new(&case.id, &name, outcome, detail, duration_ms);
+                result.description = case.doc["description"].as_str().unwrap_or_default().into();
+                if let Some(f) = run.failure {
+                    result.expected = f.expected.map(bounded);
+                    result.got = f.got.map(bounded);
                 }
+                result.journal = run.journal;
+                result
             });
         }
     }
-    let mut report = Report::default();
+    let mut report = Report {
+        sdks,
+        ..Report::default()
+    };
     while let Some(r) = tasks.join_next().await {
         report.push(r.context("a case task panicked")?);
     }

@@ -10,11 +10,18 @@ use serde_json::{json, Value};
 /// A server the run owns (in-process) or borrows (external).
 pub struct Server {
     pub base_url: String,
+    /// A key of an admin credential of the server, when known: the in-process server's dev key,
+    /// or `--admin-key` with `--server-url`. Cases that need an administrator (an agent killed
+    /// by its organisation's admin) use it as `${admin_key}`.
+    pub admin_key: Option<String>,
     running: Option<(axme_server::RunningServer, tempfile::TempDir)>,
 }
 
 impl Server {
-    pub async fn start(external: Option<String>) -> anyhow::Result<Server> {
+    pub async fn start(
+        external: Option<String>,
+        admin_key: Option<String>,
+    ) -> anyhow::Result<Server> {
         if let Some(url) = external {
             let base_url = url.trim_end_matches('/').to_string();
             let probe = Faults::new(&base_url)?;
@@ -23,6 +30,7 @@ impl Server {
             })?;
             return Ok(Server {
                 base_url,
+                admin_key,
                 running: None,
             });
         }
@@ -33,8 +41,14 @@ impl Server {
         let running = axme_server::start(config)
             .await
             .context("starting the reference server")?;
+        let admin_key = Some(
+            running
+                .dev_api_key()
+                .context("reading the server's dev key")?,
+        );
         Ok(Server {
             base_url: running.base_url(),
+            admin_key,
             running: Some((running, dir)),
         })
     }
@@ -51,6 +65,9 @@ impl Server {
 pub struct Credential {
     pub id: String,
     pub api_key: String,
+    /// The credential's own organisation and workspace.
+    pub org_id: String,
+    pub workspace_id: String,
 }
 
 /// Client of the `/_faults` control API (and of plain HTTP for runner-side steps).
@@ -103,6 +120,8 @@ impl Faults {
         Ok(Credential {
             id: get("credential_id")?,
             api_key: get("api_key")?,
+            org_id: get("org_id")?,
+            workspace_id: get("workspace_id")?,
         })
     }
 

@@ -154,13 +154,13 @@ async fn run_checks(ctx: &Ctx, checks: &[&harness::Check], limit: Duration) -> R
             outcome.as_str(),
             check.name
         );
-        report.push(CaseResult {
-            case: check.name.to_string(),
-            sdk: "server".to_string(),
+        report.push(CaseResult::new(
+            check.name,
+            "server",
             outcome,
             detail,
             duration_ms,
-        });
+        ));
     }
     report
 }
