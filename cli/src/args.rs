@@ -200,7 +200,7 @@ Examples:
       --set service=billing-api --approval 'Deploy billing-api 2.14.0?' --watch
   axme intents send --file intent.json
   ID=$(axme intents send --to billing --type invoice.create.v1 --payload @payload.json)")]
-    Send(SendArgs),
+    Send(Box<SendArgs>),
     /// Show one intent.
     #[command(after_help = "Example:\n  axme intents get 0198c6d2-… --json")]
     Get {

@@ -34,9 +34,13 @@ pub fn exit_for_status(status: &str) -> i32 {
     }
 }
 
-/// A failure to report.
+/// A failure to report (boxed: errors travel up every call, successes should stay small).
 #[derive(Debug)]
-pub struct CliError {
+pub struct CliError(Box<ErrorData>);
+
+/// What a [`CliError`] says.
+#[derive(Debug)]
+pub struct ErrorData {
     /// The core's error kind (`auth`, `not_found`, `connection`, ...), or the CLI's own
     /// (`usage`, `config`, `io`).
     pub kind: String,
@@ -54,7 +58,7 @@ pub type CliResult<T> = Result<T, CliError>;
 
 impl CliError {
     fn new(kind: &str, message: impl Into<String>, exit: i32) -> CliError {
-        CliError {
+        CliError(Box::new(ErrorData {
             kind: kind.to_string(),
             message: message.into(),
             status: None,
@@ -63,7 +67,7 @@ impl CliError {
             hint: None,
             details: None,
             exit,
-        }
+        }))
     }
 
     /// The command line asks for something that cannot be done as given.
@@ -208,6 +212,20 @@ impl CliError {
     }
 }
 
+impl std::ops::Deref for CliError {
+    type Target = ErrorData;
+
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for CliError {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl From<axme_core::Error> for CliError {
     fn from(e: axme_core::Error) -> CliError {
         let kind = e.kind();
@@ -215,7 +233,7 @@ impl From<axme_core::Error> for CliError {
             axme_core::ErrorKind::InvalidArgument => EXIT_USAGE,
             _ => EXIT_ERROR,
         };
-        CliError {
+        CliError(Box::new(ErrorData {
             kind: kind.as_str().to_string(),
             message: e.message().to_string(),
             status: e.status(),
@@ -224,7 +242,7 @@ impl From<axme_core::Error> for CliError {
             hint: None,
             details: e.body().cloned(),
             exit,
-        }
+        }))
     }
 }
 

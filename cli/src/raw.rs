@@ -201,7 +201,7 @@ mod tests {
     fn unknown_paths_and_parameters_are_refused() {
         assert!(resolve("GET", "/v1/nothing", None).is_err());
         let wrong_method = resolve("DELETE", "/v1/intents", None).unwrap_err();
-        assert!(wrong_method.hint.unwrap().contains("GET"));
+        assert!(wrong_method.hint.as_deref().unwrap().contains("GET"));
         assert!(resolve("GET", "/v1/intents?colour=blue", None).is_err());
         assert!(resolve("GET", "/v1/intents?limit=many", None).is_err());
         assert!(resolve("GET", "v1/intents", None).is_err());

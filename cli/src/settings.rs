@@ -265,7 +265,7 @@ impl Connection {
 pub fn secret_hint(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() <= 12 {
-        return "…".repeat(1);
+        return "…".to_string();
     }
     let head: String = chars[..8].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();

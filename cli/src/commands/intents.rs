@@ -12,7 +12,7 @@ use crate::watch::{describe, watch};
 
 pub async fn run(app: &App, command: IntentsCommand) -> CliResult<i32> {
     match command {
-        IntentsCommand::Send(args) => send(app, args).await,
+        IntentsCommand::Send(args) => send(app, *args).await,
         IntentsCommand::Get { id } => get(app, &id).await,
         IntentsCommand::List {
             status,
@@ -114,6 +114,10 @@ fn body(args: &SendArgs) -> CliResult<Map<String, Value>> {
     }
     if let Some(c) = &args.correlation_id {
         body.insert("correlation_id".into(), json!(c));
+    } else if let (Some(key), false) = (&args.idempotency_key, body.contains_key("correlation_id"))
+    {
+        // Sending again with the same key must send the same body, or the server answers 409.
+        body.insert("correlation_id".into(), json!(correlation_for_key(key)));
     }
     if let Some(h) = &args.human_task {
         body.insert(
@@ -128,6 +132,32 @@ fn body(args: &SendArgs) -> CliResult<Map<String, Value>> {
         body.insert("human_task".into(), task);
     }
     Ok(body)
+}
+
+/// A correlation id derived from an idempotency key (a UUID of version 8, from two FNV-1a hashes),
+/// so `send --idempotency-key K` repeated by hand sends the same body and gets the same intent.
+pub fn correlation_for_key(key: &str) -> String {
+    let fnv = |seed: u64| {
+        key.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let hi = fnv(0xcbf2_9ce4_8422_2325);
+    let lo = fnv(0x84222325_cbf29ce4 ^ 0x9e37_79b9_7f4a_7c15);
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&hi.to_be_bytes());
+    bytes[8..].copy_from_slice(&lo.to_be_bytes());
+    bytes[6] = (bytes[6] & 0x0f) | 0x80; // version 8
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 async fn send(app: &App, args: SendArgs) -> CliResult<i32> {
@@ -329,4 +359,19 @@ async fn events(app: &App, id: &str, since: Option<u64>) -> CliResult<i32> {
         "no events",
     );
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::correlation_for_key;
+
+    #[test]
+    fn correlation_ids_from_keys_are_stable_uuids() {
+        let a = correlation_for_key("order-17");
+        assert_eq!(a, correlation_for_key("order-17"));
+        assert_ne!(a, correlation_for_key("order-18"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "8");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
 }

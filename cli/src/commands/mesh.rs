@@ -58,11 +58,11 @@ pub async fn run(app: &App, command: MeshCommand) -> CliResult<i32> {
                         None => "never".into(),
                     };
                     let latency = match a["metadata"]["avg_latency_ms"].as_f64() {
-                        Some(ms) => format!("{ms:.0} ms"),
+                        Some(ms) => format!("{} ms", ms.round()),
                         None => "-".into(),
                     };
                     let rate = success_rate(period)
-                        .map(|r| format!("{r:.0}%"))
+                        .map(|r| format!("{}%", r.round()))
                         .unwrap_or_else(|| "-".into());
                     vec![
                         Cell::new(s(a, "address")),

@@ -21,24 +21,29 @@ fn init_logging(filter: &str) {
         .try_init();
 }
 
-async fn stop_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C or SIGTERM. The handlers are registered when this is called, so a signal
+/// that arrives before the future is polled is not lost (nor does it kill the process).
+fn stop_signal() -> CliResult<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        use tokio::signal::unix::{signal, SignalKind};
+        let register =
+            |kind| signal(kind).map_err(|e| CliError::io(format!("cannot handle signals: {e}")));
+        let mut int = register(SignalKind::interrupt())?;
+        let mut term = register(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Saves the server as context `name`; makes it current when no other context is. Returns whether
@@ -64,6 +69,7 @@ fn save_context(name: &str, url: &str, key: &str) -> CliResult<(bool, std::path:
 
 pub async fn run(app: &App, args: ServerArgs) -> CliResult<i32> {
     init_logging(&args.log);
+    let stopped = stop_signal()?;
     let mut config = ServerConfig::new(&args.data_dir);
     config.listen = args.listen.clone();
     config.shutdown_grace = Duration::from_secs(5);
@@ -142,7 +148,7 @@ pub async fn run(app: &App, args: ServerArgs) -> CliResult<i32> {
     }
     let stop = server.stop_token();
     tokio::select! {
-        _ = stop_signal() => {}
+        _ = stopped => {}
         _ = stop.cancelled() => {}
     }
     if !out.json {

@@ -23,7 +23,10 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; conn
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/dashboard", get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }))
+        .route(
+            "/dashboard",
+            get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }),
+        )
         .route(
             "/dashboard/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
