@@ -4,6 +4,7 @@ mod actions;
 mod admin;
 mod agents;
 mod commit;
+mod dashboard;
 mod inbox;
 mod intents;
 mod invites;
@@ -59,7 +60,8 @@ pub fn router(state: AppState) -> Router {
         .merge(media::routes())
         .merge(schemas::routes())
         .merge(users::routes())
-        .merge(webhooks::routes());
+        .merge(webhooks::routes())
+        .merge(dashboard::routes());
     if state.faults.is_some() {
         app = app.merge(crate::faults::api::routes());
     }

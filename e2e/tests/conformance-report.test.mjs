@@ -17,10 +17,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNNER = process.env.AXME_CONFORMANCE_BIN ?? join(REPO, 'target/debug/axme-conformance');
 const REPORTS = process.env.AXME_CONFORMANCE_REPORTS ?? join(REPO, 'target/conformance');
-const CHROMIUM = process.env.AXME_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTCOMES = ['pass', 'fail', 'expected-fail', 'skipped', 'stale'];
 const SDKS = ['rust', 'python', 'typescript', 'go', 'java', 'dotnet'];
 
