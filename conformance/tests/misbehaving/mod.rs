@@ -120,7 +120,7 @@ fn timeouts_a_timeout_reported_as_a_connection_error() {
 
 #[test]
 fn mcp_a_json_rpc_error_reported_as_a_server_error() {
-    let row = run_misbehaving("mcp_as_server", "mcp/unknown_tool");
+    let row = run_misbehaving("mcp_as_server", "mcp/tool_error_is_mcp_kind");
     assert_detail(&row, &["error.kind: expected \"mcp\", got \"server\""]);
 }
 
