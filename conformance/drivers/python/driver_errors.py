@@ -104,7 +104,7 @@ def error_json(exc: BaseException) -> Dict[str, Any]:
     kind = _kind_of(exc)
     if kind is None:
         return {"kind": "driver_error", "message": f"{type(exc).__name__}: {exc}"}
-    status: Optional[int] = None
+    status: Optional[int] = getattr(exc, "status_code", None)
     request_id: Optional[str] = None
     message = str(exc)
     if isinstance(exc, AxmeHttpError):

@@ -1,8 +1,8 @@
 //! The blocking face of the waist: [`BlockingClient`] and [`BlockingStream`], the same calls as
 //! [`AsyncClient`] and [`Stream`], each blocking its calling thread until done. Request/response
-//! calls (and `wait_for`) run on the calling thread's own runtime and connection pool
-//! ([`CallingThread`]); streams and the heartbeat run on the shared runtime, so their connections
-//! make progress between reads. Cancelling a token from another thread ends a blocked call at
+//! calls run on the calling thread's own runtime and connection pool ([`CallingThread`]); streams,
+//! `wait_for` and the heartbeat run on the shared runtime, so their connections make progress
+//! between reads and a thousand waiting threads share one pool. Cancelling a token from another thread ends a blocked call at
 //! once. Blocking a thread that drives an async runtime is refused (`invalid_argument`).
 
 use std::panic::AssertUnwindSafe;
@@ -153,8 +153,9 @@ impl BlockingClient {
         opts: &StreamOptions,
         cancel: Option<&CancelToken>,
     ) -> Result<String, Error> {
-        let e = self.engine()?;
-        block_on(e, e.client().wait_for(intent_id, opts, cancel))
+        // A wait is long and mostly idle: it runs on the shared runtime (as streams do) rather
+        // than holding a connection pool on each waiting thread.
+        block_on_shared(self.client.wait_for(intent_id, opts, cancel))
     }
 
     /// See [`AsyncClient::observe`].

@@ -57,6 +57,8 @@ class AxmeError(Exception):
     retryable: bool = False
     #: The ``X-Trace-Id`` the failed request was sent with, if any.
     trace_id: Optional[str] = None
+    #: The HTTP status of the answer, if one came (also on a protocol error such as a redirect).
+    status_code: Optional[int] = None
 
 
 class AxmeHttpError(AxmeError):
@@ -226,6 +228,7 @@ def _from_record(
     else:
         exc = plain(message) if plain is not AxmeError else AxmeError(message)
         exc.trace_id = trace_id
+        exc.status_code = status
     exc.kind = kind
     exc.code = code
     exc.retryable = retryable
