@@ -2,7 +2,7 @@
 //!
 //! Go (cgo), Java (JNA) and .NET (`DllImport`) call these functions; each foreign SDK keeps a
 //! small hand-written glue (buffers, handles, errors) over the raw declarations codegen writes from
-//! this library's uniffi metadata (`codegen/src/ffi/`). Every method is a few lines: the records
+//! this library's uniffi metadata (`codegen/src/waist.rs`). Every method is a few lines: the records
 //! ([`ClientConfig`], [`CallOptions`], [`StreamOptions`], [`Metric`], [`HeartbeatOptions`],
 //! [`ErrorRecord`]) are axme-core's own, declared once with `#[derive(uniffi::Record)]`.
 //!
