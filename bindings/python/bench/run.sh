@@ -7,7 +7,6 @@ cd "$(dirname "$0")/../../.."
 out=target/py-bench
 mkdir -p "$out"
 
-cargo build --release -p axme-server --bin axme-server
 [ -x "$out/public/bin/python" ] || python3 -m venv "$out/public"
 "$out/public/bin/python" -m pip install -q --disable-pip-version-check "axme==0.2.0"
 [ -x "$out/this/bin/python" ] || python3 -m venv "$out/this"
@@ -16,16 +15,9 @@ rm -rf "$out/wheels"
 "$out/this/bin/maturin" build --release -m bindings/python/Cargo.toml -i "$out/this/bin/python" -o "$out/wheels"
 "$out/this/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$out"/wheels/axme-*.whl
 
-data="$(mktemp -d)"
-./target/release/axme-server --data-dir "$data" --listen 127.0.0.1:0 --faults >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 600); do
-  [ -s "$data/server-addr" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.05
-done
-url="$(cat "$data/server-addr")"
+. bindings/python/bench/server.sh
+start_bench_server
+trap stop_bench_server EXIT
 
 {
   echo "# python SDK benchmark at $(date -u +%Y-%m-%dT%H:%M:%SZ); load average $(cut -d' ' -f1-3 /proc/loadavg)"
