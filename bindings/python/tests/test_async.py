@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any, Awaitable, Callable, TypeVar
 
 import pytest
@@ -43,7 +44,7 @@ def test_calls_are_awaitable(cred: Credential) -> None:
             with pytest.raises(AxmeConflictError):
                 await c.resolve_intent(intent_id, {"status": "COMPLETED"})
             with pytest.raises(AxmeNotFoundError):
-                await c.get_intent("missing")
+                await c.get_intent(str(uuid.uuid4()))
 
     run(main)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from axme import (
@@ -33,7 +35,7 @@ def respond(status: int, route: str = GET_INTENT, **extra: object) -> dict:
 def test_auth(server: Server) -> None:
     with AxmeClient(AxmeClientConfig(base_url=server.url, api_key="axme_sa_nobody_secret")) as c:
         with pytest.raises(AxmeAuthError) as info:
-            c.get_intent("i")
+            c.get_intent(str(uuid.uuid4()))
     e = info.value
     assert (e.status_code, e.kind) == (401, "auth")
     assert e.code and e.request_id and e.trace_id
@@ -67,7 +69,7 @@ def test_idempotency_key_reuse_is_a_conflict(client: AxmeClient) -> None:
 
 def test_not_found_404(client: AxmeClient) -> None:
     with pytest.raises(AxmeNotFoundError) as info:
-        client.get_intent("no-such-intent")
+        client.get_intent(str(uuid.uuid4()))
     assert info.value.status_code == 404
     assert not isinstance(info.value, AxmeValidationError)
 

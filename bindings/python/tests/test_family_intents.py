@@ -148,10 +148,10 @@ def test_controls_and_policy_are_compare_and_set_on_one_generation(client: AxmeC
 
 def test_unknown_intents_are_not_found_for_every_call(client: AxmeClient) -> None:
     for call in (
-        lambda: client.get_intent("missing"),
-        lambda: client.list_intent_events("missing"),
-        lambda: client.resolve_intent("missing", {"status": "COMPLETED"}),
-        lambda: client.resume_intent("missing", {"action": "ack"}),
+        lambda: client.get_intent(str(uuid.uuid4())),
+        lambda: client.list_intent_events(str(uuid.uuid4())),
+        lambda: client.resolve_intent(str(uuid.uuid4()), {"status": "COMPLETED"}),
+        lambda: client.resume_intent(str(uuid.uuid4()), {"action": "ack"}),
     ):
         with pytest.raises(AxmeNotFoundError):
             call()

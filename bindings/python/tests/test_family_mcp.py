@@ -98,27 +98,30 @@ def test_the_raw_json_rpc_call(client: AxmeClient) -> None:
     assert not isinstance(unknown, list) and unknown["error"]["code"] == -32601
 
 
-def _open_session(server: Server) -> str:
-    """A 2025-11-25 session opened with the stdlib (the SDK keeps its own session id inside)."""
+def _open_session(server: Server, key: str) -> str:
+    """A 2025-11-25 session opened with the stdlib (the SDK keeps its own session id inside), with
+    the credential that may end it."""
     body = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
             "params": {"protocolVersion": "2025-11-25", "capabilities": {},
                        "clientInfo": {"name": "tests", "version": "0"}}}
     req = urllib.request.Request(server.url + "/mcp", data=json.dumps(body).encode(), method="POST")
     req.add_header("content-type", "application/json")
     req.add_header("accept", "application/json, text/event-stream")
+    req.add_header("x-api-key", key)
     with urllib.request.urlopen(req, timeout=10) as resp:
         session: str = resp.headers["mcp-session-id"]
     return session
 
 
 def test_ending_a_session(server: Server, cred: Credential) -> None:
-    session = _open_session(server)
+    session = _open_session(server, cred.api_key)
     with cred.client() as c:
         ended = c.mcp_end_session(session)
         assert ended["ok"] is True
         with pytest.raises(AxmeNotFoundError):
             c.mcp_end_session(session)
-    first, second = cred.requests("/mcp")
+    opened, first, second = cred.requests("/mcp")
+    assert opened["method"] == "POST"
     assert first["method"] == "DELETE" and first["headers"]["mcp-session-id"] == [session]
     assert second["status"] == 404
 

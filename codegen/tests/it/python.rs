@@ -156,7 +156,7 @@ class Mesh(SyncMeshOperations):
 
 c = Client()
 assert c.create_intent({"intent_type": "a.b.v1"}, correlation_id="c1") == {"ok": True}
-assert calls[-1] == ("create_intent", {"idempotency_key": None, "trace_id": None,
+assert calls[-1] == ("create_intent", {"idempotency_key": None, "trace_id": None, "timeout": None,
                                         "body": {"intent_type": "a.b.v1", "correlation_id": "c1"}}), calls[-1]
 c.resolve_intent("i1", {"status": "CANCELED"}, x_owner_agent="agent://o")
 assert calls[-1][0] == "resolve_intent" and calls[-1][1]["intent_id"] == "i1"
@@ -167,11 +167,11 @@ try:
 except ValueError:
     pass
 Mesh().heartbeat()
-assert calls[-1] == ("mesh_heartbeat", {"trace_id": None, "body": None}), calls[-1]
+assert calls[-1] == ("mesh_heartbeat", {"trace_id": None, "timeout": None, "body": None}), calls[-1]
 Mesh().list_agents()
 assert calls[-1][1]["limit"] == 100
-asyncio.run(AsyncClient().get_intent("i2"))
-assert calls[-1] == ("get_intent", {"intent_id": "i2", "trace_id": None}), calls[-1]
+asyncio.run(AsyncClient().get_intent("i2", timeout_seconds=2.5))
+assert calls[-1] == ("get_intent", {"intent_id": "i2", "trace_id": None, "timeout": 2.5}), calls[-1]
 assert not hasattr(Client, "observe"), "hand-written calls are declared for type checkers only"
 assert AsyncMeshOperations and real.types.Intent and tricky.types.Part
 print("ok")

@@ -36,12 +36,12 @@ FEATURES = [
     "config.retry_budget",
 ]
 
-# Protocol option → SDK keyword. `timeout_ms` has none: the SDK's request methods take no
-# per-call timeout (only observe/wait_for/listen take a deadline, as an argument).
+# Protocol option → SDK keyword (`timeout_ms` becomes seconds).
 _OPTION_KEYWORDS = {
     "idempotency_key": "idempotency_key",
     "trace_id": "trace_id",
     "owner_agent": "owner_agent",
+    "timeout_ms": "timeout_seconds",
 }
 
 
@@ -77,7 +77,7 @@ def sdk_keywords(method: Callable[..., Any], options: Args) -> Dict[str, Any]:
                 f"{method.__name__} of the Python SDK takes no {name!r} option "
                 f"(its keywords: {', '.join(params)})"
             )
-        keywords[keyword] = value
+        keywords[keyword] = _seconds(value) if name == "timeout_ms" else value
     return keywords
 
 

@@ -401,6 +401,7 @@ class SyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> HealthResponse:
         """Liveness check
 
@@ -412,11 +413,14 @@ class SyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "health",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("HealthResponse", result)
@@ -425,6 +429,7 @@ class SyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> HealthResponse:
         """Liveness check (versioned path)
 
@@ -435,11 +440,14 @@ class SyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "health_v1",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("HealthResponse", result)
@@ -448,6 +456,7 @@ class SyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> CapabilitiesResponse:
         """Server capabilities
 
@@ -459,11 +468,14 @@ class SyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_capabilities",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("CapabilitiesResponse", result)
@@ -475,6 +487,7 @@ class SyncOperations:
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentListResponse:
         """List intents visible to the credential
 
@@ -488,6 +501,8 @@ class SyncOperations:
             cursor: `next_cursor` of the previous page.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_intents",
@@ -496,6 +511,7 @@ class SyncOperations:
                 "limit": limit,
                 "cursor": cursor,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentListResponse", result)
@@ -507,6 +523,7 @@ class SyncOperations:
         correlation_id: str,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> CreateIntentResponse:
         """Create an intent
 
@@ -527,12 +544,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_intent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     payload,
                     {"correlation_id": correlation_id},
@@ -546,6 +566,7 @@ class SyncOperations:
         intent_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentGetResponse:
         """Get one intent
 
@@ -557,12 +578,15 @@ class SyncOperations:
             intent_id: Intent identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_intent",
             {
                 "intent_id": intent_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentGetResponse", result)
@@ -573,6 +597,7 @@ class SyncOperations:
         *,
         since: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentEventListResponse:
         """List an intent's events
 
@@ -587,6 +612,8 @@ class SyncOperations:
                 returned. 0 means from the start.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_intent_events",
@@ -594,6 +621,7 @@ class SyncOperations:
                 "intent_id": intent_id,
                 "since": since,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentEventListResponse", result)
@@ -608,6 +636,7 @@ class SyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ResolveIntentResponse:
         """Move an intent to a terminal status
 
@@ -633,6 +662,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "resolve_intent",
@@ -643,6 +674,7 @@ class SyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -658,6 +690,7 @@ class SyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentTransitionResponse:
         """Advance an intent (agent step, human answer, approval)
 
@@ -684,6 +717,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "resume_intent",
@@ -694,6 +729,7 @@ class SyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -709,6 +745,7 @@ class SyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UpdateControlsResponse:
         """Patch an intent's controls
 
@@ -734,6 +771,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_intent_controls",
@@ -744,6 +783,7 @@ class SyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -759,6 +799,7 @@ class SyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UpdatePolicyResponse:
         """Patch an intent's grants and envelope
 
@@ -783,6 +824,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_intent_policy",
@@ -793,6 +836,7 @@ class SyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -804,6 +848,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> BulkCancelResponse:
         """Cancel stale intents in bulk
 
@@ -822,12 +867,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "bulk_cancel_intents",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -840,6 +888,7 @@ class SyncOperations:
         workspace_id: str,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentListResponse:
         """List registered agents
 
@@ -857,6 +906,8 @@ class SyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_agents",
@@ -865,6 +916,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("AgentListResponse", result)
@@ -875,6 +927,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentRegistrationResponse:
         """Register an agent with a delivery binding
 
@@ -901,12 +954,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "register_agent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -917,6 +973,7 @@ class SyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentResponse:
         """Get one agent
 
@@ -933,12 +990,15 @@ class SyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_agent",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("AgentResponse", result)
@@ -948,6 +1008,7 @@ class SyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SendPolicy:
         """Get an agent's send policy
 
@@ -963,12 +1024,15 @@ class SyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_agent_policy",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("SendPolicy", result)
@@ -980,6 +1044,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SendPolicy:
         """Replace an agent's send policy
 
@@ -1000,6 +1065,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "set_agent_policy",
@@ -1007,6 +1074,7 @@ class SyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1019,6 +1087,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a send policy entry
 
@@ -1039,6 +1108,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "add_agent_policy_entry",
@@ -1046,6 +1117,7 @@ class SyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1058,6 +1130,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a send policy entry
 
@@ -1078,6 +1151,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_agent_policy_entry",
@@ -1086,6 +1161,7 @@ class SyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -1095,6 +1171,7 @@ class SyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ReceiveOverride:
         """Get an agent's receive override
 
@@ -1110,12 +1187,15 @@ class SyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_agent_receive_override",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ReceiveOverride", result)
@@ -1127,6 +1207,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ReceiveOverride:
         """Replace an agent's receive override
 
@@ -1147,6 +1228,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "set_agent_receive_override",
@@ -1154,6 +1237,7 @@ class SyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1166,6 +1250,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a receive override entry
 
@@ -1186,6 +1271,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "add_agent_receive_override_entry",
@@ -1193,6 +1280,7 @@ class SyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1205,6 +1293,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a receive override entry
 
@@ -1225,6 +1314,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_agent_receive_override_entry",
@@ -1233,6 +1324,7 @@ class SyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -1243,6 +1335,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ScenarioApplyResponse:
         """Apply a scenario bundle
 
@@ -1271,12 +1364,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "apply_scenario",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": bundle,
             },
         )
@@ -1287,6 +1383,7 @@ class SyncOperations:
         bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ScenarioValidateResponse:
         """Validate a scenario bundle
 
@@ -1300,11 +1397,14 @@ class SyncOperations:
             bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "validate_scenario",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": bundle,
             },
         )
@@ -1314,6 +1414,7 @@ class SyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List workflow macros
 
@@ -1326,11 +1427,14 @@ class SyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_tool_macros",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -1340,6 +1444,7 @@ class SyncOperations:
         macro_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a workflow macro
 
@@ -1353,12 +1458,15 @@ class SyncOperations:
             macro_id: Macro id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_tool_macro",
             {
                 "macro_id": macro_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -1369,6 +1477,7 @@ class SyncOperations:
         status: Optional[Literal["open", "pending", "WAITING", "answered", "done", "closed", "all"]] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> TaskListResponse:
         """Human task inbox
 
@@ -1390,6 +1499,8 @@ class SyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_my_tasks",
@@ -1397,6 +1508,7 @@ class SyncOperations:
                 "status": status,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("TaskListResponse", result)
@@ -1407,6 +1519,7 @@ class SyncOperations:
         status: Optional[str] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List sessions
 
@@ -1421,6 +1534,8 @@ class SyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_sessions",
@@ -1428,6 +1543,7 @@ class SyncOperations:
                 "status": status,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -1438,6 +1554,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Open a session
 
@@ -1455,12 +1572,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_session",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1471,6 +1591,7 @@ class SyncOperations:
         session_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Get a session
 
@@ -1484,12 +1605,15 @@ class SyncOperations:
             session_id: Session identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_session",
             {
                 "session_id": session_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("Session", result)
@@ -1501,6 +1625,7 @@ class SyncOperations:
         since: Optional[int] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List a session's messages
 
@@ -1517,6 +1642,8 @@ class SyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_session_messages",
@@ -1525,6 +1652,7 @@ class SyncOperations:
                 "since": since,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -1536,6 +1664,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Post a message to a session
 
@@ -1554,6 +1683,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "send_session_message",
@@ -1561,6 +1692,7 @@ class SyncOperations:
                 "session_id": session_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1572,6 +1704,7 @@ class SyncOperations:
         *,
         since: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Read a session's feed
 
@@ -1587,6 +1720,8 @@ class SyncOperations:
                 returned. 0 means from the start.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_session_feed",
@@ -1594,6 +1729,7 @@ class SyncOperations:
                 "session_id": session_id,
                 "since": since,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -1605,6 +1741,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Complete a session
 
@@ -1623,6 +1760,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "complete_session",
@@ -1630,6 +1769,7 @@ class SyncOperations:
                 "session_id": session_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1640,6 +1780,7 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadListResponse:
         """List inbox threads
 
@@ -1655,12 +1796,15 @@ class SyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_inbox",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadListResponse", result)
@@ -1672,6 +1816,7 @@ class SyncOperations:
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxChangesResponse:
         """Inbox change feed
 
@@ -1689,6 +1834,8 @@ class SyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_inbox_changes",
@@ -1697,6 +1844,7 @@ class SyncOperations:
                 "cursor": cursor,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxChangesResponse", result)
@@ -1707,6 +1855,7 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Get an inbox thread
 
@@ -1722,6 +1871,8 @@ class SyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_inbox_thread",
@@ -1729,6 +1880,7 @@ class SyncOperations:
                 "thread_id": thread_id,
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadResponse", result)
@@ -1741,6 +1893,7 @@ class SyncOperations:
         x_owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Mark a thread read
 
@@ -1760,6 +1913,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mark_inbox_thread_read",
@@ -1769,6 +1924,7 @@ class SyncOperations:
                 "x_owner_agent": x_owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadResponse", result)
@@ -1781,6 +1937,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Reply in a thread
 
@@ -1798,6 +1955,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "reply_inbox_thread",
@@ -1806,6 +1965,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"message": message},
@@ -1822,6 +1982,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Delegate a thread
 
@@ -1842,6 +2003,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "delegate_inbox_thread",
@@ -1850,6 +2013,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1863,6 +2027,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Approve a thread
 
@@ -1883,6 +2048,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "approve_inbox_thread",
@@ -1891,6 +2058,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1904,6 +2072,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Reject a thread
 
@@ -1924,6 +2093,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "reject_inbox_thread",
@@ -1932,6 +2103,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1945,6 +2117,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxDeleteMessagesResponse:
         """Delete messages of a thread
 
@@ -1967,6 +2140,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "delete_inbox_messages",
@@ -1975,6 +2150,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -1988,6 +2164,7 @@ class SyncOperations:
         comment: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ApprovalDecisionResponse:
         """Decide an approval
 
@@ -2009,6 +2186,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "decide_approval",
@@ -2016,6 +2195,7 @@ class SyncOperations:
                 "approval_id": approval_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"decision": decision, "comment": comment},
@@ -2030,6 +2210,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Invite:
         """Create an invite
 
@@ -2047,12 +2228,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_invite",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2063,6 +2247,7 @@ class SyncOperations:
         token: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Invite:
         """Read an invite
 
@@ -2075,12 +2260,15 @@ class SyncOperations:
             token: Token.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_invite",
             {
                 "token": token,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("Invite", result)
@@ -2092,6 +2280,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InviteAccepted:
         """Accept an invite
 
@@ -2114,6 +2303,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "accept_invite",
@@ -2121,6 +2312,7 @@ class SyncOperations:
                 "token": token,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2132,6 +2324,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Start an upload
 
@@ -2149,12 +2342,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_media_upload",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2166,6 +2362,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Finish an upload
 
@@ -2185,12 +2382,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "finalize_media_upload",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2203,6 +2403,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Upload the bytes
 
@@ -2224,6 +2425,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "upload_media_content",
@@ -2231,6 +2434,7 @@ class SyncOperations:
                 "upload_id": upload_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": content,
             },
         )
@@ -2241,6 +2445,7 @@ class SyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> bytes:
         """Download the bytes
 
@@ -2256,12 +2461,15 @@ class SyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call_bytes(
             "download_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return result
@@ -2271,6 +2479,7 @@ class SyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> bytes:
         """Download a preview
 
@@ -2284,12 +2493,15 @@ class SyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call_bytes(
             "preview_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return result
@@ -2299,6 +2511,7 @@ class SyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUploadEnvelope:
         """Get an upload
 
@@ -2310,12 +2523,15 @@ class SyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_media_upload",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MediaUploadEnvelope", result)
@@ -2326,6 +2542,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SchemaResponse:
         """Register a payload schema
 
@@ -2347,12 +2564,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "upsert_schema",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2363,6 +2583,7 @@ class SyncOperations:
         semantic_type: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SchemaResponse:
         """Get a payload schema
 
@@ -2375,12 +2596,15 @@ class SyncOperations:
             semantic_type: Semantic type.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_schema",
             {
                 "semantic_type": semantic_type,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("SchemaResponse", result)
@@ -2391,6 +2615,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Register a nick
 
@@ -2409,12 +2634,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "register_nick",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2425,6 +2653,7 @@ class SyncOperations:
         nick: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> NickResponse:
         """Check a nick
 
@@ -2437,12 +2666,15 @@ class SyncOperations:
             nick: Nick to check.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "check_nick",
             {
                 "nick": nick,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("NickResponse", result)
@@ -2452,6 +2684,7 @@ class SyncOperations:
         *,
         nick: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> NickResponse:
         """Resolve a nick
 
@@ -2465,12 +2698,15 @@ class SyncOperations:
             nick: Nick to resolve.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "resolve_nick",
             {
                 "nick": nick,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("NickResponse", result)
@@ -2481,6 +2717,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Rename a nick
 
@@ -2497,12 +2734,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "rename_nick",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2513,6 +2753,7 @@ class SyncOperations:
         owner_agent: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Get a profile
 
@@ -2524,12 +2765,15 @@ class SyncOperations:
             owner_agent: Owner whose profile is read.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_user_profile",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("UserProfile", result)
@@ -2540,6 +2784,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Update a profile
 
@@ -2556,12 +2801,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_user_profile",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2572,6 +2820,7 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionList:
         """List subscriptions
 
@@ -2585,12 +2834,15 @@ class SyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_webhook_subscriptions",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookSubscriptionList", result)
@@ -2601,6 +2853,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionResponse:
         """Create or update a subscription
 
@@ -2623,12 +2876,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "upsert_webhook_subscription",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2640,6 +2896,7 @@ class SyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionRevoked:
         """Delete a subscription
 
@@ -2656,6 +2913,8 @@ class SyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "delete_webhook_subscription",
@@ -2663,6 +2922,7 @@ class SyncOperations:
                 "subscription_id": subscription_id,
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookSubscriptionRevoked", result)
@@ -2674,6 +2934,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookEventResponse:
         """Publish an event
 
@@ -2700,6 +2961,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "publish_webhook_event",
@@ -2707,6 +2970,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2719,6 +2983,7 @@ class SyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookEventResponse:
         """Replay an event
 
@@ -2739,6 +3004,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "replay_webhook_event",
@@ -2747,6 +3014,7 @@ class SyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookEventResponse", result)
@@ -2757,6 +3025,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Register with a password
 
@@ -2774,12 +3043,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_register_password",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2791,6 +3063,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log in
 
@@ -2808,12 +3081,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_login",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2825,6 +3101,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Refresh tokens
 
@@ -2842,12 +3119,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_refresh",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2859,6 +3139,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log out
 
@@ -2876,12 +3157,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_logout",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2893,6 +3177,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log out everywhere
 
@@ -2910,12 +3195,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_logout_all",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2926,6 +3214,7 @@ class SyncOperations:
         *,
         include_revoked: Optional[bool] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List login sessions
 
@@ -2939,12 +3228,15 @@ class SyncOperations:
             include_revoked: Also list revoked entries.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_list_sessions",
             {
                 "include_revoked": include_revoked,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -2955,6 +3247,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Revoke a login session
 
@@ -2972,12 +3265,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_revoke_session",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -2988,6 +3284,7 @@ class SyncOperations:
         *,
         include_revoked: Optional[bool] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List assistant links
 
@@ -3001,12 +3298,15 @@ class SyncOperations:
             include_revoked: Also list revoked entries.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_list_assistant_links",
             {
                 "include_revoked": include_revoked,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3017,6 +3317,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Start an e-mail login
 
@@ -3034,12 +3335,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_create_login_intent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3052,6 +3356,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Finish an e-mail login
 
@@ -3070,6 +3375,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_verify_login_intent",
@@ -3077,6 +3384,7 @@ class SyncOperations:
                 "login_intent_id": login_intent_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3088,6 +3396,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Start a CLI device grant
 
@@ -3105,12 +3414,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_create_cli_grant",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3121,6 +3433,7 @@ class SyncOperations:
         grant_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Poll a CLI device grant
 
@@ -3134,12 +3447,15 @@ class SyncOperations:
             grant_id: Grant id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "auth_get_cli_grant",
             {
                 "grant_id": grant_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3150,6 +3466,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Mint a dashboard token
 
@@ -3167,12 +3484,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_dashboard_token",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3184,6 +3504,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrganizationResponse:
         """Create an organization
 
@@ -3203,12 +3524,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_organization",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3219,6 +3543,7 @@ class SyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrganizationResponse:
         """Get an organization
 
@@ -3233,12 +3558,15 @@ class SyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_organization",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OrganizationResponse", result)
@@ -3250,6 +3578,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update an organization
 
@@ -3267,6 +3596,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_organization",
@@ -3274,6 +3605,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3284,6 +3616,7 @@ class SyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrgReceivePolicy:
         """Get the receive policy
 
@@ -3297,12 +3630,15 @@ class SyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_org_receive_policy",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OrgReceivePolicy", result)
@@ -3314,6 +3650,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrgReceivePolicy:
         """Replace the receive policy
 
@@ -3332,6 +3669,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "set_org_receive_policy",
@@ -3339,6 +3678,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3351,6 +3691,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a receive policy entry
 
@@ -3369,6 +3710,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "add_org_receive_policy_entry",
@@ -3376,6 +3719,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3388,6 +3732,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a receive policy entry
 
@@ -3406,6 +3751,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_org_receive_policy_entry",
@@ -3414,6 +3761,7 @@ class SyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -3423,6 +3771,7 @@ class SyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WorkspaceListResponse:
         """List workspaces
 
@@ -3437,12 +3786,15 @@ class SyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_workspaces",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WorkspaceListResponse", result)
@@ -3454,6 +3806,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WorkspaceResponse:
         """Create a workspace
 
@@ -3474,6 +3827,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_workspace",
@@ -3481,6 +3836,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3494,6 +3850,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a workspace
 
@@ -3513,6 +3870,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_workspace",
@@ -3521,6 +3880,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3532,6 +3892,7 @@ class SyncOperations:
         *,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List members
 
@@ -3545,6 +3906,8 @@ class SyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_organization_members",
@@ -3552,6 +3915,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3563,6 +3927,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Add a member
 
@@ -3580,6 +3945,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "add_organization_member",
@@ -3587,6 +3954,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3598,6 +3966,7 @@ class SyncOperations:
         member_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a member
 
@@ -3612,6 +3981,8 @@ class SyncOperations:
             member_id: Member id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_organization_member",
@@ -3619,6 +3990,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "member_id": member_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -3631,6 +4003,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a member
 
@@ -3650,6 +4023,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_organization_member",
@@ -3658,6 +4033,7 @@ class SyncOperations:
                 "member_id": member_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3670,6 +4046,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Include a member in a workspace
 
@@ -3688,6 +4065,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "include_workspace_member",
@@ -3695,6 +4074,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3707,6 +4087,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Exclude a member from a workspace
 
@@ -3725,6 +4106,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "exclude_workspace_member",
@@ -3733,6 +4116,7 @@ class SyncOperations:
                 "member_id": member_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3744,6 +4128,7 @@ class SyncOperations:
         workspace_id: Optional[str] = None,
         state: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List access requests
 
@@ -3758,6 +4143,8 @@ class SyncOperations:
             state: Keep only this state.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_access_requests",
@@ -3766,6 +4153,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "state": state,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3776,6 +4164,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Request access
 
@@ -3792,12 +4181,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_access_request",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3808,6 +4200,7 @@ class SyncOperations:
         access_request_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get an access request
 
@@ -3820,12 +4213,15 @@ class SyncOperations:
             access_request_id: Access request id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_access_request",
             {
                 "access_request_id": access_request_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3837,6 +4233,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Review an access request
 
@@ -3855,6 +4252,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "review_access_request",
@@ -3862,6 +4261,7 @@ class SyncOperations:
                 "access_request_id": access_request_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3873,6 +4273,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get quotas
 
@@ -3886,6 +4287,8 @@ class SyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_quota",
@@ -3893,6 +4296,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3903,6 +4307,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update quotas
 
@@ -3919,12 +4324,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_quota",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -3937,6 +4345,7 @@ class SyncOperations:
         workspace_id: str,
         window: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage summary
 
@@ -3951,6 +4360,8 @@ class SyncOperations:
             window: Window such as `7d` or `30d`.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_usage_summary",
@@ -3959,6 +4370,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "window": window,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -3970,6 +4382,7 @@ class SyncOperations:
         workspace_id: str,
         window_days: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage time series
 
@@ -3984,6 +4397,8 @@ class SyncOperations:
             window_days: Number of days.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_usage_timeseries",
@@ -3992,6 +4407,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "window_days": window_days,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4002,6 +4418,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage rollups
 
@@ -4016,6 +4433,8 @@ class SyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_usage_rollups",
@@ -4023,6 +4442,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4033,6 +4453,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get the billing plan
 
@@ -4046,6 +4467,8 @@ class SyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_billing_plan",
@@ -4053,6 +4476,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4063,6 +4487,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Change the billing plan
 
@@ -4079,12 +4504,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_billing_plan",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4097,6 +4525,7 @@ class SyncOperations:
         workspace_id: str,
         status: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List invoices
 
@@ -4111,6 +4540,8 @@ class SyncOperations:
             status: Keep only this invoice status.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_billing_invoices",
@@ -4119,6 +4550,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "status": status,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4128,6 +4560,7 @@ class SyncOperations:
         invoice_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get an invoice
 
@@ -4140,12 +4573,15 @@ class SyncOperations:
             invoice_id: Invoice id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_billing_invoice",
             {
                 "invoice_id": invoice_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4156,6 +4592,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountListResponse:
         """List service accounts
 
@@ -4171,6 +4608,8 @@ class SyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_service_accounts",
@@ -4178,6 +4617,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountListResponse", result)
@@ -4188,6 +4628,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountResponse:
         """Create a service account
 
@@ -4208,12 +4649,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_service_account",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4224,6 +4668,7 @@ class SyncOperations:
         service_account_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountResponse:
         """Get a service account
 
@@ -4238,12 +4683,15 @@ class SyncOperations:
             service_account_id: Service account id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_service_account",
             {
                 "service_account_id": service_account_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountResponse", result)
@@ -4253,6 +4701,7 @@ class SyncOperations:
         service_account_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ApiKeyListResponse:
         """List API keys
 
@@ -4268,12 +4717,15 @@ class SyncOperations:
             service_account_id: Service account id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_service_account_keys",
             {
                 "service_account_id": service_account_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ApiKeyListResponse", result)
@@ -4285,6 +4737,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountKey:
         """Create an API key
 
@@ -4306,6 +4759,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_service_account_key",
@@ -4313,6 +4768,7 @@ class SyncOperations:
                 "service_account_id": service_account_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4325,6 +4781,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> KeyRevokeResponse:
         """Revoke an API key
 
@@ -4345,6 +4802,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "revoke_service_account_key",
@@ -4353,6 +4812,7 @@ class SyncOperations:
                 "key_id": key_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("KeyRevokeResponse", result)
@@ -4364,6 +4824,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountKey:
         """Rotate an API key
 
@@ -4385,6 +4846,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "rotate_service_account_key",
@@ -4393,6 +4856,7 @@ class SyncOperations:
                 "key_id": key_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountKey", result)
@@ -4403,6 +4867,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Create a principal
 
@@ -4419,12 +4884,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "create_principal",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4435,6 +4903,7 @@ class SyncOperations:
         principal_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a principal
 
@@ -4447,12 +4916,15 @@ class SyncOperations:
             principal_id: Principal id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_principal",
             {
                 "principal_id": principal_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4463,6 +4935,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List aliases
 
@@ -4476,6 +4949,8 @@ class SyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_aliases",
@@ -4483,6 +4958,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4493,6 +4969,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Bind an alias
 
@@ -4509,12 +4986,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "bind_alias",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4526,6 +5006,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Revoke an alias
 
@@ -4542,6 +5023,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "revoke_alias",
@@ -4549,6 +5032,7 @@ class SyncOperations:
                 "alias_id": alias_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4560,6 +5044,7 @@ class SyncOperations:
         workspace_id: str,
         alias: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Resolve an alias
 
@@ -4574,6 +5059,8 @@ class SyncOperations:
             alias: Alias to resolve.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "resolve_alias",
@@ -4582,6 +5069,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "alias": alias,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4592,6 +5080,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List routing endpoints
 
@@ -4605,6 +5094,8 @@ class SyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_routing_endpoints",
@@ -4612,6 +5103,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4622,6 +5114,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Register a routing endpoint
 
@@ -4638,12 +5131,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "register_routing_endpoint",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4654,6 +5150,7 @@ class SyncOperations:
         route_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Remove a routing endpoint
 
@@ -4666,12 +5163,15 @@ class SyncOperations:
             route_id: Route id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_routing_endpoint",
             {
                 "route_id": route_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4683,6 +5183,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a routing endpoint
 
@@ -4700,6 +5201,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "update_routing_endpoint",
@@ -4707,6 +5210,7 @@ class SyncOperations:
                 "route_id": route_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4718,6 +5222,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Resolve a route
 
@@ -4734,12 +5239,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "resolve_routing",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4751,6 +5259,7 @@ class SyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List transport bindings
 
@@ -4764,6 +5273,8 @@ class SyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_transport_bindings",
@@ -4771,6 +5282,7 @@ class SyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4781,6 +5293,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Create or update a transport binding
 
@@ -4797,12 +5310,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "upsert_transport_binding",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4813,6 +5329,7 @@ class SyncOperations:
         binding_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Remove a transport binding
 
@@ -4826,12 +5343,15 @@ class SyncOperations:
             binding_id: Binding id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "remove_transport_binding",
             {
                 "binding_id": binding_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4844,6 +5364,7 @@ class SyncOperations:
         principal_id: Optional[str] = None,
         status: Optional[Literal["submitted", "delivered", "failed", "pending", "dead_lettered"]] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List deliveries
 
@@ -4859,6 +5380,8 @@ class SyncOperations:
             status: Keep only this status.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "list_deliveries",
@@ -4868,6 +5391,7 @@ class SyncOperations:
                 "principal_id": principal_id,
                 "status": status,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4878,6 +5402,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Submit a delivery
 
@@ -4894,12 +5419,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "submit_delivery",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -4910,6 +5438,7 @@ class SyncOperations:
         delivery_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a delivery
 
@@ -4922,12 +5451,15 @@ class SyncOperations:
             delivery_id: Delivery id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_delivery",
             {
                 "delivery_id": delivery_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4938,6 +5470,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Replay a delivery
 
@@ -4954,6 +5487,8 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "replay_delivery",
@@ -4961,6 +5496,7 @@ class SyncOperations:
                 "delivery_id": delivery_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -4971,6 +5507,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Reconcile stuck deliveries
 
@@ -4988,12 +5525,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "reconcile_deliveries",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5006,6 +5546,7 @@ class SyncOperations:
         workspace_id: Optional[str] = None,
         window_hours: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Delivery operations report
 
@@ -5021,6 +5562,8 @@ class SyncOperations:
             window_hours: Report window.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "get_delivery_operations",
@@ -5029,6 +5572,7 @@ class SyncOperations:
                 "workspace_id": workspace_id,
                 "window_hours": window_hours,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -5039,6 +5583,7 @@ class SyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Union[JsonRpcResponse, List[JsonRpcResponse]]:
         """MCP endpoint (JSON-RPC 2.0)
 
@@ -5073,12 +5618,15 @@ class SyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mcp_request",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5089,6 +5637,7 @@ class SyncOperations:
         session_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> McpEndSessionResponse:
         """End an MCP session
 
@@ -5101,12 +5650,15 @@ class SyncOperations:
             session_id: The session to end.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mcp_end_session",
             {
                 "mcp_session_id": session_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("McpEndSessionResponse", result)
@@ -5320,6 +5872,7 @@ class AsyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> HealthResponse:
         """Liveness check
 
@@ -5331,11 +5884,14 @@ class AsyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "health",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("HealthResponse", result)
@@ -5344,6 +5900,7 @@ class AsyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> HealthResponse:
         """Liveness check (versioned path)
 
@@ -5354,11 +5911,14 @@ class AsyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "health_v1",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("HealthResponse", result)
@@ -5367,6 +5927,7 @@ class AsyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> CapabilitiesResponse:
         """Server capabilities
 
@@ -5378,11 +5939,14 @@ class AsyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_capabilities",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("CapabilitiesResponse", result)
@@ -5394,6 +5958,7 @@ class AsyncOperations:
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentListResponse:
         """List intents visible to the credential
 
@@ -5407,6 +5972,8 @@ class AsyncOperations:
             cursor: `next_cursor` of the previous page.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_intents",
@@ -5415,6 +5982,7 @@ class AsyncOperations:
                 "limit": limit,
                 "cursor": cursor,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentListResponse", result)
@@ -5426,6 +5994,7 @@ class AsyncOperations:
         correlation_id: str,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> CreateIntentResponse:
         """Create an intent
 
@@ -5446,12 +6015,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_intent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     payload,
                     {"correlation_id": correlation_id},
@@ -5465,6 +6037,7 @@ class AsyncOperations:
         intent_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentGetResponse:
         """Get one intent
 
@@ -5476,12 +6049,15 @@ class AsyncOperations:
             intent_id: Intent identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_intent",
             {
                 "intent_id": intent_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentGetResponse", result)
@@ -5492,6 +6068,7 @@ class AsyncOperations:
         *,
         since: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentEventListResponse:
         """List an intent's events
 
@@ -5506,6 +6083,8 @@ class AsyncOperations:
                 returned. 0 means from the start.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_intent_events",
@@ -5513,6 +6092,7 @@ class AsyncOperations:
                 "intent_id": intent_id,
                 "since": since,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("IntentEventListResponse", result)
@@ -5527,6 +6107,7 @@ class AsyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ResolveIntentResponse:
         """Move an intent to a terminal status
 
@@ -5552,6 +6133,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "resolve_intent",
@@ -5562,6 +6145,7 @@ class AsyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5577,6 +6161,7 @@ class AsyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> IntentTransitionResponse:
         """Advance an intent (agent step, human answer, approval)
 
@@ -5603,6 +6188,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "resume_intent",
@@ -5613,6 +6200,7 @@ class AsyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5628,6 +6216,7 @@ class AsyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UpdateControlsResponse:
         """Patch an intent's controls
 
@@ -5653,6 +6242,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_intent_controls",
@@ -5663,6 +6254,7 @@ class AsyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5678,6 +6270,7 @@ class AsyncOperations:
         authorization: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UpdatePolicyResponse:
         """Patch an intent's grants and envelope
 
@@ -5702,6 +6295,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_intent_policy",
@@ -5712,6 +6307,7 @@ class AsyncOperations:
                 "authorization": authorization,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5723,6 +6319,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> BulkCancelResponse:
         """Cancel stale intents in bulk
 
@@ -5741,12 +6338,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "bulk_cancel_intents",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5759,6 +6359,7 @@ class AsyncOperations:
         workspace_id: str,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentListResponse:
         """List registered agents
 
@@ -5776,6 +6377,8 @@ class AsyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_agents",
@@ -5784,6 +6387,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("AgentListResponse", result)
@@ -5794,6 +6398,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentRegistrationResponse:
         """Register an agent with a delivery binding
 
@@ -5820,12 +6425,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "register_agent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5836,6 +6444,7 @@ class AsyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> AgentResponse:
         """Get one agent
 
@@ -5852,12 +6461,15 @@ class AsyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_agent",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("AgentResponse", result)
@@ -5867,6 +6479,7 @@ class AsyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SendPolicy:
         """Get an agent's send policy
 
@@ -5882,12 +6495,15 @@ class AsyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_agent_policy",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("SendPolicy", result)
@@ -5899,6 +6515,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SendPolicy:
         """Replace an agent's send policy
 
@@ -5919,6 +6536,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "set_agent_policy",
@@ -5926,6 +6545,7 @@ class AsyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5938,6 +6558,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a send policy entry
 
@@ -5958,6 +6579,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "add_agent_policy_entry",
@@ -5965,6 +6588,7 @@ class AsyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -5977,6 +6601,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a send policy entry
 
@@ -5997,6 +6622,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_agent_policy_entry",
@@ -6005,6 +6632,7 @@ class AsyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -6014,6 +6642,7 @@ class AsyncOperations:
         address: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ReceiveOverride:
         """Get an agent's receive override
 
@@ -6029,12 +6658,15 @@ class AsyncOperations:
                 value.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_agent_receive_override",
             {
                 "address": address,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ReceiveOverride", result)
@@ -6046,6 +6678,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ReceiveOverride:
         """Replace an agent's receive override
 
@@ -6066,6 +6699,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "set_agent_receive_override",
@@ -6073,6 +6708,7 @@ class AsyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6085,6 +6721,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a receive override entry
 
@@ -6105,6 +6742,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "add_agent_receive_override_entry",
@@ -6112,6 +6751,7 @@ class AsyncOperations:
                 "address": address,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6124,6 +6764,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a receive override entry
 
@@ -6144,6 +6785,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_agent_receive_override_entry",
@@ -6152,6 +6795,7 @@ class AsyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -6162,6 +6806,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ScenarioApplyResponse:
         """Apply a scenario bundle
 
@@ -6190,12 +6835,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "apply_scenario",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": bundle,
             },
         )
@@ -6206,6 +6854,7 @@ class AsyncOperations:
         bundle: Dict[str, Any],
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ScenarioValidateResponse:
         """Validate a scenario bundle
 
@@ -6219,11 +6868,14 @@ class AsyncOperations:
             bundle: Request body.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "validate_scenario",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": bundle,
             },
         )
@@ -6233,6 +6885,7 @@ class AsyncOperations:
         self,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List workflow macros
 
@@ -6245,11 +6898,14 @@ class AsyncOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_tool_macros",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -6259,6 +6915,7 @@ class AsyncOperations:
         macro_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a workflow macro
 
@@ -6272,12 +6929,15 @@ class AsyncOperations:
             macro_id: Macro id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_tool_macro",
             {
                 "macro_id": macro_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -6288,6 +6948,7 @@ class AsyncOperations:
         status: Optional[Literal["open", "pending", "WAITING", "answered", "done", "closed", "all"]] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> TaskListResponse:
         """Human task inbox
 
@@ -6309,6 +6970,8 @@ class AsyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_my_tasks",
@@ -6316,6 +6979,7 @@ class AsyncOperations:
                 "status": status,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("TaskListResponse", result)
@@ -6326,6 +6990,7 @@ class AsyncOperations:
         status: Optional[str] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List sessions
 
@@ -6340,6 +7005,8 @@ class AsyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_sessions",
@@ -6347,6 +7014,7 @@ class AsyncOperations:
                 "status": status,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -6357,6 +7025,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Open a session
 
@@ -6374,12 +7043,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_session",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6390,6 +7062,7 @@ class AsyncOperations:
         session_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Get a session
 
@@ -6403,12 +7076,15 @@ class AsyncOperations:
             session_id: Session identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_session",
             {
                 "session_id": session_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("Session", result)
@@ -6420,6 +7096,7 @@ class AsyncOperations:
         since: Optional[int] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List a session's messages
 
@@ -6436,6 +7113,8 @@ class AsyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_session_messages",
@@ -6444,6 +7123,7 @@ class AsyncOperations:
                 "since": since,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -6455,6 +7135,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Post a message to a session
 
@@ -6473,6 +7154,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "send_session_message",
@@ -6480,6 +7163,7 @@ class AsyncOperations:
                 "session_id": session_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6491,6 +7175,7 @@ class AsyncOperations:
         *,
         since: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Read a session's feed
 
@@ -6506,6 +7191,8 @@ class AsyncOperations:
                 returned. 0 means from the start.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_session_feed",
@@ -6513,6 +7200,7 @@ class AsyncOperations:
                 "session_id": session_id,
                 "since": since,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -6524,6 +7212,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Session:
         """Complete a session
 
@@ -6542,6 +7231,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "complete_session",
@@ -6549,6 +7240,7 @@ class AsyncOperations:
                 "session_id": session_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6559,6 +7251,7 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadListResponse:
         """List inbox threads
 
@@ -6574,12 +7267,15 @@ class AsyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_inbox",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadListResponse", result)
@@ -6591,6 +7287,7 @@ class AsyncOperations:
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxChangesResponse:
         """Inbox change feed
 
@@ -6608,6 +7305,8 @@ class AsyncOperations:
             limit: Page size.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_inbox_changes",
@@ -6616,6 +7315,7 @@ class AsyncOperations:
                 "cursor": cursor,
                 "limit": limit,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxChangesResponse", result)
@@ -6626,6 +7326,7 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Get an inbox thread
 
@@ -6641,6 +7342,8 @@ class AsyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_inbox_thread",
@@ -6648,6 +7351,7 @@ class AsyncOperations:
                 "thread_id": thread_id,
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadResponse", result)
@@ -6660,6 +7364,7 @@ class AsyncOperations:
         x_owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Mark a thread read
 
@@ -6679,6 +7384,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mark_inbox_thread_read",
@@ -6688,6 +7395,7 @@ class AsyncOperations:
                 "x_owner_agent": x_owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("InboxThreadResponse", result)
@@ -6700,6 +7408,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Reply in a thread
 
@@ -6717,6 +7426,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "reply_inbox_thread",
@@ -6725,6 +7436,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"message": message},
@@ -6741,6 +7453,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Delegate a thread
 
@@ -6761,6 +7474,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "delegate_inbox_thread",
@@ -6769,6 +7484,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6782,6 +7498,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Approve a thread
 
@@ -6802,6 +7519,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "approve_inbox_thread",
@@ -6810,6 +7529,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6823,6 +7543,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxThreadResponse:
         """Reject a thread
 
@@ -6843,6 +7564,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "reject_inbox_thread",
@@ -6851,6 +7574,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6864,6 +7588,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InboxDeleteMessagesResponse:
         """Delete messages of a thread
 
@@ -6886,6 +7611,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "delete_inbox_messages",
@@ -6894,6 +7621,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6907,6 +7635,7 @@ class AsyncOperations:
         comment: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ApprovalDecisionResponse:
         """Decide an approval
 
@@ -6928,6 +7657,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "decide_approval",
@@ -6935,6 +7666,7 @@ class AsyncOperations:
                 "approval_id": approval_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"decision": decision, "comment": comment},
@@ -6949,6 +7681,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Invite:
         """Create an invite
 
@@ -6966,12 +7699,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_invite",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -6982,6 +7718,7 @@ class AsyncOperations:
         token: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Invite:
         """Read an invite
 
@@ -6994,12 +7731,15 @@ class AsyncOperations:
             token: Token.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_invite",
             {
                 "token": token,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("Invite", result)
@@ -7011,6 +7751,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> InviteAccepted:
         """Accept an invite
 
@@ -7033,6 +7774,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "accept_invite",
@@ -7040,6 +7783,7 @@ class AsyncOperations:
                 "token": token,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7051,6 +7795,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Start an upload
 
@@ -7068,12 +7813,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_media_upload",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7085,6 +7833,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Finish an upload
 
@@ -7104,12 +7853,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "finalize_media_upload",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7122,6 +7874,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUpload:
         """Upload the bytes
 
@@ -7143,6 +7896,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "upload_media_content",
@@ -7150,6 +7905,7 @@ class AsyncOperations:
                 "upload_id": upload_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": content,
             },
         )
@@ -7160,6 +7916,7 @@ class AsyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> bytes:
         """Download the bytes
 
@@ -7175,12 +7932,15 @@ class AsyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall_bytes(
             "download_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return result
@@ -7190,6 +7950,7 @@ class AsyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> bytes:
         """Download a preview
 
@@ -7203,12 +7964,15 @@ class AsyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall_bytes(
             "preview_media",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return result
@@ -7218,6 +7982,7 @@ class AsyncOperations:
         upload_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MediaUploadEnvelope:
         """Get an upload
 
@@ -7229,12 +7994,15 @@ class AsyncOperations:
             upload_id: Upload id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_media_upload",
             {
                 "upload_id": upload_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MediaUploadEnvelope", result)
@@ -7245,6 +8013,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SchemaResponse:
         """Register a payload schema
 
@@ -7266,12 +8035,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "upsert_schema",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7282,6 +8054,7 @@ class AsyncOperations:
         semantic_type: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> SchemaResponse:
         """Get a payload schema
 
@@ -7294,12 +8067,15 @@ class AsyncOperations:
             semantic_type: Semantic type.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_schema",
             {
                 "semantic_type": semantic_type,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("SchemaResponse", result)
@@ -7310,6 +8086,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Register a nick
 
@@ -7328,12 +8105,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "register_nick",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7344,6 +8124,7 @@ class AsyncOperations:
         nick: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> NickResponse:
         """Check a nick
 
@@ -7356,12 +8137,15 @@ class AsyncOperations:
             nick: Nick to check.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "check_nick",
             {
                 "nick": nick,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("NickResponse", result)
@@ -7371,6 +8155,7 @@ class AsyncOperations:
         *,
         nick: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> NickResponse:
         """Resolve a nick
 
@@ -7384,12 +8169,15 @@ class AsyncOperations:
             nick: Nick to resolve.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "resolve_nick",
             {
                 "nick": nick,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("NickResponse", result)
@@ -7400,6 +8188,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Rename a nick
 
@@ -7416,12 +8205,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "rename_nick",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7432,6 +8224,7 @@ class AsyncOperations:
         owner_agent: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Get a profile
 
@@ -7443,12 +8236,15 @@ class AsyncOperations:
             owner_agent: Owner whose profile is read.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_user_profile",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("UserProfile", result)
@@ -7459,6 +8255,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> UserProfile:
         """Update a profile
 
@@ -7475,12 +8272,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_user_profile",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7491,6 +8291,7 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionList:
         """List subscriptions
 
@@ -7504,12 +8305,15 @@ class AsyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_webhook_subscriptions",
             {
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookSubscriptionList", result)
@@ -7520,6 +8324,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionResponse:
         """Create or update a subscription
 
@@ -7542,12 +8347,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "upsert_webhook_subscription",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7559,6 +8367,7 @@ class AsyncOperations:
         *,
         owner_agent: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookSubscriptionRevoked:
         """Delete a subscription
 
@@ -7575,6 +8384,8 @@ class AsyncOperations:
                 they must be equal (else 400).
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "delete_webhook_subscription",
@@ -7582,6 +8393,7 @@ class AsyncOperations:
                 "subscription_id": subscription_id,
                 "owner_agent": owner_agent,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookSubscriptionRevoked", result)
@@ -7593,6 +8405,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookEventResponse:
         """Publish an event
 
@@ -7619,6 +8432,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "publish_webhook_event",
@@ -7626,6 +8441,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7638,6 +8454,7 @@ class AsyncOperations:
         owner_agent: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WebhookEventResponse:
         """Replay an event
 
@@ -7658,6 +8475,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "replay_webhook_event",
@@ -7666,6 +8485,7 @@ class AsyncOperations:
                 "owner_agent": owner_agent,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WebhookEventResponse", result)
@@ -7676,6 +8496,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Register with a password
 
@@ -7693,12 +8514,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_register_password",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7710,6 +8534,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log in
 
@@ -7727,12 +8552,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_login",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7744,6 +8572,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Refresh tokens
 
@@ -7761,12 +8590,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_refresh",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7778,6 +8610,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log out
 
@@ -7795,12 +8628,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_logout",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7812,6 +8648,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Log out everywhere
 
@@ -7829,12 +8666,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_logout_all",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7845,6 +8685,7 @@ class AsyncOperations:
         *,
         include_revoked: Optional[bool] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List login sessions
 
@@ -7858,12 +8699,15 @@ class AsyncOperations:
             include_revoked: Also list revoked entries.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_list_sessions",
             {
                 "include_revoked": include_revoked,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -7874,6 +8718,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Revoke a login session
 
@@ -7891,12 +8736,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_revoke_session",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7907,6 +8755,7 @@ class AsyncOperations:
         *,
         include_revoked: Optional[bool] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List assistant links
 
@@ -7920,12 +8769,15 @@ class AsyncOperations:
             include_revoked: Also list revoked entries.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_list_assistant_links",
             {
                 "include_revoked": include_revoked,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -7936,6 +8788,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Start an e-mail login
 
@@ -7953,12 +8806,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_create_login_intent",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -7971,6 +8827,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Finish an e-mail login
 
@@ -7989,6 +8846,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_verify_login_intent",
@@ -7996,6 +8855,7 @@ class AsyncOperations:
                 "login_intent_id": login_intent_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8007,6 +8867,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Start a CLI device grant
 
@@ -8024,12 +8885,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_create_cli_grant",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8040,6 +8904,7 @@ class AsyncOperations:
         grant_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Poll a CLI device grant
 
@@ -8053,12 +8918,15 @@ class AsyncOperations:
             grant_id: Grant id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "auth_get_cli_grant",
             {
                 "grant_id": grant_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8069,6 +8937,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Mint a dashboard token
 
@@ -8086,12 +8955,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_dashboard_token",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8103,6 +8975,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrganizationResponse:
         """Create an organization
 
@@ -8122,12 +8995,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_organization",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8138,6 +9014,7 @@ class AsyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrganizationResponse:
         """Get an organization
 
@@ -8152,12 +9029,15 @@ class AsyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_organization",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OrganizationResponse", result)
@@ -8169,6 +9049,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update an organization
 
@@ -8186,6 +9067,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_organization",
@@ -8193,6 +9076,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8203,6 +9087,7 @@ class AsyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrgReceivePolicy:
         """Get the receive policy
 
@@ -8216,12 +9101,15 @@ class AsyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_org_receive_policy",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OrgReceivePolicy", result)
@@ -8233,6 +9121,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OrgReceivePolicy:
         """Replace the receive policy
 
@@ -8251,6 +9140,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "set_org_receive_policy",
@@ -8258,6 +9149,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8270,6 +9162,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> PolicyEntry:
         """Add a receive policy entry
 
@@ -8288,6 +9181,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "add_org_receive_policy_entry",
@@ -8295,6 +9190,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8307,6 +9203,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a receive policy entry
 
@@ -8325,6 +9222,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_org_receive_policy_entry",
@@ -8333,6 +9232,7 @@ class AsyncOperations:
                 "entry_id": entry_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -8342,6 +9242,7 @@ class AsyncOperations:
         org_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WorkspaceListResponse:
         """List workspaces
 
@@ -8356,12 +9257,15 @@ class AsyncOperations:
             org_id: Organization identifier.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_workspaces",
             {
                 "org_id": org_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("WorkspaceListResponse", result)
@@ -8373,6 +9277,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> WorkspaceResponse:
         """Create a workspace
 
@@ -8393,6 +9298,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_workspace",
@@ -8400,6 +9307,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8413,6 +9321,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a workspace
 
@@ -8432,6 +9341,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_workspace",
@@ -8440,6 +9351,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8451,6 +9363,7 @@ class AsyncOperations:
         *,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List members
 
@@ -8464,6 +9377,8 @@ class AsyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_organization_members",
@@ -8471,6 +9386,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8482,6 +9398,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Add a member
 
@@ -8499,6 +9416,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "add_organization_member",
@@ -8506,6 +9425,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8517,6 +9437,7 @@ class AsyncOperations:
         member_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> OkResponse:
         """Remove a member
 
@@ -8531,6 +9452,8 @@ class AsyncOperations:
             member_id: Member id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_organization_member",
@@ -8538,6 +9461,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "member_id": member_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("OkResponse", result)
@@ -8550,6 +9474,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a member
 
@@ -8569,6 +9494,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_organization_member",
@@ -8577,6 +9504,7 @@ class AsyncOperations:
                 "member_id": member_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8589,6 +9517,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Include a member in a workspace
 
@@ -8607,6 +9536,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "include_workspace_member",
@@ -8614,6 +9545,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8626,6 +9558,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Exclude a member from a workspace
 
@@ -8644,6 +9577,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "exclude_workspace_member",
@@ -8652,6 +9587,7 @@ class AsyncOperations:
                 "member_id": member_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8663,6 +9599,7 @@ class AsyncOperations:
         workspace_id: Optional[str] = None,
         state: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List access requests
 
@@ -8677,6 +9614,8 @@ class AsyncOperations:
             state: Keep only this state.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_access_requests",
@@ -8685,6 +9624,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "state": state,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8695,6 +9635,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Request access
 
@@ -8711,12 +9652,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_access_request",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8727,6 +9671,7 @@ class AsyncOperations:
         access_request_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get an access request
 
@@ -8739,12 +9684,15 @@ class AsyncOperations:
             access_request_id: Access request id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_access_request",
             {
                 "access_request_id": access_request_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8756,6 +9704,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Review an access request
 
@@ -8774,6 +9723,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "review_access_request",
@@ -8781,6 +9732,7 @@ class AsyncOperations:
                 "access_request_id": access_request_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8792,6 +9744,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get quotas
 
@@ -8805,6 +9758,8 @@ class AsyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_quota",
@@ -8812,6 +9767,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8822,6 +9778,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update quotas
 
@@ -8838,12 +9795,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_quota",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -8856,6 +9816,7 @@ class AsyncOperations:
         workspace_id: str,
         window: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage summary
 
@@ -8870,6 +9831,8 @@ class AsyncOperations:
             window: Window such as `7d` or `30d`.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_usage_summary",
@@ -8878,6 +9841,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "window": window,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8889,6 +9853,7 @@ class AsyncOperations:
         workspace_id: str,
         window_days: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage time series
 
@@ -8903,6 +9868,8 @@ class AsyncOperations:
             window_days: Number of days.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_usage_timeseries",
@@ -8911,6 +9878,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "window_days": window_days,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8921,6 +9889,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Usage rollups
 
@@ -8935,6 +9904,8 @@ class AsyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_usage_rollups",
@@ -8942,6 +9913,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8952,6 +9924,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get the billing plan
 
@@ -8965,6 +9938,8 @@ class AsyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_billing_plan",
@@ -8972,6 +9947,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -8982,6 +9958,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Change the billing plan
 
@@ -8998,12 +9975,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_billing_plan",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9016,6 +9996,7 @@ class AsyncOperations:
         workspace_id: str,
         status: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List invoices
 
@@ -9030,6 +10011,8 @@ class AsyncOperations:
             status: Keep only this invoice status.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_billing_invoices",
@@ -9038,6 +10021,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "status": status,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9047,6 +10031,7 @@ class AsyncOperations:
         invoice_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get an invoice
 
@@ -9059,12 +10044,15 @@ class AsyncOperations:
             invoice_id: Invoice id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_billing_invoice",
             {
                 "invoice_id": invoice_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9075,6 +10063,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountListResponse:
         """List service accounts
 
@@ -9090,6 +10079,8 @@ class AsyncOperations:
             workspace_id: Optional workspace filter.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_service_accounts",
@@ -9097,6 +10088,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountListResponse", result)
@@ -9107,6 +10099,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountResponse:
         """Create a service account
 
@@ -9127,12 +10120,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_service_account",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9143,6 +10139,7 @@ class AsyncOperations:
         service_account_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountResponse:
         """Get a service account
 
@@ -9157,12 +10154,15 @@ class AsyncOperations:
             service_account_id: Service account id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_service_account",
             {
                 "service_account_id": service_account_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountResponse", result)
@@ -9172,6 +10172,7 @@ class AsyncOperations:
         service_account_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ApiKeyListResponse:
         """List API keys
 
@@ -9187,12 +10188,15 @@ class AsyncOperations:
             service_account_id: Service account id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_service_account_keys",
             {
                 "service_account_id": service_account_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ApiKeyListResponse", result)
@@ -9204,6 +10208,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountKey:
         """Create an API key
 
@@ -9225,6 +10230,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_service_account_key",
@@ -9232,6 +10239,7 @@ class AsyncOperations:
                 "service_account_id": service_account_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9244,6 +10252,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> KeyRevokeResponse:
         """Revoke an API key
 
@@ -9264,6 +10273,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "revoke_service_account_key",
@@ -9272,6 +10283,7 @@ class AsyncOperations:
                 "key_id": key_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("KeyRevokeResponse", result)
@@ -9283,6 +10295,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> ServiceAccountKey:
         """Rotate an API key
 
@@ -9304,6 +10317,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "rotate_service_account_key",
@@ -9312,6 +10327,7 @@ class AsyncOperations:
                 "key_id": key_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("ServiceAccountKey", result)
@@ -9322,6 +10338,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Create a principal
 
@@ -9338,12 +10355,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "create_principal",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9354,6 +10374,7 @@ class AsyncOperations:
         principal_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a principal
 
@@ -9366,12 +10387,15 @@ class AsyncOperations:
             principal_id: Principal id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_principal",
             {
                 "principal_id": principal_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9382,6 +10406,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List aliases
 
@@ -9395,6 +10420,8 @@ class AsyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_aliases",
@@ -9402,6 +10429,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9412,6 +10440,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Bind an alias
 
@@ -9428,12 +10457,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "bind_alias",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9445,6 +10477,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Revoke an alias
 
@@ -9461,6 +10494,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "revoke_alias",
@@ -9468,6 +10503,7 @@ class AsyncOperations:
                 "alias_id": alias_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9479,6 +10515,7 @@ class AsyncOperations:
         workspace_id: str,
         alias: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Resolve an alias
 
@@ -9493,6 +10530,8 @@ class AsyncOperations:
             alias: Alias to resolve.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "resolve_alias",
@@ -9501,6 +10540,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "alias": alias,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9511,6 +10551,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List routing endpoints
 
@@ -9524,6 +10565,8 @@ class AsyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_routing_endpoints",
@@ -9531,6 +10574,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9541,6 +10585,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Register a routing endpoint
 
@@ -9557,12 +10602,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "register_routing_endpoint",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9573,6 +10621,7 @@ class AsyncOperations:
         route_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Remove a routing endpoint
 
@@ -9585,12 +10634,15 @@ class AsyncOperations:
             route_id: Route id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_routing_endpoint",
             {
                 "route_id": route_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9602,6 +10654,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Update a routing endpoint
 
@@ -9619,6 +10672,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "update_routing_endpoint",
@@ -9626,6 +10681,7 @@ class AsyncOperations:
                 "route_id": route_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9637,6 +10693,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Resolve a route
 
@@ -9653,12 +10710,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "resolve_routing",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9670,6 +10730,7 @@ class AsyncOperations:
         org_id: str,
         workspace_id: str,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List transport bindings
 
@@ -9683,6 +10744,8 @@ class AsyncOperations:
             workspace_id: Workspace scope.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_transport_bindings",
@@ -9690,6 +10753,7 @@ class AsyncOperations:
                 "org_id": org_id,
                 "workspace_id": workspace_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9700,6 +10764,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Create or update a transport binding
 
@@ -9716,12 +10781,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "upsert_transport_binding",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9732,6 +10800,7 @@ class AsyncOperations:
         binding_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Remove a transport binding
 
@@ -9745,12 +10814,15 @@ class AsyncOperations:
             binding_id: Binding id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "remove_transport_binding",
             {
                 "binding_id": binding_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9763,6 +10835,7 @@ class AsyncOperations:
         principal_id: Optional[str] = None,
         status: Optional[Literal["submitted", "delivered", "failed", "pending", "dead_lettered"]] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """List deliveries
 
@@ -9778,6 +10851,8 @@ class AsyncOperations:
             status: Keep only this status.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "list_deliveries",
@@ -9787,6 +10862,7 @@ class AsyncOperations:
                 "principal_id": principal_id,
                 "status": status,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9797,6 +10873,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Submit a delivery
 
@@ -9813,12 +10890,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "submit_delivery",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9829,6 +10909,7 @@ class AsyncOperations:
         delivery_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Get a delivery
 
@@ -9841,12 +10922,15 @@ class AsyncOperations:
             delivery_id: Delivery id.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_delivery",
             {
                 "delivery_id": delivery_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9857,6 +10941,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Replay a delivery
 
@@ -9873,6 +10958,8 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "replay_delivery",
@@ -9880,6 +10967,7 @@ class AsyncOperations:
                 "delivery_id": delivery_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9890,6 +10978,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Reconcile stuck deliveries
 
@@ -9907,12 +10996,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "reconcile_deliveries",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -9925,6 +11017,7 @@ class AsyncOperations:
         workspace_id: Optional[str] = None,
         window_hours: Optional[int] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> GenericObject:
         """Delivery operations report
 
@@ -9940,6 +11033,8 @@ class AsyncOperations:
             window_hours: Report window.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "get_delivery_operations",
@@ -9948,6 +11043,7 @@ class AsyncOperations:
                 "workspace_id": workspace_id,
                 "window_hours": window_hours,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("GenericObject", result)
@@ -9958,6 +11054,7 @@ class AsyncOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> Union[JsonRpcResponse, List[JsonRpcResponse]]:
         """MCP endpoint (JSON-RPC 2.0)
 
@@ -9992,12 +11089,15 @@ class AsyncOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mcp_request",
             {
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -10008,6 +11108,7 @@ class AsyncOperations:
         session_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> McpEndSessionResponse:
         """End an MCP session
 
@@ -10020,12 +11121,15 @@ class AsyncOperations:
             session_id: The session to end.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mcp_end_session",
             {
                 "mcp_session_id": session_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("McpEndSessionResponse", result)
@@ -10079,6 +11183,7 @@ class SyncMeshOperations:
         *,
         metrics: Optional[MeshMetrics] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshHeartbeatResponse:
         """Send a heartbeat
 
@@ -10094,11 +11199,14 @@ class SyncMeshOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_heartbeat",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"metrics": metrics},
@@ -10113,6 +11221,7 @@ class SyncMeshOperations:
         limit: int = 100,
         health: Optional[Literal["healthy", "degraded", "unreachable", "killed", "unknown"]] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshAgentListResponse:
         """List agents with health
 
@@ -10130,6 +11239,8 @@ class SyncMeshOperations:
             health: Keep only this health.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_list_agents",
@@ -10137,6 +11248,7 @@ class SyncMeshOperations:
                 "limit": limit,
                 "health": health,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshAgentListResponse", result)
@@ -10146,6 +11258,7 @@ class SyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshAgentDetail:
         """Get one agent's health
 
@@ -10158,12 +11271,15 @@ class SyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_get_agent",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshAgentDetail", result)
@@ -10173,6 +11289,7 @@ class SyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshSwitchResponse:
         """Kill an agent
 
@@ -10190,12 +11307,15 @@ class SyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_kill",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshSwitchResponse", result)
@@ -10205,6 +11325,7 @@ class SyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshSwitchResponse:
         """Resume a killed agent
 
@@ -10218,12 +11339,15 @@ class SyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_resume",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshSwitchResponse", result)
@@ -10233,6 +11357,7 @@ class SyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshPolicyResponse:
         """Get an agent's mesh policy
 
@@ -10246,12 +11371,15 @@ class SyncMeshOperations:
             address_id: Address id (`agt_…`) or agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_get_policy",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshPolicyResponse", result)
@@ -10263,6 +11391,7 @@ class SyncMeshOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshPolicyResponse:
         """Set an agent's mesh policy
 
@@ -10286,6 +11415,8 @@ class SyncMeshOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_set_policy",
@@ -10293,6 +11424,7 @@ class SyncMeshOperations:
                 "address_id": address_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -10304,6 +11436,7 @@ class SyncMeshOperations:
         limit: int = 50,
         event_type: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshEventListResponse:
         """List mesh events
 
@@ -10318,6 +11451,8 @@ class SyncMeshOperations:
             event_type: Keep only this event type.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = self._call(
             "mesh_list_events",
@@ -10325,6 +11460,7 @@ class SyncMeshOperations:
                 "limit": limit,
                 "event_type": event_type,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshEventListResponse", result)
@@ -10378,6 +11514,7 @@ class AsyncMeshOperations:
         *,
         metrics: Optional[MeshMetrics] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshHeartbeatResponse:
         """Send a heartbeat
 
@@ -10393,11 +11530,14 @@ class AsyncMeshOperations:
         Args:
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_heartbeat",
             {
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": _body(
                     None,
                     {"metrics": metrics},
@@ -10412,6 +11552,7 @@ class AsyncMeshOperations:
         limit: int = 100,
         health: Optional[Literal["healthy", "degraded", "unreachable", "killed", "unknown"]] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshAgentListResponse:
         """List agents with health
 
@@ -10429,6 +11570,8 @@ class AsyncMeshOperations:
             health: Keep only this health.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_list_agents",
@@ -10436,6 +11579,7 @@ class AsyncMeshOperations:
                 "limit": limit,
                 "health": health,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshAgentListResponse", result)
@@ -10445,6 +11589,7 @@ class AsyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshAgentDetail:
         """Get one agent's health
 
@@ -10457,12 +11602,15 @@ class AsyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_get_agent",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshAgentDetail", result)
@@ -10472,6 +11620,7 @@ class AsyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshSwitchResponse:
         """Kill an agent
 
@@ -10489,12 +11638,15 @@ class AsyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_kill",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshSwitchResponse", result)
@@ -10504,6 +11656,7 @@ class AsyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshSwitchResponse:
         """Resume a killed agent
 
@@ -10517,12 +11670,15 @@ class AsyncMeshOperations:
             address_id: Address id (`agt_…`) or the agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_resume",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshSwitchResponse", result)
@@ -10532,6 +11688,7 @@ class AsyncMeshOperations:
         address_id: str,
         *,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshPolicyResponse:
         """Get an agent's mesh policy
 
@@ -10545,12 +11702,15 @@ class AsyncMeshOperations:
             address_id: Address id (`agt_…`) or agent address.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_get_policy",
             {
                 "address_id": address_id,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshPolicyResponse", result)
@@ -10562,6 +11722,7 @@ class AsyncMeshOperations:
         *,
         idempotency_key: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshPolicyResponse:
         """Set an agent's mesh policy
 
@@ -10585,6 +11746,8 @@ class AsyncMeshOperations:
                 `idempotency_key_reused`. Kept for at least 24 h.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_set_policy",
@@ -10592,6 +11755,7 @@ class AsyncMeshOperations:
                 "address_id": address_id,
                 "idempotency_key": idempotency_key,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
                 "body": payload,
             },
         )
@@ -10603,6 +11767,7 @@ class AsyncMeshOperations:
         limit: int = 50,
         event_type: Optional[str] = None,
         trace_id: Optional[str] = None,
+        timeout_seconds: Optional[float] = None,
     ) -> MeshEventListResponse:
         """List mesh events
 
@@ -10617,6 +11782,8 @@ class AsyncMeshOperations:
             event_type: Keep only this event type.
             trace_id: Trace id; the SDKs send a fresh UUID per request unless the caller gives
                 one.
+            timeout_seconds: This call's time limit per attempt, instead of the client's
+                ``timeout_seconds``.
         """
         result = await self._acall(
             "mesh_list_events",
@@ -10624,6 +11791,7 @@ class AsyncMeshOperations:
                 "limit": limit,
                 "event_type": event_type,
                 "trace_id": trace_id,
+                "timeout": timeout_seconds,
             },
         )
         return cast("MeshEventListResponse", result)

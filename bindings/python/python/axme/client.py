@@ -128,10 +128,14 @@ def _check(name: str, value: Any, types: Union[type, Tuple[type, ...]], optional
     return value
 
 
+_OPTION_TYPES: Dict[str, Union[type, Tuple[type, ...]]] = {
+    "retryable": bool, "validate_input_schema": bool, "timeout_seconds": (int, float)}
+
+
 def _options(**fields: Any) -> Optional[str]:
     """A ``CallOptions`` record as JSON (``None`` when every field is unset)."""
     for name, value in fields.items():
-        _check(name, value, bool if name in ("retryable", "validate_input_schema") else str)
+        _check(name, value, _OPTION_TYPES.get(name, str))
     given = {k: v for k, v in fields.items() if v is not None}
     return _dumps(given) if given else None
 
@@ -295,11 +299,12 @@ class AxmeClient(SyncOperations, _ClientBase):
 
     def send_intent(self, payload: Union[Mapping[str, Any], "CreateIntentRequest"], *,
             correlation_id: Optional[str] = None, idempotency_key: Optional[str] = None,
-            trace_id: Optional[str] = None) -> str:
+            trace_id: Optional[str] = None, timeout_seconds: Optional[float] = None) -> str:
         """Create an intent and return its id; a ``correlation_id`` is minted when none is
-        given (in the argument or the payload)."""
+        given (in the argument or the payload). ``timeout_seconds`` limits each attempt of this call
+        instead of the client's."""
         body = _intent_body(payload, correlation_id)
-        options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
+        options = _options(idempotency_key=idempotency_key, trace_id=trace_id, timeout_seconds=timeout_seconds)
         return cast(str, self._check_open().send_intent(body, options))
 
     def observe(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
@@ -339,10 +344,11 @@ class AxmeClient(SyncOperations, _ClientBase):
     def cancel_intent(self, intent_id: str, *, reason: Optional[str] = None,
             owner_agent: Optional[str] = None, x_owner_agent: Optional[str] = None,
             authorization: Optional[str] = None, idempotency_key: Optional[str] = None,
-            trace_id: Optional[str] = None) -> "ResolveIntentResponse":
+            trace_id: Optional[str] = None, timeout_seconds: Optional[float] = None) -> "ResolveIntentResponse":
         """Cancel the intent (``resolve_intent`` with status ``CANCELED``)."""
         options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
-                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
+                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id,
+                           timeout_seconds=timeout_seconds)
         text = self._check_open().cancel_intent(_intent_id(intent_id), _check("reason", reason, str), options)
         return cast("ResolveIntentResponse", json.loads(text))
 
@@ -419,10 +425,10 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
 
     async def send_intent(self, payload: Union[Mapping[str, Any], "CreateIntentRequest"], *,
             correlation_id: Optional[str] = None, idempotency_key: Optional[str] = None,
-            trace_id: Optional[str] = None) -> str:
+            trace_id: Optional[str] = None, timeout_seconds: Optional[float] = None) -> str:
         """See :meth:`AxmeClient.send_intent`."""
         body = _intent_body(payload, correlation_id)
-        options = _options(idempotency_key=idempotency_key, trace_id=trace_id)
+        options = _options(idempotency_key=idempotency_key, trace_id=trace_id, timeout_seconds=timeout_seconds)
         return cast(str, await self._check_open().send_intent(body, options, True))
 
     def observe(self, intent_id: str, *, since: int = 0, wait_seconds: int = 15,
@@ -452,10 +458,11 @@ class AsyncAxmeClient(AsyncOperations, _ClientBase):
     async def cancel_intent(self, intent_id: str, *, reason: Optional[str] = None,
             owner_agent: Optional[str] = None, x_owner_agent: Optional[str] = None,
             authorization: Optional[str] = None, idempotency_key: Optional[str] = None,
-            trace_id: Optional[str] = None) -> "ResolveIntentResponse":
+            trace_id: Optional[str] = None, timeout_seconds: Optional[float] = None) -> "ResolveIntentResponse":
         """See :meth:`AxmeClient.cancel_intent`."""
         options = _options(owner_agent=owner_agent, x_owner_agent=x_owner_agent,
-                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id)
+                           authorization=authorization, idempotency_key=idempotency_key, trace_id=trace_id,
+                           timeout_seconds=timeout_seconds)
         native = self._check_open()
         text = await native.cancel_intent(_intent_id(intent_id), _check("reason", reason, str), options, True)
         return cast("ResolveIntentResponse", json.loads(text))
