@@ -275,12 +275,9 @@ def test_deadlines_cancellation_and_errors(runs: Any, sdk: str) -> None:
     assert (missing["kind"], missing["status"]) == ("not_found", 404)
     assert missing["request_id"]
     assert missing["retry_after_ms"] is None
-    # TypeScript's generated methods take `timeoutMs`; Python's keep the 0.2.0 signatures, which
-    # have no per-call timeout: said so, not ignored.
-    if sdk == "typescript":
-        assert ok(t["get_intent timeout_ms option"])["intent"]["intent_id"]
-    else:
-        assert err(t["get_intent timeout_ms option"])["kind"] == "unsupported"
+    # Every SDK's request methods take a per-call timeout (TypeScript `timeoutMs`, Python
+    # `timeout_seconds=`).
+    assert ok(t["get_intent timeout_ms option"])["intent"]["intent_id"]
     assert err(t["unknown op"])["kind"] == "unsupported"
     assert err(t["call unknown method"])["kind"] == "unsupported"
 
