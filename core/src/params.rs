@@ -169,7 +169,8 @@ pub(crate) fn describe(schema: &ParamSchema) -> String {
     }
     match (schema.min_length, schema.max_length) {
         (Some(lo), Some(hi)) => out.push_str(&format!(" of {lo} to {hi} characters")),
-        (Some(lo), None) => out.push_str(&format!(" of at least {lo} character(s)")),
+        (Some(1), None) => out = out.replacen("a ", "a non-empty ", 1),
+        (Some(lo), None) => out.push_str(&format!(" of at least {lo} characters")),
         (None, Some(hi)) => out.push_str(&format!(" of at most {hi} characters")),
         (None, None) => {}
     }
@@ -178,6 +179,11 @@ pub(crate) fn describe(schema: &ParamSchema) -> String {
 
 /// A bound as written in the spec: `0`, not `0.0`.
 fn num(x: f64) -> String {
+    // The spec bounds sequence numbers by i64::MAX, which f64 holds only as 2^63: name
+    // the integer the spec wrote, not the float's decimal expansion.
+    if x == i64::MAX as f64 {
+        return i64::MAX.to_string();
+    }
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {

@@ -122,7 +122,7 @@ fn exclusive_bounds_and_number_descriptions() {
     );
     assert_eq!(
         describe(&ParamSchema::STRING.min_length(1)),
-        "a string of at least 1 character(s)"
+        "a non-empty string"
     );
     assert_eq!(
         describe(&ParamSchema::STRING.max_length(64)),

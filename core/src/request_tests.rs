@@ -221,7 +221,7 @@ fn parameters_are_checked_against_the_spec() {
     let events = get(ids::INTENTS_EVENTS_LIST);
     assert_eq!(
         refused(events, json!({"intent_id": "i", "since": -1})),
-        "list_intent_events: query parameter since must be an integer >= 0, got -1"
+        "list_intent_events: query parameter since must be an integer from 0 to 9223372036854775807, got -1"
     );
     assert_eq!(
         refused(op("list_intents"), json!({"limit": 500})),
@@ -241,7 +241,7 @@ fn parameters_are_checked_against_the_spec() {
     );
     assert_eq!(
         refused(op("mcp_end_session"), json!({})),
-        "mcp_end_session: missing required header mcp_session_id (a string)"
+        "mcp_end_session: missing required header mcp_session_id (a non-empty string)"
     );
     assert_eq!(
         refused(get(ids::INTENTS_GET), json!({"intent_id": 42})),

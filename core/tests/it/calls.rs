@@ -191,7 +191,10 @@ async fn error_kinds() {
         let wrong = h.client_with(&cred, |cfg| {
             cfg.api_key = Some("axme_sa_nobody_secret".into())
         });
-        let e = wrong.get_intent("x", &none).await.unwrap_err();
+        let e = wrong
+            .get_intent("00000000-0000-4000-8000-000000000000", &none)
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
 
         let generic = c.call_by_id("get_capabilities", Value::Null).await.unwrap();
@@ -203,7 +206,11 @@ async fn error_kinds() {
             .unwrap();
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), generic);
         let e = c
-            .call_by_id_text("get_intent", json!({"intent_id": "nope"}), None)
+            .call_by_id_text(
+                "get_intent",
+                json!({"intent_id": "00000000-0000-4000-8000-00000000abcd"}),
+                None,
+            )
             .await
             .unwrap_err();
         assert_eq!(

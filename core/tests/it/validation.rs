@@ -17,7 +17,7 @@ async fn bad_parameters_never_reach_the_server() {
             (
                 "list_intent_events",
                 json!({"intent_id": "i", "since": -1}),
-                "list_intent_events: query parameter since must be an integer >= 0, got -1",
+                "list_intent_events: query parameter since must be an integer from 0 to 9223372036854775807, got -1",
             ),
             (
                 "list_intents",
