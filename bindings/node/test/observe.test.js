@@ -2,7 +2,7 @@
 // observe, waitFor and listen against the reference server: event order, the terminal event,
 // resumption across a dropped stream, waitFor timeouts, and cancellation (abort signals, break)
 // closing the server-side stream.
-const { describe, it, before, after } = require('node:test');
+const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { randomUUID } = require('node:crypto');
 
@@ -34,6 +34,17 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+});
+
+// Every test must leave no stream open on the server: a timed-out, aborted or abandoned stream
+// is closed by the client. Waiting for that here also keeps one test's closing stream from
+// skewing the next test's count of open streams.
+let streamsBefore = 0;
+beforeEach(async () => {
+  streamsBefore = await openStreams();
+});
+afterEach(async () => {
+  await until(async () => (await openStreams()) <= streamsBefore, 'the server to see every stream of this test closed', 5000);
 });
 
 describe('observe and waitFor', () => {
