@@ -5114,7 +5114,9 @@ export interface MemberRequest {
 }
 
 export interface ServiceAccountRequest {
+  /** The organisation's id or name (blank is refused). */
   org_id: string;
+  /** The workspace's id or name (blank is refused). */
   workspace_id: string;
   name: string;
   description?: string;
@@ -5459,9 +5461,9 @@ export interface ScenarioBundleAgentsItem {
 }
 
 export interface ScenarioBundleHumansItem {
-  role?: string;
+  role: string;
   /** E-mail address or user name. */
-  contact?: string;
+  contact: string;
   display_name?: string;
   [key: string]: unknown;
 }

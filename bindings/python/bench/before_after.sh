@@ -57,5 +57,9 @@ for line in open(sys.argv[1]):
 for key, unit in (("get_intent_per_second", "calls/s"), ("wakeup_ms_p50", "ms")):
     before = statistics.median(r[key] for r in rows["before"])
     after = statistics.median(r[key] for r in rows["after"])
-    print(f"{key}: before {before:.1f} {unit}, after {after:.1f} {unit}, after/before {after / before:.3f}")
+    # Each round's own ratio too: the two sides of a round ran back to back, so load that drifts
+    # across the run cancels out of it.
+    ratios = [a[key] / b[key] for a, b in zip(rows["after"], rows["before"])]
+    print(f"{key}: before {before:.1f} {unit}, after {after:.1f} {unit}, after/before {after / before:.3f}; "
+          f"per-round after/before median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")
 PY

@@ -1824,7 +1824,9 @@ class MemberRequest(TypedDict, total=False):
 
 
 class _ServiceAccountRequestRequired(TypedDict):
+    #: The organisation's id or name (blank is refused).
     org_id: str
+    #: The workspace's id or name (blank is refused).
     workspace_id: str
     name: str
 
@@ -2314,15 +2316,18 @@ class ScenarioBundleAgentsItem(_ScenarioBundleAgentsItemRequired, total=False):
     callback_url: str
 
 
-class ScenarioBundleHumansItem(TypedDict, total=False):
+class _ScenarioBundleHumansItemRequired(TypedDict):
+    role: str
+    #: E-mail address or user name.
+    contact: str
+
+
+class ScenarioBundleHumansItem(_ScenarioBundleHumansItemRequired, total=False):
     """ScenarioBundleHumansItem
 
     Answers may carry more fields than these.
     """
 
-    role: str
-    #: E-mail address or user name.
-    contact: str
     display_name: str
 
 
