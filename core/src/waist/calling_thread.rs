@@ -59,13 +59,13 @@ impl Engine {
     }
 
     /// Drive `fut` to its end on this thread's runtime (see [`Engine::settle`] for a call that
-    /// ended cancelled).
+    /// was abandoned midway: cancelled, or past its deadline).
     pub fn block_on<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
         let out = self.runtime().block_on(fut);
-        if matches!(&out, Err(e) if e.kind() == ErrorKind::Canceled) {
+        if matches!(&out, Err(e) if matches!(e.kind(), ErrorKind::Canceled | ErrorKind::Timeout)) {
             self.settle();
         }
         out

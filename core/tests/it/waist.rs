@@ -361,6 +361,43 @@ async fn a_blocked_call_cancelled_from_another_thread_closes_its_connection() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_call_past_its_deadline_closes_its_connection_at_once() {
+    // The calling thread's connections run only while it drives its runtime: without settling,
+    // the abandoned request would hold its connection (and the server's handler) until the
+    // thread's next call, which a foreign thread may never make.
+    // Longer than journal_until waits, so only a close before the answer can pass.
+    const DELAY_MS: u64 = 60_000;
+    let h = Harness::start().await;
+    let cred = h.credential().await;
+    h.rules(&cred, json!([{"match": {"method": "GET", "route": "/v1/intents"}, "action": {"type": "delay", "ms": DELAY_MS}}])).await;
+    let mut cfg = config(&h, &cred);
+    cfg.max_retries = 0;
+    // Kept alive past the call: dropping the client would close its connections anyway.
+    let c = std::sync::Arc::new(BlockingClient::new(cfg).unwrap());
+    let quick = CallOptions {
+        timeout_seconds: Some(0.3),
+        ..none()
+    };
+    let caller = c.clone();
+    let e =
+        std::thread::spawn(move || caller.call("list_intents", "{}", &quick, None).unwrap_err())
+            .join()
+            .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    let log = journal_until(&h, &cred, |log| {
+        !log.is_empty() && !log[0]["ended"].is_null()
+    })
+    .await;
+    assert_eq!(log[0]["ended"], "client_closed", "{}", log[0]);
+    let held = log[0]["ended_ms"].as_f64().unwrap() - log[0]["elapsed_ms"].as_f64().unwrap();
+    assert!(
+        held < DELAY_MS as f64,
+        "closed after {held} ms, before the delayed answer"
+    );
+    drop(c);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_ends_when_cancelled_or_closed_from_another_thread() {
     let h = Harness::start().await;
     let cred = h.credential().await;
