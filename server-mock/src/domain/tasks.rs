@@ -105,7 +105,7 @@ fn strings(
     let mut out: Vec<String> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item.as_str().map(str::trim) {
-            Some(s) if !s.is_empty() && s.len() <= 320 => {
+            Some(s) if !s.is_empty() && s.chars().count() <= 320 => {
                 if out.iter().any(|o| o == s) {
                     return Err(invalid(
                         "validation_error",
@@ -119,7 +119,7 @@ fn strings(
                 return Err(invalid(
                     "validation_error",
                     format!("{field}[{i}]"),
-                    format!("`{field}[{i}]` must be a non-empty string of at most 320 characters"),
+                    format!("`{field}[{i}]` must be a string of at most 320 characters with a non-blank one"),
                 ))
             }
         }
