@@ -29,8 +29,8 @@ type HTTPError struct {
 	Message, Code string
 	// RequestID and TraceID of the request, when known.
 	RequestID, TraceID string
-	// RetryAfter is the server's Retry-After (zero when none).
-	RetryAfter time.Duration
+	// RetryAfter is the server's Retry-After (nil when it sent none; it may send zero).
+	RetryAfter *time.Duration
 	// Retryable says whether repeating the call may succeed.
 	Retryable bool
 	// cause is the context error of a call its context ended.
@@ -80,7 +80,8 @@ func convert(ctx context.Context, err error) error {
 	h.RequestID = deref(r.RequestId)
 	h.TraceID = deref(r.TraceId)
 	if r.RetryAfterSeconds != nil {
-		h.RetryAfter = time.Duration(*r.RetryAfterSeconds * float64(time.Second))
+		d := time.Duration(*r.RetryAfterSeconds * float64(time.Second))
+		h.RetryAfter = &d
 	}
 	if h.Kind == ErrCanceled {
 		h.cause = ctx.Err()

@@ -46,7 +46,7 @@ func TestErrorsByKind(t *testing.T) {
 	})
 	_, err = c.GetIntent(bg, "00000000-0000-4000-8000-000000000000", axme.RequestOptions{})
 	var rl *axme.RateLimitError
-	if !errors.As(err, &rl) || rl.RetryAfter.Seconds() != 3 || rl.Kind != axme.ErrRateLimit {
+	if !errors.As(err, &rl) || rl.RetryAfter == nil || rl.RetryAfter.Seconds() != 3 || rl.Kind != axme.ErrRateLimit {
 		t.Fatalf("rate limit: %#v", err)
 	}
 	bad, err := axme.NewClient(axme.ClientConfig{BaseURL: "ftp://example.com", APIKey: "k"})

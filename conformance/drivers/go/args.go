@@ -137,7 +137,7 @@ func errorJSON(err error) map[string]any {
 		return map[string]any{"kind": "driver_error", "message": m.msg}
 	case errors.As(err, &h) && coreKinds[h.Kind.String()]:
 		var retry any
-		if h.RetryAfter > 0 {
+		if h.RetryAfter != nil {
 			retry = math.Round(h.RetryAfter.Seconds() * 1000)
 		}
 		return map[string]any{
