@@ -146,6 +146,17 @@ func streamTimeout(a callArgs, o *axme.RequestOptions) int {
 	return ms
 }
 
+// zeroMeansDefault refuses an explicit zero the Go SDK cannot tell from "not given": its option
+// structs read a zero WaitSeconds as the default (15), as the public Go SDK does.
+func zeroMeansDefault(a callArgs, keys ...string) error {
+	for _, k := range keys {
+		if v, ok := a[k].(float64); ok && v == 0 {
+			return &unsupported{fmt.Sprintf("the Go SDK reads %s 0 as its default; it cannot send 0", k)}
+		}
+	}
+	return nil
+}
+
 func observeOptions(a callArgs, o axme.RequestOptions) axme.ObserveOptions {
 	return axme.ObserveOptions{
 		Since: a.Int("since"), WaitSeconds: a.Int("wait_seconds"), TimeoutMs: streamTimeout(a, &o),
@@ -154,14 +165,23 @@ func observeOptions(a callArgs, o axme.RequestOptions) axme.ObserveOptions {
 }
 
 func observe(ctx context.Context, c *axme.Client, a callArgs, o axme.RequestOptions) (any, error) {
+	if err := zeroMeansDefault(a, "wait_seconds"); err != nil {
+		return nil, err
+	}
 	return collect(c.ObserveSeq(ctx, a.Str("intent_id"), observeOptions(a, o)), a.IntPtr("max_events"))
 }
 
 func waitFor(ctx context.Context, c *axme.Client, a callArgs, o axme.RequestOptions) (any, error) {
+	if err := zeroMeansDefault(a, "wait_seconds"); err != nil {
+		return nil, err
+	}
 	return c.WaitFor(ctx, a.Str("intent_id"), observeOptions(a, o))
 }
 
 func listen(ctx context.Context, c *axme.Client, a callArgs, o axme.RequestOptions) (any, error) {
+	if err := zeroMeansDefault(a, "wait_seconds"); err != nil {
+		return nil, err
+	}
 	opts := axme.ListenOptions{
 		Since: a.Int("since"), WaitSeconds: a.Int("wait_seconds"), TimeoutMs: streamTimeout(a, &o), TraceID: o.TraceID,
 	}
