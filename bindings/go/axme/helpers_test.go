@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +40,8 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	cmd := exec.Command(bin, "--data-dir", dir, "--listen", "127.0.0.1:0", "--faults", "--log", "warn")
 	cmd.Stderr = os.Stderr
+	// A test that panics skips the deferred kill: the server then dies with this process.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot start %s (cargo build -p axme-server): %v\n", bin, err)
 		return 1

@@ -140,3 +140,36 @@ func TestListenResumeHandoff(t *testing.T) {
 	}
 	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
 }
+
+// A thousand WaitFor calls in flight on one client: each holds an OS thread while parked in the
+// core (cgo), and every one wakes when its intent ends.
+func TestThousandConcurrentWaitFor(t *testing.T) {
+	c, _ := isolated(t, axme.ClientConfig{})
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = must(c.SendIntent(bg, intentBody("agent://acme/prod/billing"), axme.RequestOptions{}))
+	}
+	results := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() { _, err := c.WaitFor(bg, id, axme.ObserveOptions{}); results <- err }()
+	}
+	until(t, "every WaitFor is parked in the core", func() bool { return c.LiveHandles() == uint64(len(ids)) })
+	for _, id := range ids {
+		must(c.ResolveIntent(bg, id, map[string]any{"status": "COMPLETED"}, axme.RequestOptions{}))
+	}
+	for range ids {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+}
+
+// The public SDK's type assertion keeps working: every call error is an *HTTPError.
+func TestHTTPErrorTypeAssertion(t *testing.T) {
+	c, _ := isolated(t, axme.ClientConfig{})
+	_, err := c.GetIntent(bg, "00000000-0000-4000-8000-000000000000", axme.RequestOptions{})
+	if h, ok := err.(*axme.HTTPError); !ok || h.StatusCode != 404 || h.Body == "" {
+		t.Fatalf("err.(*axme.HTTPError): %#v", err)
+	}
+}
