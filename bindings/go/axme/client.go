@@ -161,13 +161,27 @@ func withToken[T any](ctx context.Context, f func(t *ffi.CancelToken) (T, error)
 	}
 	t := ffi.NewCancelToken()
 	defer t.Release()
-	stop := context.AfterFunc(ctx, t.Cancel)
-	defer stop()
+	defer onDone(ctx, t.Cancel)()
 	out, err := f(t)
 	if err != nil {
 		return out, convert(ctx, err)
 	}
 	return out, nil
+}
+
+// onDone runs cancel when ctx ends; the returned func stops that, waiting for a cancel already
+// running, so the handles it uses are never released under it.
+func onDone(ctx context.Context, cancel func()) func() {
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		cancel()
+	})
+	return func() {
+		if !stop() {
+			<-fired
+		}
+	}
 }
 
 // arg is a Go value as a core argument: zero values (empty strings, zero ints, nil pointers and

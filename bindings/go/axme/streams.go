@@ -120,8 +120,7 @@ func (c *Client) seq(ctx context.Context, open func(*ffi.CancelToken) (*ffi.Stre
 		// Closing at the end (or when ctx ends) frees the core's side at once.
 		defer s.Release()
 		defer s.Close()
-		stop := context.AfterFunc(ctx, func() { t.Cancel(); s.Close() })
-		defer stop()
+		defer onDone(ctx, func() { t.Cancel(); s.Close() })()
 		for {
 			text, ok, err := s.Next()
 			if err != nil {
