@@ -39,6 +39,8 @@ def driver_argv(sdk: str) -> List[str]:
     if sdk == "typescript":
         node = os.environ.get("AXME_CONFORMANCE_NODE", "node")
         return [node, str(DRIVERS / "typescript" / "driver.mjs")]
+    if sdk == "go":
+        return [str(REPO / "target" / "debug" / "axme-go-driver")]
     raise ValueError(f"no driver for {sdk!r}")
 
 

@@ -1,0 +1,3 @@
+module github.com/axme/axme-go
+
+go 1.23

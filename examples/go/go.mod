@@ -1,0 +1,7 @@
+module github.com/axme/axme-go/examples
+
+go 1.23
+
+require github.com/axme/axme-go v0.0.0
+
+replace github.com/axme/axme-go => ../../bindings/go
