@@ -8,9 +8,7 @@ package axme
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"runtime"
 	"sync"
 	"time"
 
@@ -260,27 +258,13 @@ func decode[T any](text string) (T, error) {
 	return out, err
 }
 
-// onCallingThread runs a request/response call, which the core drives on the calling OS thread's
-// own runtime, keeping the goroutine on that thread until the call is over. After a timeout the
-// core does not settle that runtime (it does after a cancellation), so the abandoned attempt's
-// connection would stay open until the thread's next call: settle it here, on the same thread.
-func onCallingThread[T any](ctx context.Context, c *ffi.Client, f func(t *ffi.CancelToken) (T, error)) (T, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	out, err := withToken(ctx, f)
-	if errors.Is(err, ErrTimeout) {
-		c.Settle()
-	}
-	return out, err
-}
-
 func callJSON[T any](ctx context.Context, c *ffi.Client, op string, args map[string]any, o RequestOptions) (T, error) {
 	var zero T
 	a, err := encodeArgs(args)
 	if err != nil {
 		return zero, err
 	}
-	text, err := onCallingThread(ctx, c, func(t *ffi.CancelToken) (string, error) {
+	text, err := withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.Call(op, a, callOptions(o), t)
 	})
 	if err != nil {
@@ -294,7 +278,7 @@ func callBytes(ctx context.Context, c *ffi.Client, op string, args map[string]an
 	if err != nil {
 		return nil, err
 	}
-	return onCallingThread(ctx, c, func(t *ffi.CancelToken) ([]byte, error) {
+	return withToken(ctx, func(t *ffi.CancelToken) ([]byte, error) {
 		return c.CallBytes(op, a, callOptions(o), t)
 	})
 }
@@ -304,7 +288,7 @@ func callContent(ctx context.Context, c *ffi.Client, op string, args map[string]
 	if err != nil {
 		return nil, err
 	}
-	text, err := onCallingThread(ctx, c, func(t *ffi.CancelToken) (string, error) {
+	text, err := withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.CallWithContent(op, a, content, callOptions(o), t)
 	})
 	if err != nil {

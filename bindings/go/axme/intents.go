@@ -14,14 +14,14 @@ func (c *Client) SendIntent(ctx context.Context, payload map[string]any, options
 	if err != nil {
 		return "", err
 	}
-	return onCallingThread(ctx, c.ffi, func(t *ffi.CancelToken) (string, error) {
+	return withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.ffi.SendIntent(string(body), callOptions(options), t)
 	})
 }
 
 // CancelIntent cancels an intent (reason may be empty).
 func (c *Client) CancelIntent(ctx context.Context, intentID, reason string, options RequestOptions) (map[string]any, error) {
-	text, err := onCallingThread(ctx, c.ffi, func(t *ffi.CancelToken) (string, error) {
+	text, err := withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.ffi.CancelIntent(intentID, nonEmpty(reason), callOptions(options), t)
 	})
 	if err != nil {

@@ -34,14 +34,14 @@ func (c *Client) McpInitializeVersion(ctx context.Context, version string, optio
 }
 
 func (c *Client) mcpInitialize(ctx context.Context, version string, options RequestOptions) (map[string]any, error) {
-	return mcpResult(onCallingThread(ctx, c.ffi, func(t *ffi.CancelToken) (string, error) {
+	return mcpResult(withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.ffi.McpInitialize(nonEmpty(version), callOptions(options), t)
 	}))
 }
 
 // McpListTools lists the MCP tools.
 func (c *Client) McpListTools(ctx context.Context, options RequestOptions) (map[string]any, error) {
-	return mcpResult(onCallingThread(ctx, c.ffi, func(t *ffi.CancelToken) (string, error) {
+	return mcpResult(withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.ffi.McpListTools(callOptions(options), t)
 	}))
 }
@@ -62,7 +62,7 @@ func (c *Client) McpCallTool(ctx context.Context, name string, options McpCallTo
 	})
 	o.ValidateInputSchema = options.ValidateInputSchema
 	o.Retryable = options.Retryable
-	return mcpResult(onCallingThread(ctx, c.ffi, func(t *ffi.CancelToken) (string, error) {
+	return mcpResult(withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return c.ffi.McpCallTool(name, string(a), o, t)
 	}))
 }

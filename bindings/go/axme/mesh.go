@@ -44,14 +44,14 @@ func (m *MeshClient) Heartbeat(ctx context.Context, metrics map[string]any, opti
 		s := string(b)
 		body = &s
 	}
-	return mcpResult(onCallingThread(ctx, m.core(), func(t *ffi.CancelToken) (string, error) {
+	return mcpResult(withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return m.core().MeshHeartbeat(body, callOptions(options), t)
 	}))
 }
 
 // FlushMetrics sends a heartbeat carrying the metrics ReportMetric buffered.
 func (m *MeshClient) FlushMetrics(ctx context.Context, options RequestOptions) (map[string]any, error) {
-	return mcpResult(onCallingThread(ctx, m.core(), func(t *ffi.CancelToken) (string, error) {
+	return mcpResult(withToken(ctx, func(t *ffi.CancelToken) (string, error) {
 		return m.core().MeshFlushMetrics(callOptions(options), t)
 	}))
 }

@@ -88,7 +88,8 @@ def run_script(d: DriverProcess, server: Server, cred: Credential) -> Transcript
         "listen", {"address": agent, "max_events": 1, "wait_seconds": 5, "timeout_ms": 20000}
     )
     t["wait_for deadline"] = d.call("wait_for", {"intent_id": second, "timeout_ms": 300})
-    t["wait_for bad wait_seconds"] = d.call("wait_for", {"intent_id": second, "wait_seconds": 0})
+    # 61 is past the 1..=60 window in every SDK (0 is "not given" in Go's option structs).
+    t["wait_for bad wait_seconds"] = d.call("wait_for", {"intent_id": second, "wait_seconds": 61})
 
     # A wait_for that would never end, cancelled once its stream is open: the SDK must close it.
     streams_before = len(cred.journal("GET", route))

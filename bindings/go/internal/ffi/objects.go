@@ -327,14 +327,3 @@ func optString(w *Writer, s *string) {
 	w.I8(1)
 	w.String(*s)
 }
-
-// Settle lets the calling OS thread's connection tasks run, so a connection whose request was
-// abandoned (an attempt past its timeout) closes now rather than at the thread's next call. The
-// core settles after a cancelled call; a call with a token cancelled beforehand ends at once, sends
-// nothing, and settles.
-func (c *Client) Settle() {
-	t := NewCancelToken()
-	defer t.Release()
-	t.Cancel()
-	_, _ = c.Call("health", "{}", CallOptions{}, t)
-}
