@@ -2,6 +2,7 @@
 using System.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Axme.Sdk.Internal;
 
 namespace Axme.Sdk
 {
