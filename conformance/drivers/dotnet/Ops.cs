@@ -389,7 +389,14 @@ namespace Axme.Conformance
                 }
                 return null;
             }
-            return (JsonObject)v;
+            var obj = v as JsonObject;
+            if (obj == null)
+            {
+                // A .NET caller cannot pass anything but a JsonObject here (the compiler refuses
+                // it): the nearest the SDK has to the other languages' invalid_argument.
+                throw new ArgumentException(key + " must be a JSON object (a JsonObject parameter), not " + v.JsonType, key);
+            }
+            return obj;
         }
     }
 }

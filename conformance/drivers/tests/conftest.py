@@ -39,6 +39,9 @@ def driver_argv(sdk: str) -> List[str]:
     if sdk == "typescript":
         node = os.environ.get("AXME_CONFORMANCE_NODE", "node")
         return [node, str(DRIVERS / "typescript" / "driver.mjs")]
+    if sdk == "dotnet":
+        mono = os.environ.get("AXME_CONFORMANCE_MONO", "mono")
+        return [mono, str(REPO / "target" / "dotnet" / "axme-conformance-driver.exe")]
     raise ValueError(f"no driver for {sdk!r}")
 
 

@@ -10,16 +10,29 @@ namespace Axme.Sdk
     public partial class AxmeClient
     {
         /// <summary>
-        /// Liveness check (versioned path).
-        /// Same answer as `GET /health`; the Go, Java and .NET SDKs call this path.
-        /// <c>GET /v1/health</c> (operation <c>health_v1</c>).
+        /// Liveness check.
+        /// Answers without authentication as long as the process is up and its storage is reachable. Used by the Python and TypeScript SDKs and by the conformance checks.
+        /// <c>GET /health</c> (operation <c>health</c>).
         /// </summary>
         /// <param name="options">Per-call options: idempotency key, trace id, owner, authorization, timeout.</param>
         /// <param name="ct">Cancels the request at once; the server sees its connection close.</param>
         public Task<JsonObject> HealthAsync(RequestOptions options = null, CancellationToken ct = default(CancellationToken))
         {
-            var call = new OperationCall("health_v1");
+            var call = new OperationCall("health");
             return CallAsync(call, options, ct);
+        }
+
+        /// <summary>
+        /// Liveness check (versioned path).
+        /// Same answer as `GET /health`; the Go, Java and .NET SDKs call this path.
+        /// <c>GET /v1/health</c> (operation <c>health_v1</c>). Not in the public .NET SDK 0.1.2.
+        /// </summary>
+        /// <param name="options">Per-call options: idempotency key, trace id, owner, authorization, timeout.</param>
+        /// <param name="cancellationToken">Cancels the request at once; the server sees its connection close.</param>
+        public Task<JsonObject> HealthV1Async(RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var call = new OperationCall("health_v1");
+            return CallAsync(call, options, cancellationToken);
         }
 
         /// <summary>
