@@ -29,7 +29,7 @@ test() {
   cargo build -p axme-server --bin axme-server
   # Written from the public SDK's surface: it must compile against this package, named arguments included.
   "${MCS[@]}" -nowarn:219 -target:library -r:"$OUT/Axme.Sdk.dll" -out:"$OUT/PublicSurface.dll" bindings/dotnet/tests/PublicSurface.cs
-  "${MCS[@]}" -target:library -r:"$OUT/Axme.Sdk.dll" -r:/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll -out:"$OUT/Axme.Sdk.Tests.dll" \
+  "${MCS[@]}" -target:library -r:System.IO.Compression -r:System.IO.Compression.FileSystem -r:"$OUT/Axme.Sdk.dll" -r:/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll -out:"$OUT/Axme.Sdk.Tests.dll" \
     bindings/dotnet/tests/*Tests.cs bindings/dotnet/tests/ServerFixture.cs
   (cd "$OUT" && nunit-console -nologo -labels Axme.Sdk.Tests.dll)
 }
