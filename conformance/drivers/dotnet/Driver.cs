@@ -23,9 +23,6 @@ namespace Axme.Conformance
 
         private static void Main()
         {
-            // Every SDK call holds a pool thread while the core blocks on it; cases run up to a
-            // hundred at once, so the pool starts big enough instead of growing by one a second.
-            ThreadPool.SetMinThreads(128, 128);
             var hello = new JsonObject
             {
                 { "type", "hello" },

@@ -192,10 +192,10 @@ namespace Axme.Sdk
             return handle.Lend();
         }
 
-        /// <summary>A request/response call on a pool thread; the core's token follows <paramref name="ct"/>.</summary>
+        /// <summary>A request/response call on a call thread; the core's token follows <paramref name="ct"/>.</summary>
         internal Task<T> Run<T>(CancellationToken ct, Func<AxmeClient, CancelLink, T> body)
         {
-            return Task.Run(() =>
+            return CallThreads.Run(() =>
             {
                 using (var link = new CancelLink(ct))
                 {
@@ -241,16 +241,16 @@ namespace Axme.Sdk
             }
         }
 
-        /// <summary>A call that may wait long (<c>wait_for</c>) on a thread of its own, so it never starves the pool.</summary>
+        /// <summary>A call on the core's shared runtime (<c>wait_for</c>): nothing of this thread's to settle.</summary>
         internal Task<T> RunLong<T>(CancellationToken ct, Func<AxmeClient, CancelLink, T> body)
         {
-            return Task.Factory.StartNew(() =>
+            return CallThreads.Run(() =>
             {
                 using (var link = new CancelLink(ct))
                 {
                     return body(this, link);
                 }
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            });
         }
 
         internal static RustBuffer Lower(RequestOptions o)

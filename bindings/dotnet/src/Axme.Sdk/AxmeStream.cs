@@ -46,8 +46,7 @@ namespace Axme.Sdk
         /// <summary>Reads the next item; false once the stream ended (after a terminal event, or when disposed).</summary>
         public ValueTask<bool> MoveNextAsync()
         {
-            var read = Task.Factory.StartNew(Next, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            return new ValueTask<bool>(read);
+            return new ValueTask<bool>(CallThreads.Run<bool>(Next));
         }
 
         private bool Next()
