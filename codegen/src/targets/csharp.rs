@@ -36,15 +36,39 @@ const OUTPUTS: &[Template] = &[
 /// already catches (`ArgumentException`, `TimeoutException`, `HttpRequestException`,
 /// `OperationCanceledException`, ...).
 const ERROR_CLASSES: &[(&str, &str, &str)] = &[
-    ("invalid_argument", "AxmeInvalidArgumentException", "AxmeInvalidArgumentException"),
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentException",
+        "AxmeInvalidArgumentException",
+    ),
     ("auth", "AxmeAuthException", "AxmeAuthException"),
-    ("validation", "AxmeValidationException", "AxmeValidationException"),
+    (
+        "validation",
+        "AxmeValidationException",
+        "AxmeValidationException",
+    ),
     ("conflict", "AxmeConflictException", "AxmeConflictException"),
-    ("not_found", "AxmeNotFoundException", "AxmeNotFoundException"),
-    ("rate_limit", "AxmeRateLimitException", "AxmeRateLimitException"),
+    (
+        "not_found",
+        "AxmeNotFoundException",
+        "AxmeNotFoundException",
+    ),
+    (
+        "rate_limit",
+        "AxmeRateLimitException",
+        "AxmeRateLimitException",
+    ),
     ("server", "AxmeServerException", "AxmeServerException"),
-    ("timeout", "AxmeRequestTimeoutException", "AxmeTimeoutException"),
-    ("connection", "AxmeConnectionException", "AxmeConnectionException"),
+    (
+        "timeout",
+        "AxmeRequestTimeoutException",
+        "AxmeTimeoutException",
+    ),
+    (
+        "connection",
+        "AxmeConnectionException",
+        "AxmeConnectionException",
+    ),
     ("protocol", "AxmeProtocolException", "AxmeProtocolException"),
     ("mcp", "AxmeMcpException", "AxmeMcpException"),
     ("canceled", "AxmeCanceledException", "AxmeCanceledException"),

@@ -26,6 +26,7 @@ const OPTION_ARGS: &[&str] = &[
 ];
 
 /// C# keywords a parameter name could hit.
+#[rustfmt::skip]
 const KEYWORDS: &[&str] = &[
     "base", "bool", "byte", "case", "checked", "class", "const", "default", "decimal", "delegate",
     "do", "double", "event", "explicit", "extern", "fixed", "float", "for", "foreach", "goto",
@@ -163,7 +164,13 @@ fn doc_lines(m: &Method, public: bool) -> Vec<String> {
     lines
 }
 
-fn param_json(m: &Method, p: &MethodParam, name: String, ty: String, default: Option<String>) -> Value {
+fn param_json(
+    m: &Method,
+    p: &MethodParam,
+    name: String,
+    ty: String,
+    default: Option<String>,
+) -> Value {
     let doc = p
         .description
         .as_deref()
@@ -173,7 +180,11 @@ fn param_json(m: &Method, p: &MethodParam, name: String, ty: String, default: Op
 }
 
 /// The method of an operation, public or spelled from the spec.
-fn method_json(m: &Method, data: &PublicData, taken: &mut BTreeSet<String>) -> Result<Option<Value>> {
+fn method_json(
+    m: &Method,
+    data: &PublicData,
+    taken: &mut BTreeSet<String>,
+) -> Result<Option<Value>> {
     let op = m.operation_id.clone().unwrap_or_default();
     if data.skip.contains(&op) {
         return Ok(None);
@@ -199,7 +210,10 @@ fn method_json(m: &Method, data: &PublicData, taken: &mut BTreeSet<String>) -> R
                 None => snake_case(&d.name),
             };
             let p = by_name(&arg).ok_or_else(|| {
-                data_error(format!("{name}: operation {op} has no parameter {arg} for {}", d.name))
+                data_error(format!(
+                    "{name}: operation {op} has no parameter {arg} for {}",
+                    d.name
+                ))
             })?;
             params.push(param_json(m, p, d.name, d.ty, d.default));
         }
@@ -217,7 +231,13 @@ fn method_json(m: &Method, data: &PublicData, taken: &mut BTreeSet<String>) -> R
             .into_iter()
             .map(|p| {
                 let default = (!p.required).then(|| "null".to_string());
-                param_json(m, p, cs_param(&p.name), cs_param_type(&p.ty, p.required), default)
+                param_json(
+                    m,
+                    p,
+                    cs_param(&p.name),
+                    cs_param_type(&p.ty, p.required),
+                    default,
+                )
             })
             .collect();
         (name, params, false)
@@ -249,8 +269,7 @@ fn method_json(m: &Method, data: &PublicData, taken: &mut BTreeSet<String>) -> R
 /// `{clients: [{subclient, methods}]}` for the templates; every public method must find its
 /// operation in the spec.
 pub fn methods(model: &Model) -> Result<Value> {
-    let data: PublicData =
-        serde_yaml::from_str(PUBLIC).map_err(|e| data_error(e.to_string()))?;
+    let data: PublicData = serde_yaml::from_str(PUBLIC).map_err(|e| data_error(e.to_string()))?;
     let mut taken = BTreeSet::new();
     let mut seen = BTreeSet::new();
     let mut clients = Vec::new();
@@ -265,7 +284,9 @@ pub fn methods(model: &Model) -> Result<Value> {
         clients.push(json!({"subclient": c.subclient, "methods": methods}));
     }
     if let Some(missing) = data.methods.keys().find(|op| !seen.contains(*op)) {
-        return Err(data_error(format!("operation {missing} is not in the spec")));
+        return Err(data_error(format!(
+            "operation {missing} is not in the spec"
+        )));
     }
     Ok(json!({ "clients": clients }))
 }
