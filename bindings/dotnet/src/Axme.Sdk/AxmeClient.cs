@@ -20,6 +20,13 @@ namespace Axme.Sdk
     {
         internal delegate RustBuffer NativeCall(ulong client, ref RustCallStatus status);
 
+        /// <summary>
+        /// Clients not disposed yet. At process exit Mono waits for the threads it can stop, and a
+        /// call thread blocked inside the core (a stream's next read) cannot be: so the clients
+        /// still open are closed then, which ends their calls and streams and lets the process go.
+        /// </summary>
+        private static readonly LiveSet<AxmeClient> LiveClients = new LiveSet<AxmeClient>(c => c.Dispose());
+
         private readonly ClientHandle handle;
 
         /// <summary>Builds the client; the core checks the config (an invalid one throws <see cref="AxmeInvalidArgumentException"/>).</summary>
@@ -39,6 +46,7 @@ namespace Axme.Sdk
             Native.Check(ref status);
             handle = new ClientHandle(raw);
             Mesh = new AxmeMesh(this);
+            LiveClients.Add(this);
         }
 
         /// <summary>The agent mesh: heartbeats, metrics, agents, kill switch.</summary>
@@ -59,6 +67,7 @@ namespace Axme.Sdk
         /// <summary>Closes every call and stream of the client, then releases it.</summary>
         public void Dispose()
         {
+            LiveClients.Remove(this);
             try
             {
                 var status = new RustCallStatus();
