@@ -57,6 +57,36 @@ namespace Axme.Sdk.Tests
             }
         }
 
+        /// <summary>
+        /// The public SDK's usage style, ported by swapping System.Text.Json.Nodes for System.Json:
+        /// index initializers, indexers and explicit casts, an idempotency key in RequestOptions,
+        /// observe until the terminal event.
+        /// </summary>
+        [Test]
+        public async Task PublicStyleProgramPortsBySwappingTheUsing()
+        {
+            var cred = new Credential();
+            var client = new AxmeClient(new AxmeClientConfig { BaseUrl = ServerFixture.Url, ApiKey = cred.ApiKey });
+            var created = await client.CreateIntentAsync(new JsonObject
+            {
+                ["intent_type"] = "intent.demo.v1",
+                ["correlation_id"] = Guid.NewGuid().ToString(),
+                ["to_agent"] = "agent://acme/prod/demo",
+                ["payload"] = new JsonObject { ["task"] = "hello" },
+            }, new RequestOptions { IdempotencyKey = "create-demo-001" });
+            var intentId = (string)created["intent_id"];
+            await client.ResolveIntentAsync(intentId, new JsonObject { ["status"] = "COMPLETED" });
+            var events = client.ObserveAsync(intentId, timeoutSeconds: 30).GetAsyncEnumerator();
+            string last = null;
+            while (await events.MoveNextAsync())
+            {
+                last = (string)events.Current["event_type"];
+            }
+            Assert.AreEqual("intent.completed", last);
+            Assert.AreEqual("create-demo-001", (string)cred.Requests("/v1/intents").First(r => (string)r["method"] == "POST")["headers"]["idempotency-key"][0]);
+            client.Dispose();
+        }
+
         [Test]
         public void EachHttpKindHasItsClass()
         {
