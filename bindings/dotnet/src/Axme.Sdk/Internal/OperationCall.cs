@@ -110,6 +110,11 @@ namespace Axme.Sdk.Internal
                 return new JsonObject();
             }
             var value = JsonValue.Parse(text);
+            if (value == null)
+            {
+                // The core's `null` for an empty body.
+                return new JsonObject();
+            }
             var obj = value as JsonObject;
             if (obj == null)
             {
