@@ -32,7 +32,7 @@ ROWS = [
     ("node (host)", "bindings/node", (".js", ".mjs", ".ts", ".mts", ".d.ts"), 600),
     ("go (host)", "bindings/go", (".go", ".h"), 1000),
     ("java (host)", "bindings/java/src/main", (".java",), None),
-    ("dotnet (host)", "bindings/dotnet/src", (".cs",), None),
+    ("dotnet (host)", "bindings/dotnet/src", (".cs",), 1000),
     ("codegen templates: python", "codegen/templates/python", (".tera",), None),
     ("codegen templates: typescript", "codegen/templates/typescript", (".tera",), None),
     ("codegen templates: go", "codegen/templates/go", (".tera",), None),

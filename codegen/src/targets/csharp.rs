@@ -2,16 +2,22 @@
 //! `Axme.Sdk.Internal`, C# 7.2 so Mono's `mcs` compiles it): a `DllImport` of every function of
 //! the waist's C ABI (blittable structs by value, the status by `ref`), the check of the checksums
 //! and contract version, and the waist's records, error kinds, config defaults and lifecycle
-//! constants with their uniffi encoders and decoders.
+//! constants with their uniffi encoders and decoders; and over it the SDK surface: every
+//! operation's method of `AxmeClient`/`AxmeMesh` (`methods.rs`, with the public .NET SDK's
+//! signatures from `codegen/data/dotnet/`) and the error kind → exception class table.
 
 use serde_json::Value;
 use tera::Tera;
 
 use super::{Target, Template};
+use crate::error::Result;
 use crate::filters::{from, string_filter, Args};
+use crate::model::Model;
 use crate::names::pascal_case;
 use crate::template;
-use crate::waist::{FfiFn, Ty};
+use crate::waist::{FfiFn, Ty, Waist};
+
+mod methods;
 
 /// The C# target.
 pub struct CSharp;
@@ -19,6 +25,54 @@ pub struct CSharp;
 const OUTPUTS: &[Template] = &[
     template!(waist "csharp/FfiNatives.cs" => "bindings/dotnet/src/Axme.Sdk/Internal/FfiNatives.cs"),
     template!(waist "csharp/FfiWaist.cs" => "bindings/dotnet/src/Axme.Sdk/Internal/FfiWaist.cs"),
+    // Rendered with the waist only: the methods call it, and the tricky spec has no public data.
+    template!(waist "csharp/Operations.cs" => "bindings/dotnet/src/Axme.Sdk/Generated/Operations.cs"),
+    template!(waist "csharp/Errors.cs" => "bindings/dotnet/src/Axme.Sdk/Generated/Errors.cs"),
+];
+
+/// The exception class of each error kind: `(kind, class when the error carries an HTTP status,
+/// class otherwise)`. Every kind of the waist must be here (generation stops otherwise). The
+/// HTTP classes derive from `AxmeHttpException`; the others from the BCL type a .NET caller
+/// already catches (`ArgumentException`, `TimeoutException`, `HttpRequestException`,
+/// `OperationCanceledException`, ...).
+const ERROR_CLASSES: &[(&str, &str, &str)] = &[
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentException",
+        "AxmeInvalidArgumentException",
+    ),
+    ("auth", "AxmeAuthException", "AxmeAuthException"),
+    (
+        "validation",
+        "AxmeValidationException",
+        "AxmeValidationException",
+    ),
+    ("conflict", "AxmeConflictException", "AxmeConflictException"),
+    (
+        "not_found",
+        "AxmeNotFoundException",
+        "AxmeNotFoundException",
+    ),
+    (
+        "rate_limit",
+        "AxmeRateLimitException",
+        "AxmeRateLimitException",
+    ),
+    ("server", "AxmeServerException", "AxmeServerException"),
+    (
+        "timeout",
+        "AxmeRequestTimeoutException",
+        "AxmeTimeoutException",
+    ),
+    (
+        "connection",
+        "AxmeConnectionException",
+        "AxmeConnectionException",
+    ),
+    ("protocol", "AxmeProtocolException", "AxmeProtocolException"),
+    ("mcp", "AxmeMcpException", "AxmeMcpException"),
+    ("canceled", "AxmeCanceledException", "AxmeCanceledException"),
+    ("internal", "AxmeInternalException", "AxmeInternalException"),
 ];
 
 impl Target for CSharp {
@@ -28,6 +82,15 @@ impl Target for CSharp {
 
     fn outputs(&self) -> &'static [Template] {
         OUTPUTS
+    }
+
+    fn data(&self, model: &Model, waist: &Waist) -> Result<Value> {
+        if waist.is_empty() {
+            return Ok(Value::Null);
+        }
+        let mut data = methods::methods(model)?;
+        data["error_classes"] = waist.error_classes("csharp", ERROR_CLASSES)?;
+        Ok(data)
     }
 
     fn register_filters(&self, tera: &mut Tera) {

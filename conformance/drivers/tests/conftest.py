@@ -41,6 +41,9 @@ def driver_argv(sdk: str) -> List[str]:
         return [node, str(DRIVERS / "typescript" / "driver.mjs")]
     if sdk == "go":
         return [str(REPO / "target" / "debug" / "axme-go-driver")]
+    if sdk == "dotnet":
+        mono = os.environ.get("AXME_CONFORMANCE_MONO", "mono")
+        return [mono, str(REPO / "target" / "dotnet" / "axme-conformance-driver.exe")]
     raise ValueError(f"no driver for {sdk!r}")
 
 

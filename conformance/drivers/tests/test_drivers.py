@@ -22,7 +22,7 @@ import pytest
 
 from conftest import Credential, DriverProcess, Server, http, wait_until
 
-SDKS = ["python", "typescript", "go"]
+SDKS = ["python", "typescript", "go", "dotnet"]
 BASE_FEATURES = {"intents", "observe", "wait_for", "listen", "cancel", "generic_call"}
 
 #: Steps whose outcome differs by SDK on purpose (asserted per SDK in the tests above).
