@@ -13,7 +13,8 @@ VERSION=0.3.0
 MCS=(mcs -langversion:7.2 -warnaserror -r:System.Json -r:System.Net.Http -r:System.Core)
 
 build() {
-  cargo build -p axme-ffi
+  # The same packages as ./dev's build_native, so no dependency is compiled for another feature set.
+  cargo build -p axme-ffi -p axme-server -p axme-conformance
   mkdir -p "$OUT"
   ln -sf ../debug/libaxme_ffi.so "$OUT/libaxme_ffi.so"
   # 1570: the waist's own doc texts (FfiWaist.cs) hold unescaped <placeholders>.
@@ -26,7 +27,6 @@ build() {
 
 test() {
   build
-  cargo build -p axme-server --bin axme-server
   # Written from the public SDK's surface: it must compile against this package, named arguments included.
   "${MCS[@]}" -nowarn:219 -target:library -r:"$OUT/Axme.Sdk.dll" -out:"$OUT/PublicSurface.dll" bindings/dotnet/tests/PublicSurface.cs
   for example in examples/dotnet/*.cs; do

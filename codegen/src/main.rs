@@ -99,10 +99,21 @@ fn main() -> ExitCode {
 }
 
 /// Builds the debug `axme-ffi` library (cargo skips it when it is fresh) and returns its path.
+/// Built together with the server and the conformance runner, as `./dev` builds them
+/// (`build_native`), so their shared dependencies keep one feature set and compile once.
 fn build_waist_library(root: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "-q", "-p", "axme-ffi"])
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "axme-ffi",
+            "-p",
+            "axme-server",
+            "-p",
+            "axme-conformance",
+        ])
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run cargo to build axme-ffi: {e}"))?;

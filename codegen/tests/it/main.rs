@@ -35,7 +35,17 @@ pub fn waist_library() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
         run(std::process::Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "axme-ffi"])
+            // The same packages as ./dev's build_native: one feature set, one compile.
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "axme-ffi",
+                "-p",
+                "axme-server",
+                "-p",
+                "axme-conformance",
+            ])
             .current_dir(root()));
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)

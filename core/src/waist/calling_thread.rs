@@ -59,13 +59,15 @@ impl Engine {
     }
 
     /// Drive `fut` to its end on this thread's runtime (see [`Engine::settle`] for a call that
-    /// was abandoned midway: cancelled, or past its deadline).
+    /// ended in an error: cancelled, past its deadline, or failed midway).
     pub fn block_on<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
         let out = self.runtime().block_on(fut);
-        if matches!(&out, Err(e) if matches!(e.kind(), ErrorKind::Canceled | ErrorKind::Timeout)) {
+        // Any error may have left a request behind midway (cancelled, past its deadline, a
+        // connection or protocol failure); settling costs a few scheduler rounds.
+        if out.is_err() {
             self.settle();
         }
         out

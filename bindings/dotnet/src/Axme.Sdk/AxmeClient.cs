@@ -208,46 +208,9 @@ namespace Axme.Sdk
             {
                 using (var link = new CancelLink(ct))
                 {
-                    try
-                    {
-                        return body(this, link);
-                    }
-                    catch (Exception e) when (Abandoned(e))
-                    {
-                        Settle();
-                        throw;
-                    }
+                    return body(this, link);
                 }
             });
-        }
-
-        private static bool Abandoned(Exception e)
-        {
-            var kind = (e as IAxmeException)?.Error.Kind;
-            return kind == "timeout" || kind == "connection" || kind == "protocol";
-        }
-
-        /// <summary>
-        /// Lets this thread's connection tasks run after a call gave up on a request midway.
-        /// The core drives a thread's connections only while the thread is inside a call, and
-        /// it settles them itself only after a cancelled call; so a timed-out attempt would keep
-        /// its connection open until this thread's next call. A call with an already cancelled
-        /// token sends nothing, ends cancelled at once, and makes the core settle the thread.
-        /// </summary>
-        private void Settle()
-        {
-            using (var link = new CancelLink(CancellationToken.None))
-            {
-                link.Cancel();
-                try
-                {
-                    Native.TakeStr(Invoke((ulong s, ref RustCallStatus st) =>
-                        uniffi_axme_ffi_fn_method_client_call(s, Native.Str("health"), Native.Str("{}"), Lower(null), link.Lower(), ref st)));
-                }
-                catch (AxmeCanceledException)
-                {
-                }
-            }
         }
 
         /// <summary>A call on the core's shared runtime (<c>wait_for</c>): nothing of this thread's to settle.</summary>
