@@ -160,6 +160,10 @@ final class Ops {
                 }
             }
         }
+        if (running.canceled) {
+            // The stream ended because a `cancel` request closed it.
+            throw new java.util.concurrent.CancellationException("closed by a cancel request");
+        }
         return Map.of("events", events);
     }
 
@@ -173,6 +177,25 @@ final class Ops {
                 .filter(x -> x.getName().equals(name) && x.getDeclaringClass().getSimpleName().endsWith("Operations"))
                 .findFirst()
                 .orElseThrow(() -> new Errors.Unsupported("the Java SDK has no operation method " + name));
+        // Per-call options given among the arguments (owner_agent, ...) go where the SDK takes them.
+        RequestOptions.Builder merged = RequestOptions.builder()
+                .idempotencyKey(o.getIdempotencyKey()).traceId(o.getTraceId()).ownerAgent(o.getOwnerAgent())
+                .timeoutSeconds(o.getTimeoutSeconds());
+        for (String option : List.of("owner_agent", "x_owner_agent", "idempotency_key", "trace_id", "authorization")) {
+            Object v = given.get(option);
+            if (v == null || Arrays.stream(m.getParameters()).anyMatch(p -> snake(p.getName()).equals(option))) {
+                continue;
+            }
+            given.remove(option);
+            switch (option) {
+                case "owner_agent" -> merged.ownerAgent(str(v));
+                case "x_owner_agent" -> merged.xOwnerAgent(str(v));
+                case "idempotency_key" -> merged.idempotencyKey(str(v));
+                case "trace_id" -> merged.traceId(str(v));
+                default -> merged.authorization(str(v));
+            }
+        }
+        o = merged.build();
         Parameter[] params = m.getParameters();
         Object[] values = new Object[params.length];
         for (int i = 0; i < params.length; i++) {

@@ -75,8 +75,8 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
             return bytes;
         }
         byte[] content = args.content();
-        String text = content == null ? Ffi.call(handle, op, json, o, t)
-                : Ffi.callWithContent(handle, op, json, content, o, t);
+        String text = Engine.request(handle, token -> content == null ? Ffi.call(handle, op, json, o, token)
+                : Ffi.callWithContent(handle, op, json, content, o, token), t);
         return decode.fromJson(text);
     }
 
@@ -101,7 +101,9 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
     /** Creates an intent (minting its {@code correlation_id} when absent); its id. */
     public String sendIntent(Map<String, Object> payload, RequestOptions options)
             throws IOException, InterruptedException {
-        return Engine.checked(t -> Ffi.sendIntent(handle, Json.write(payload), Engine.callOptions(options), t));
+        String intent = Json.write(payload);
+        return Engine.checked(t -> Engine.request(handle,
+                token -> Ffi.sendIntent(handle, intent, Engine.callOptions(options), token), t));
     }
 
     /**
@@ -162,13 +164,17 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
 
     /** Cancels an intent (a resolve with {@code CANCELED}). */
     public Map<String, Object> cancelIntent(String intentId, String reason, RequestOptions options) {
-        return Engine.unchecked(t -> Json.object(
-                Ffi.cancelIntent(handle, intentId, reason, Engine.callOptions(options), t)));
+        return Engine.unchecked(t -> cancelIntent(intentId, reason, options, t));
     }
 
     public CompletableFuture<Map<String, Object>> cancelIntentAsync(String intentId, String reason,
             RequestOptions options) {
-        return Engine.async(t -> Json.object(Ffi.cancelIntent(handle, intentId, reason, Engine.callOptions(options), t)));
+        return Engine.async(t -> cancelIntent(intentId, reason, options, t));
+    }
+
+    private Map<String, Object> cancelIntent(String intentId, String reason, RequestOptions options, CancelToken t) {
+        return Json.object(Engine.request(handle,
+                token -> Ffi.cancelIntent(handle, intentId, reason, Engine.callOptions(options), token), t));
     }
 
     /** MCP {@code initialize} with the configured protocol version; the result. */

@@ -24,14 +24,17 @@ public final class AxmeClientConfig {
         this(baseUrl, apiKey, actorToken, null);
     }
 
-    /** A blank key is refused here, as in the public SDK; a blank base URL means the default. */
+    /**
+     * A blank key is refused here, as in the public SDK; a blank base URL means
+     * {@code AXME_BASE_URL}, else the default. (The builder passes values on as given.)
+     */
     public AxmeClientConfig(String baseUrl, String apiKey, String actorToken, String bearerToken) {
-        this(new Builder().baseUrl(baseUrl).apiKey(requireKey(apiKey)).actorToken(actorToken)
+        this(new Builder().baseUrl(baseUrl == null || baseUrl.isBlank() ? null : baseUrl).apiKey(requireKey(apiKey)).actorToken(actorToken)
                 .bearerToken(bearerToken));
     }
 
     private AxmeClientConfig(Builder b) {
-        this.baseUrl = b.baseUrl == null || b.baseUrl.isBlank() ? null : b.baseUrl.strip();
+        this.baseUrl = b.baseUrl;
         this.apiKey = b.apiKey;
         this.actorToken = b.actorToken;
         this.bearerToken = b.bearerToken;

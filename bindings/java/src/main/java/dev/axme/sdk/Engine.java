@@ -2,6 +2,7 @@ package dev.axme.sdk;
 
 import dev.axme.sdk.internal.CancelToken;
 import dev.axme.sdk.internal.ErrorClasses;
+import dev.axme.sdk.internal.Ffi;
 import dev.axme.sdk.internal.FfiException;
 import dev.axme.sdk.internal.FfiWaist;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * What the client and its mesh share: running a waist call in one of three forms (checked for
- * the public SDK's methods, unchecked, or on a daemon executor behind a {@code CompletableFuture}
+ * the public SDK's methods, unchecked, or on a daemon thread behind a {@code CompletableFuture}
  * whose cancellation cancels the core's token), and turning failures into the exception class
  * the generated table names for their kind.
  */
@@ -23,7 +24,7 @@ final class Engine {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /** Daemon threads: an application's {@code main} returning ends the JVM. */
-    static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
+    private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "axme-call-" + THREADS.incrementAndGet());
         t.setDaemon(true);
         return t;
@@ -85,6 +86,30 @@ final class Engine {
             }
         });
         return future;
+    }
+
+    /**
+     * Runs a request/response call; after a timeout, lets this thread's connections settle.
+     * The core drives a blocking call on its calling thread's own runtime, which runs only while
+     * the thread is inside a call, and it settles the connections after a cancelled call but not
+     * after one that timed out: the abandoned attempt's connection would stay open (the server
+     * would not see the client go) until this thread's next call. A call with an already
+     * cancelled token ends {@code canceled} at once, and so settles them now.
+     */
+    static String request(long client, Work<String> call, CancelToken token) {
+        try {
+            return call.run(token);
+        } catch (FfiException e) {
+            if ("timeout".equals(e.details.kind())) {
+                try (CancelToken cancelled = new CancelToken()) {
+                    cancelled.cancel();
+                    Ffi.call(client, "health", "{}", null, cancelled);
+                } catch (FfiException settled) {
+                    // canceled, as intended
+                }
+            }
+            throw e;
+        }
     }
 
     /** The core's call options for {@code o} ({@code null}: none). */
