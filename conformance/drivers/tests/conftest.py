@@ -39,6 +39,8 @@ def driver_argv(sdk: str) -> List[str]:
     if sdk == "typescript":
         node = os.environ.get("AXME_CONFORMANCE_NODE", "node")
         return [node, str(DRIVERS / "typescript" / "driver.mjs")]
+    if sdk == "java":
+        return ["bash", str(DRIVERS / "java" / "driver.sh")]
     raise ValueError(f"no driver for {sdk!r}")
 
 
