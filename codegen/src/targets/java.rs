@@ -12,8 +12,8 @@ use tera::Tera;
 
 use super::{Target, Template};
 use crate::error::Result;
-use crate::model::Model;
 use crate::filters::{from, string_filter, Args};
+use crate::model::Model;
 use crate::names::camel_case;
 use crate::template;
 use crate::waist::{FfiFn, Ty, Waist};
@@ -38,15 +38,35 @@ const MACROS: &[(&str, &str)] = &[(
 /// the newer unchecked forms)`. Only a connection failure differs: the public SDK's callers catch
 /// it as an `IOException`.
 const ERROR_CLASSES: &[(&str, &str, &str)] = &[
-    ("invalid_argument", "AxmeInvalidArgumentException", "AxmeInvalidArgumentException"),
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentException",
+        "AxmeInvalidArgumentException",
+    ),
     ("auth", "AxmeAuthException", "AxmeAuthException"),
-    ("validation", "AxmeValidationException", "AxmeValidationException"),
+    (
+        "validation",
+        "AxmeValidationException",
+        "AxmeValidationException",
+    ),
     ("conflict", "AxmeConflictException", "AxmeConflictException"),
-    ("not_found", "AxmeNotFoundException", "AxmeNotFoundException"),
-    ("rate_limit", "AxmeRateLimitException", "AxmeRateLimitException"),
+    (
+        "not_found",
+        "AxmeNotFoundException",
+        "AxmeNotFoundException",
+    ),
+    (
+        "rate_limit",
+        "AxmeRateLimitException",
+        "AxmeRateLimitException",
+    ),
     ("server", "AxmeServerException", "AxmeServerException"),
     ("timeout", "AxmeTimeoutException", "AxmeTimeoutException"),
-    ("connection", "AxmeConnectionException", "AxmeConnectionError"),
+    (
+        "connection",
+        "AxmeConnectionException",
+        "AxmeConnectionError",
+    ),
     ("protocol", "AxmeProtocolException", "AxmeProtocolException"),
     ("mcp", "AxmeMcpException", "AxmeMcpException"),
     ("canceled", "AxmeCanceledException", "AxmeCanceledException"),

@@ -27,14 +27,11 @@ const OPTION_PARAMS: &[&str] = &[
 ];
 
 /// Java keywords a parameter name could hit, and the locals of a generated method.
-const RESERVED: &[&str] = &[
-    "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
-    "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
-    "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface",
-    "long", "native", "new", "package", "private", "protected", "public", "return", "short",
-    "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws",
-    "transient", "try", "void", "volatile", "while", "var", "record", "yield", "options", "args",
-];
+const RESERVED: &str = "abstract assert boolean break byte case catch char class const continue \
+    default do double else enum extends final finally float for goto if implements import \
+    instanceof int interface long native new package private protected public return short static \
+    strictfp super switch synchronized this throw throws transient try void volatile while var \
+    record yield options args";
 
 #[derive(Deserialize)]
 struct PublicSdk {
@@ -61,7 +58,7 @@ fn data_error(message: String) -> Error {
 /// A Java identifier for a spec parameter name.
 fn ident(name: &str) -> String {
     let id = camel_case(name);
-    if RESERVED.contains(&id.as_str()) {
+    if RESERVED.split_whitespace().any(|w| w == id) {
         id + "Value"
     } else {
         id
@@ -178,7 +175,10 @@ fn public_form(m: &Method, public: &PublicMethod) -> Result<Value> {
                 .find(|p| p.name == target)
                 .cloned()
                 .ok_or_else(|| {
-                    data_error(format!("{}: the spec method has no parameter {target}", m.name))
+                    data_error(format!(
+                        "{}: the spec method has no parameter {target}",
+                        m.name
+                    ))
                 })?
         };
         params.push(param(ty, name, &p));
@@ -199,7 +199,12 @@ fn derived_form(m: &Method) -> Vec<Value> {
 fn types_of(params: &[Value]) -> Vec<String> {
     params
         .iter()
-        .map(|p| p["type"].as_str().unwrap_or_default().replace("int", "Integer"))
+        .map(|p| {
+            p["type"]
+                .as_str()
+                .unwrap_or_default()
+                .replace("int", "Integer")
+        })
         .collect()
 }
 
