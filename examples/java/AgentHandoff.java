@@ -49,8 +49,9 @@ public final class AgentHandoff {
 
     static Process startAgent(String jobId, int life) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SOURCE, "--agent", jobId,
-                String.valueOf(life)).inheritIO().start();
+        String libraries = "-Djna.library.path=" + System.getProperty("jna.library.path", "");
+        return new ProcessBuilder(java, libraries, "-cp", System.getProperty("java.class.path"), SOURCE, "--agent",
+                jobId, String.valueOf(life)).inheritIO().start();
     }
 
     public static void main(String[] args) throws Exception {
