@@ -48,19 +48,6 @@ public abstract class MeshOperations {
      * Marks the calling agent alive and adds the buffered metrics (counts and cost since the previous heartbeat) to today's usage. The agent is the credential's service account: `agent://&lt;organisation&gt;/&lt;workspace&gt;/&lt;service account&gt;`, the address it sends from. A heartbeat after `unknown`/`unreachable` records `agent.online`; reported cost beyond the agent's `max_cost_usd` blocks it (`agent.blocked`, reason `cost_limit`). The SDKs omit the body when there are no metrics.
      *
      * <p>{@code POST /v1/mesh/heartbeat} (operation {@code mesh_heartbeat}).
-     */
-    public Map<String, Object> heartbeat(Map<String, Object> metrics, RequestOptions options) {
-        Args args = new Args();
-        args.field("metrics", metrics);
-        return invoke("mesh_heartbeat", args, Decode.MAP, options);
-    }
-
-    /**
-     * Send a heartbeat.
-     *
-     * Marks the calling agent alive and adds the buffered metrics (counts and cost since the previous heartbeat) to today's usage. The agent is the credential's service account: `agent://&lt;organisation&gt;/&lt;workspace&gt;/&lt;service account&gt;`, the address it sends from. A heartbeat after `unknown`/`unreachable` records `agent.online`; reported cost beyond the agent's `max_cost_usd` blocks it (`agent.blocked`, reason `cost_limit`). The SDKs omit the body when there are no metrics.
-     *
-     * <p>{@code POST /v1/mesh/heartbeat} (operation {@code mesh_heartbeat}).
      *
      * <p>Runs on the client's executor; {@code cancel(true)} on the future cancels the request.
      */

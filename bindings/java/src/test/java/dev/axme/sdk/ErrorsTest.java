@@ -2,7 +2,6 @@ package dev.axme.sdk;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +43,7 @@ class ErrorsTest {
     }
 
     @Test
-    void nonHttpKindsMapToTheJavaTypesThePublicSdkUsed() throws IOException {
+    void nonHttpKindsMapToTheJavaTypesThePublicSdkUsed() throws Exception {
         // connection: an IOException from the public methods, unchecked from the new forms.
         try (AxmeClient c = new AxmeClient(AxmeClientConfig.builder().baseUrl("http://127.0.0.1:9")
                 .apiKey("axme_sa_x_y").maxRetries(0).build())) {

@@ -2,7 +2,6 @@ package dev.axme.sdk;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,11 +11,12 @@ class IntentsTest {
     private final TestServer server = TestServer.get();
 
     @Test
-    void theIntentLifecycleThroughThePublicMethods() throws IOException, InterruptedException {
+    void theIntentLifecycleThroughThePublicMethods() throws Exception {
         TestServer.Credential cred = server.credential("java-lifecycle");
         try (AxmeClient c = cred.client()) {
             String id = c.sendIntent(TestServer.newIntent(), null);
-            assertEquals("CREATED", ((Map<?, ?>) c.getIntent(id, RequestOptions.none()).get("intent")).get("status"));
+            Object status = ((Map<?, ?>) c.getIntent(id, RequestOptions.none()).get("intent")).get("status");
+            assertTrue(List.of("CREATED", "SUBMITTED", "DELIVERED").contains(status), "not terminal yet: " + status);
             c.resolveIntent(id, Map.of("status", "COMPLETED", "result", Map.of("ok", true)), new RequestOptions());
             List<Map<String, Object>> events = c.observe(id, ObserveOptions.defaults());
             assertEquals("intent.created", events.get(0).get("event_type"));
@@ -31,7 +31,7 @@ class IntentsTest {
     }
 
     @Test
-    void observeCarriesOnAcrossAStreamDrop() throws IOException, InterruptedException {
+    void observeCarriesOnAcrossAStreamDrop() throws Exception {
         TestServer.Credential cred = server.credential("java-drop");
         String stream = "/v1/intents/{intent_id}/events/stream";
         try (AxmeClient c = cred.client()) {
@@ -41,14 +41,16 @@ class IntentsTest {
             cred.addRule(Map.of("match", Map.of("method", "GET", "route", stream, "attempt", 1),
                     "action", Map.of("type", "sse", "drop_after_events", 1)));
             List<Object> seqs = c.observe(id, null).stream().map(e -> e.get("seq")).toList();
-            assertEquals(List.of(1, 2, 3, 4).subList(0, seqs.size()), seqs, "gapless, no duplicates");
+            for (int i = 0; i < seqs.size(); i++) {
+                assertEquals(i + 1, seqs.get(i), "gapless, no duplicates: " + seqs);
+            }
             assertEquals("intent.completed", c.observe(id, null).get(seqs.size() - 1).get("event_type"));
             assertTrue(cred.requests(stream).size() >= 2, "the client reconnected");
         }
     }
 
     @Test
-    void waitForTimesOutAsThePublicSdkDid() throws IOException {
+    void waitForTimesOutAsThePublicSdkDid() throws Exception {
         try (AxmeClient c = server.credential("java-wait").client()) {
             String id = c.sendIntent(TestServer.newIntent(), null);
             AxmeTimeoutException e = assertThrows(AxmeTimeoutException.class,
@@ -60,7 +62,7 @@ class IntentsTest {
     }
 
     @Test
-    void listenDeliversAndTheAgentResumes() throws IOException, InterruptedException {
+    void listenDeliversAndTheAgentResumes() throws Exception {
         TestServer.Credential cred = server.credential("java-listen");
         try (AxmeClient c = cred.client()) {
             String id = c.sendIntent(TestServer.newIntent(), null);
@@ -78,7 +80,7 @@ class IntentsTest {
     }
 
     @Test
-    void mcpAndMesh() throws IOException, InterruptedException {
+    void mcpAndMesh() throws Exception {
         try (AxmeClient c = server.credential("java-mcp").client()) {
             assertNotNull(c.mcpInitialize(null).get("protocolVersion"));
             List<?> tools = (List<?>) c.mcpListTools(null).get("tools");
@@ -110,7 +112,7 @@ class IntentsTest {
     }
 
     @Test
-    void generatedFamiliesAnswerMaps() throws IOException, InterruptedException {
+    void generatedFamiliesAnswerMaps() throws Exception {
         try (AxmeClient c = server.credential("java-families").client()) {
             assertNotNull(c.health(null).get("ok"));
             assertNotNull(c.getCapabilities(null));
@@ -122,7 +124,7 @@ class IntentsTest {
     }
 
     @Test
-    void liveHandlesGoBackToZero() throws IOException, InterruptedException {
+    void liveHandlesGoBackToZero() throws Exception {
         AxmeClient c = server.credential("java-handles").client();
         String id = c.sendIntent(TestServer.newIntent(), null);
         EventStream open = c.observeStream(id);
