@@ -65,6 +65,19 @@ fn ident(name: &str) -> String {
     }
 }
 
+/// A Java method name for a spec method name (a keyword gets `Op` appended: `import` → `importOp`).
+fn method_ident(name: &str) -> String {
+    let id = camel_case(name);
+    let keyword = RESERVED
+        .split_whitespace()
+        .any(|w| w == id && w != "options" && w != "args");
+    if keyword {
+        id + "Op"
+    } else {
+        id
+    }
+}
+
 /// The Java type of a parameter of a derived form.
 fn param_type(p: &MethodParam) -> &'static str {
     if matches!(p.bind, Some(Bind::Body)) && !matches!(p.ty, TypeRef::Bytes) {
@@ -213,7 +226,7 @@ fn client_methods(
         if m.kind != MethodKind::Operation {
             continue;
         }
-        let name = camel_case(&m.name);
+        let name = method_ident(&m.name);
         let decode = decode(m);
         let derived = derived_form(m);
         let public_form = match public.get(&name) {
