@@ -31,7 +31,7 @@ ROWS = [
     ("node (Rust)", "bindings/node/src", (".rs",), 500),
     ("node (host)", "bindings/node", (".js", ".mjs", ".ts", ".mts", ".d.ts"), 600),
     ("go (host)", "bindings/go", (".go", ".h"), 1000),
-    ("java (host)", "bindings/java/src/main", (".java",), None),
+    ("java (host)", "bindings/java/src/main", (".java",), 1400),
     ("dotnet (host)", "bindings/dotnet/src", (".cs",), 1000),
     ("codegen templates: python", "codegen/templates/python", (".tera",), None),
     ("codegen templates: typescript", "codegen/templates/typescript", (".tera",), None),

@@ -5,14 +5,18 @@
 //! version, and the waist's records, error kinds, config defaults and lifecycle constants with
 //! their uniffi encoders and decoders.
 
-use serde_json::Value;
+mod surface;
+
+use serde_json::{json, Value};
 use tera::Tera;
 
 use super::{Target, Template};
+use crate::error::Result;
 use crate::filters::{from, string_filter, Args};
+use crate::model::Model;
 use crate::names::camel_case;
 use crate::template;
-use crate::waist::{FfiFn, Ty};
+use crate::waist::{FfiFn, Ty, Waist};
 
 /// The Java target.
 pub struct Java;
@@ -20,6 +24,53 @@ pub struct Java;
 const OUTPUTS: &[Template] = &[
     template!(waist "java/FfiNatives.java" => "bindings/java/src/main/java/dev/axme/sdk/internal/FfiNatives.java"),
     template!(waist "java/FfiWaist.java" => "bindings/java/src/main/java/dev/axme/sdk/internal/FfiWaist.java"),
+    template!(waist "java/ErrorClasses.java" => "bindings/java/src/main/java/dev/axme/sdk/internal/ErrorClasses.java"),
+    template!("java/AxmeOperations.java" => "bindings/java/src/main/java/dev/axme/sdk/AxmeOperations.java"),
+    template!("java/MeshOperations.java" => "bindings/java/src/main/java/dev/axme/sdk/MeshOperations.java"),
+];
+
+const MACROS: &[(&str, &str)] = &[(
+    "java/macros.tera",
+    include_str!("../../templates/java/macros.tera"),
+)];
+
+/// The exception class of each error kind: `(kind, class for the public SDK's methods, class for
+/// the newer unchecked forms)`. Only a connection failure differs: the public SDK's callers catch
+/// it as an `IOException`.
+const ERROR_CLASSES: &[(&str, &str, &str)] = &[
+    (
+        "invalid_argument",
+        "AxmeInvalidArgumentException",
+        "AxmeInvalidArgumentException",
+    ),
+    ("auth", "AxmeAuthException", "AxmeAuthException"),
+    (
+        "validation",
+        "AxmeValidationException",
+        "AxmeValidationException",
+    ),
+    ("conflict", "AxmeConflictException", "AxmeConflictException"),
+    (
+        "not_found",
+        "AxmeNotFoundException",
+        "AxmeNotFoundException",
+    ),
+    (
+        "rate_limit",
+        "AxmeRateLimitException",
+        "AxmeRateLimitException",
+    ),
+    ("server", "AxmeServerException", "AxmeServerException"),
+    ("timeout", "AxmeTimeoutException", "AxmeTimeoutException"),
+    (
+        "connection",
+        "AxmeConnectionException",
+        "AxmeConnectionError",
+    ),
+    ("protocol", "AxmeProtocolException", "AxmeProtocolException"),
+    ("mcp", "AxmeMcpException", "AxmeMcpException"),
+    ("canceled", "AxmeCanceledException", "AxmeCanceledException"),
+    ("internal", "AxmeInternalException", "AxmeInternalException"),
 ];
 
 impl Target for Java {
@@ -29,6 +80,17 @@ impl Target for Java {
 
     fn outputs(&self) -> &'static [Template] {
         OUTPUTS
+    }
+
+    fn macros(&self) -> &'static [(&'static str, &'static str)] {
+        MACROS
+    }
+
+    fn data(&self, model: &Model, waist: &Waist) -> Result<Value> {
+        Ok(json!({
+            "error_classes": waist.error_classes("java", ERROR_CLASSES)?,
+            "surface": surface::surface(model)?,
+        }))
     }
 
     fn register_filters(&self, tera: &mut Tera) {

@@ -44,6 +44,8 @@ def driver_argv(sdk: str) -> List[str]:
     if sdk == "dotnet":
         mono = os.environ.get("AXME_CONFORMANCE_MONO", "mono")
         return [mono, str(REPO / "target" / "dotnet" / "axme-conformance-driver.exe")]
+    if sdk == "java":
+        return ["bash", str(DRIVERS / "java" / "driver.sh")]
     raise ValueError(f"no driver for {sdk!r}")
 
 
