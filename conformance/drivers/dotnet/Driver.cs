@@ -157,6 +157,12 @@ namespace Axme.Conformance
     /// <summary>The protocol's error objects, from the SDK's typed exceptions (never their messages).</summary>
     internal static class Errors
     {
+        // System.Json turns a null string into "" (a JsonPrimitive of it); the protocol wants null.
+        private static JsonValue OrNull(string s)
+        {
+            return s == null ? null : (JsonValue)s;
+        }
+
         private static readonly string[] CoreKinds =
         {
             "invalid_argument", "auth", "validation", "conflict", "not_found", "rate_limit", "server",
@@ -181,10 +187,10 @@ namespace Axme.Conformance
                 {
                     { "kind", err.Kind },
                     { "status", err.Status == null ? null : (JsonValue)err.Status.Value },
-                    { "code", err.Code },
+                    { "code", OrNull(err.Code) },
                     { "message", e.Message },
-                    { "request_id", err.RequestId },
-                    { "trace_id", err.TraceId },
+                    { "request_id", OrNull(err.RequestId) },
+                    { "trace_id", OrNull(err.TraceId) },
                     { "retry_after_ms", err.RetryAfterSeconds == null ? null : (JsonValue)(long)Math.Round(err.RetryAfterSeconds.Value * 1000) },
                 };
             }
