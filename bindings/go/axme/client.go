@@ -49,6 +49,10 @@ type ClientConfig struct {
 	DefaultOwnerAgent string
 	// McpProtocolVersion sent by McpInitialize (empty: the core's default).
 	McpProtocolVersion string
+	// RequireBaseURL refuses an empty BaseURL instead of falling back to AXME_BASE_URL and the
+	// default URL. Set it when BaseURL comes from your own settings, so that a missing setting is
+	// an error at NewClient rather than requests (and your key) sent to the default server.
+	RequireBaseURL bool
 }
 
 // RequestOptions are one call's options. The first five are the public SDK's.
@@ -75,6 +79,10 @@ type Client struct {
 func NewClient(config ClientConfig) (*Client, error) {
 	c := ffi.DefaultClientConfig()
 	c.BaseUrl = nonEmpty(config.BaseURL)
+	if config.RequireBaseURL {
+		// Given, even when empty: the core refuses an empty base URL by name.
+		c.BaseUrl = &config.BaseURL
+	}
 	c.ApiKey = nonEmpty(config.APIKey)
 	c.ActorToken = nonEmpty(config.ActorToken)
 	c.BearerToken = nonEmpty(config.BearerToken)

@@ -2,6 +2,7 @@ package axme_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/axme/axme-go/axme"
@@ -53,6 +54,16 @@ func TestErrorsByKind(t *testing.T) {
 	var ia *axme.InvalidArgumentError
 	if bad != nil || !errors.As(err, &ia) {
 		t.Fatalf("invalid argument: %v", err)
+	}
+	// An empty BaseURL is the default URL unless the caller says it must be given.
+	if fallback, err := axme.NewClient(axme.ClientConfig{APIKey: "k"}); err != nil {
+		t.Fatalf("empty BaseURL without RequireBaseURL: %v", err)
+	} else {
+		fallback.Close()
+	}
+	missing, err := axme.NewClient(axme.ClientConfig{APIKey: "k", RequireBaseURL: true})
+	if missing != nil || !errors.As(err, &ia) || !strings.Contains(err.Error(), "base_url") {
+		t.Fatalf("RequireBaseURL with an empty BaseURL: %v", err)
 	}
 	wrong := must(axme.NewClient(axme.ClientConfig{BaseURL: server.url, APIKey: "axme_sa_nobody_nothing"}))
 	defer wrong.Close()

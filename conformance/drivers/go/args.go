@@ -171,11 +171,10 @@ func (d *driver) clientNew(a callArgs) (any, error) {
 		}
 		switch k {
 		case "base_url":
-			// An empty BaseURL is the Go zero value: the SDK reads it as "not given".
-			if cfg.Str(k) == "" {
-				return nil, &unsupported{"the Go SDK reads an empty BaseURL as not given (AXME_BASE_URL, else the default)"}
-			}
+			// A base_url the case gives is given even when empty: RequireBaseURL says so, where
+			// the zero value alone would mean "not given" (AXME_BASE_URL, else the default).
 			c.BaseURL = cfg.Str(k)
+			c.RequireBaseURL = true
 		case "api_key":
 			c.APIKey = cfg.Str(k)
 		case "actor_token":
