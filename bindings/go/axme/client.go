@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"runtime"
 	"sync"
 	"time"
 
@@ -166,12 +165,6 @@ func withToken[T any](ctx context.Context, f func(t *ffi.CancelToken) (T, error)
 		var zero T
 		return zero, canceled(ctx)
 	}
-	// The core drives a request on the calling OS thread's own runtime and, after a timeout or a
-	// cancellation, lets that runtime close the abandoned connection. Measured: unless the
-	// goroutine keeps its thread for the whole call, that close does not reach the server (the
-	// per-call timeout conformance cases fail).
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	t := ffi.NewCancelToken()
 	defer t.Release()
 	defer onDone(ctx, t.Cancel)()
