@@ -75,8 +75,8 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
             return bytes;
         }
         byte[] content = args.content();
-        String text = Engine.request(handle, token -> content == null ? Ffi.call(handle, op, json, o, token)
-                : Ffi.callWithContent(handle, op, json, content, o, token), t);
+        String text = content == null ? Ffi.call(handle, op, json, o, t)
+                : Ffi.callWithContent(handle, op, json, content, o, t);
         return decode.fromJson(text);
     }
 
@@ -102,8 +102,7 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
     public String sendIntent(Map<String, Object> payload, RequestOptions options)
             throws IOException, InterruptedException {
         String intent = Json.write(payload);
-        return Engine.checked(t -> Engine.request(handle,
-                token -> Ffi.sendIntent(handle, intent, Engine.callOptions(options), token), t));
+        return Engine.checked(t -> Ffi.sendIntent(handle, intent, Engine.callOptions(options), t));
     }
 
     /**
@@ -173,8 +172,7 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
     }
 
     private Map<String, Object> cancelIntent(String intentId, String reason, RequestOptions options, CancelToken t) {
-        return Json.object(Engine.request(handle,
-                token -> Ffi.cancelIntent(handle, intentId, reason, Engine.callOptions(options), token), t));
+        return Json.object(Ffi.cancelIntent(handle, intentId, reason, Engine.callOptions(options), t));
     }
 
     /** MCP {@code initialize} with the configured protocol version; the result. */

@@ -88,11 +88,6 @@ final class Engine {
         return future;
     }
 
-    /** Runs a request/response call (the core settles its thread's connections after an error). */
-    static String request(long client, Work<String> call, CancelToken token) {
-        return call.run(token);
-    }
-
     /** The core's call options for {@code o} ({@code null}: none). */
     static FfiWaist.CallOptions callOptions(RequestOptions o) {
         FfiWaist.CallOptions c = new FfiWaist.CallOptions();

@@ -23,8 +23,7 @@ public final class MeshClient extends MeshOperations {
 
     private <T> T run(String op, Args args, Decode<T> decode, RequestOptions options,
             dev.axme.sdk.internal.CancelToken t) {
-        String text = Engine.request(client,
-                token -> Ffi.call(client, op, args.json(), Engine.callOptions(options), token), t);
+        String text = Ffi.call(client, op, args.json(), Engine.callOptions(options), t);
         return decode.fromJson(text);
     }
 
