@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -135,6 +136,27 @@ func journal(t *testing.T, cred credential) []journalEntry {
 }
 
 // until polls check (bounded) for state another process changes.
+// settled waits until the client has no call or stream in flight in the core and no goroutine
+// of the SDK is left (a stream's reader, a context watcher).
+func settled(t *testing.T, c *axme.Client) {
+	t.Helper()
+	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+	until(t, "no SDK goroutine left", func() bool { return sdkGoroutines() == "" })
+}
+
+// sdkGoroutines is the stacks of the goroutines running or started by package axme (the
+// tests' own package, axme_test, does not match), "" when there are none.
+func sdkGoroutines() string {
+	buf := make([]byte, 1<<22)
+	var left []string
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "github.com/axme/axme-go/axme.") {
+			left = append(left, g)
+		}
+	}
+	return strings.Join(left, "\n\n")
+}
+
 func until(t *testing.T, what string, check func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

@@ -49,9 +49,7 @@ func TestCancelMidCall(t *testing.T) {
 		t.Fatalf("want a canceled error, got %v", err)
 	}
 	until(t, "the journal shows client_closed", func() bool { return endedClientClosed(t, cred, route) })
-	if n := c.LiveHandles(); n != 0 {
-		t.Fatalf("live handles %d", n)
-	}
+	settled(t, c)
 }
 
 func TestObserveCancelMidStream(t *testing.T) {
@@ -71,7 +69,7 @@ func TestObserveCancelMidStream(t *testing.T) {
 	}
 	route := "/v1/intents/{intent_id}/events/stream"
 	until(t, "the stream is closed by the client", func() bool { return endedClientClosed(t, cred, route) })
-	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+	settled(t, c)
 }
 
 func TestObserveAcrossStreamDrop(t *testing.T) {
@@ -113,7 +111,7 @@ func TestWaitForDeadline(t *testing.T) {
 	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("WaitFor past TimeoutMs: %v", err)
 	}
-	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+	settled(t, c)
 }
 
 func TestListenResumeHandoff(t *testing.T) {
@@ -138,7 +136,7 @@ func TestListenResumeHandoff(t *testing.T) {
 	if ev["status"] != "COMPLETED" {
 		t.Fatalf("terminal event %v", ev)
 	}
-	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+	settled(t, c)
 }
 
 // A thousand WaitFor calls in flight on one client: each holds an OS thread while parked in the
@@ -162,7 +160,7 @@ func TestThousandConcurrentWaitFor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	until(t, "no live handles", func() bool { return c.LiveHandles() == 0 })
+	settled(t, c)
 }
 
 // The public SDK's type assertion keeps working: every call error is an *HTTPError.
