@@ -12,6 +12,7 @@ pub mod filters;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod native;
 pub mod render;
 pub mod schema;
 pub mod sdk;

@@ -4,7 +4,7 @@
 //! the debug build under the target directory is built (`cargo build -p axme-ffi`) and read.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
@@ -102,19 +102,7 @@ fn main() -> ExitCode {
 /// Built together with the server and the conformance runner, as `./dev` builds them
 /// (`build_native`), so their shared dependencies keep one feature set and compile once.
 fn build_waist_library(root: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "axme-ffi",
-            "-p",
-            "axme-server",
-            "-p",
-            "axme-conformance",
-        ])
-        .current_dir(root)
+    let status = axme_codegen::native::build_command(root)
         .status()
         .map_err(|e| format!("cannot run cargo to build axme-ffi: {e}"))?;
     if !status.success() {

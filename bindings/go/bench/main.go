@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/axme/axme-go/axme"
@@ -153,6 +154,8 @@ func startServer(bin string) (string, string, func()) {
 	check(err)
 	cmd := exec.Command(bin, "--data-dir", dir, "--listen", "127.0.0.1:0", "--log", "warn")
 	cmd.Stderr = os.Stderr
+	// The server goes with this process, however it ends (a closed pipe, ^C).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	check(cmd.Start())
 	addr := filepath.Join(dir, "server-addr")
 	for deadline := time.Now().Add(30 * time.Second); ; {

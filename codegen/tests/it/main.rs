@@ -34,19 +34,7 @@ pub fn corpus(name: &str) -> String {
 pub fn waist_library() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
-        run(std::process::Command::new(env!("CARGO"))
-            // The same packages as ./dev's build_native: one feature set, one compile.
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "axme-ffi",
-                "-p",
-                "axme-server",
-                "-p",
-                "axme-conformance",
-            ])
-            .current_dir(root()));
+        run(&mut axme_codegen::native::build_command(&root()));
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root().join("target"));
