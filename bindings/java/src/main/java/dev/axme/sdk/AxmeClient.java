@@ -119,6 +119,13 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
             throw timeout(intentId, options, e);
         } catch (AxmeConnectionError e) {
             throw (AxmeConnectionException) e.getCause();
+        } catch (AxmeCanceledException e) {
+            if (Thread.interrupted()) {
+                InterruptedException interrupted = new InterruptedException(e.getMessage());
+                interrupted.initCause(e);
+                throw interrupted;
+            }
+            throw e;
         }
         return events;
     }

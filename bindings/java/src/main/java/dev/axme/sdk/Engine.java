@@ -36,10 +36,13 @@ final class Engine {
         T run(CancelToken token);
     }
 
-    /** The exception of the public form for a failure: connection failures are checked. */
-    static <T> T checked(Work<T> work) throws IOException {
+    /**
+     * A blocking call of the public form: connection failures are checked exceptions, and an
+     * interrupt of the calling thread cancels the call ({@link InterruptedException}).
+     */
+    static <T> T checked(Work<T> work) throws IOException, InterruptedException {
         try {
-            return work.run(null);
+            return InterruptibleCall.run(work);
         } catch (FfiException e) {
             Exception mapped = ErrorClasses.PUBLIC.get(e.details.kind()).apply(e.details);
             if (mapped instanceof IOException io) {
@@ -49,8 +52,16 @@ final class Engine {
         }
     }
 
+    /**
+     * A blocking call with unchecked exceptions; an interrupt of the calling thread cancels it
+     * ({@link AxmeCanceledException}, the thread's interrupt status kept set).
+     */
     static <T> T unchecked(Work<T> work) {
-        return unchecked(work, null);
+        try {
+            return InterruptibleCall.run(t -> unchecked(work, t));
+        } catch (InterruptedException e) {
+            throw InterruptibleCall.canceled(e);
+        }
     }
 
     static <T> T unchecked(Work<T> work, CancelToken token) {

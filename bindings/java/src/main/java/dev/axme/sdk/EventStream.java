@@ -37,7 +37,11 @@ public final class EventStream implements Iterable<Map<String, Object>>, Iterato
         return this;
     }
 
-    /** Blocks for the next item; false at the end. Failures are unchecked {@link AxmeFailure}s. */
+    /**
+     * Blocks for the next item; false at the end. Failures are unchecked {@link AxmeFailure}s; an
+     * interrupt of the reading thread closes the stream ({@link AxmeCanceledException}, the
+     * thread's interrupt status kept set).
+     */
     @Override
     public boolean hasNext() {
         if (pending != null) {
@@ -53,10 +57,14 @@ public final class EventStream implements Iterable<Map<String, Object>>, Iterato
         }
         String json;
         try {
-            json = Ffi.streamNext(h);
+            // An interrupt of the reading thread closes the stream, as it would a channel.
+            json = InterruptibleCall.during(this::close, () -> Ffi.streamNext(h));
         } catch (FfiException e) {
             ended = true;
             throw Engine.toUnchecked(e);
+        } catch (InterruptedException e) {
+            ended = true;
+            throw InterruptibleCall.canceled(e);
         }
         if (json == null) {
             ended = true;

@@ -2,9 +2,12 @@ package dev.axme.sdk;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -80,6 +83,76 @@ class ErrorsTest {
             assertThrows(CancellationException.class, f::get);
             cred.awaitRequest("the server sees the client go", GET, r -> "client_closed".equals(r.get("ended")));
             TestServer.waitUntil("the call is gone", () -> c.liveHandles() == 0);
+        }
+    }
+
+    @Test
+    void interruptingABlockingCallCancelsIt() throws Exception {
+        TestServer.Credential cred = server.credential("java-interrupt-call");
+        cred.addRule(Map.of("match", Map.of("method", "GET", "route", GET),
+                "action", Map.of("type", "delay", "ms", 30000)));
+        try (AxmeClient c = cred.client()) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread caller = new Thread(() -> {
+                try {
+                    c.getIntent("00000000-0000-4000-8000-000000000000", null);
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            caller.start();
+            cred.awaitRequest("the request arrives", GET, r -> true);
+            caller.interrupt();
+            caller.join(10_000);
+            assertFalse(caller.isAlive(), "the interrupted call returns");
+            assertInstanceOf(InterruptedException.class, thrown.get());
+            assertFalse(stillInterrupted.get(), "InterruptedException clears the interrupt status");
+            cred.awaitRequest("the server sees the client go", GET, r -> "client_closed".equals(r.get("ended")));
+            TestServer.waitUntil("the call is gone", () -> c.liveHandles() == 0);
+        }
+    }
+
+    @Test
+    void interruptingAThreadReadingAStreamClosesIt() throws Exception {
+        TestServer.Credential cred = server.credential("java-interrupt-stream");
+        String stream = "/v1/intents/{intent_id}/events/stream";
+        try (AxmeClient c = cred.client()) {
+            String id = c.sendIntent(TestServer.newIntent(), null);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    c.observe(id, ObserveOptions.builder().waitSeconds(30).build());
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            reader.start();
+            cred.awaitRequest("the stream opens", stream, r -> true);
+            reader.interrupt();
+            reader.join(10_000);
+            assertFalse(reader.isAlive(), "the interrupted read returns");
+            assertInstanceOf(InterruptedException.class, thrown.get());
+            cred.awaitRequest("the server sees the stream close", stream, r -> "client_closed".equals(r.get("ended")));
+            TestServer.waitUntil("the stream is gone", () -> c.liveHandles() == 0);
+        }
+    }
+
+    @Test
+    void aThreadInterruptedBeforeABlockingCallSendsNothing() throws Exception {
+        TestServer.Credential cred = server.credential("java-interrupt-before");
+        try (AxmeClient c = cred.client()) {
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, () -> c.getIntent("00000000-0000-4000-8000-000000000000", null));
+            assertFalse(Thread.interrupted(), "InterruptedException clears the interrupt status");
+            // The unchecked form keeps the status set, as code that cannot throw InterruptedException should.
+            Thread.currentThread().interrupt();
+            assertThrows(AxmeCanceledException.class, () -> c.healthV1(null));
+            assertTrue(Thread.interrupted());
+            c.sendIntent(TestServer.newIntent(), null);
+            assertEquals(List.of("/v1/intents"), cred.requests(null).stream().map(r -> r.get("route")).toList(),
+                    "only the last call reached the server");
         }
     }
 
